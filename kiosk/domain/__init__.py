@@ -1,0 +1,1 @@
+"""The visitor's journey and letters, in plain Python. Nothing here imports Qt."""
