@@ -1,7 +1,8 @@
 """UI strings in English and French.
 
-Catalogs are TOML files, one per language, with the same keys; translators edit them without
-touching code. A test fails on any key that lacks a translation.
+Catalogs are TOML files under ``<lang>/``, one per area of the kiosk (``ui.toml``,
+``printing.toml``...), merged into one table per language. Translators edit them without touching
+code. A test fails on any key that lacks a translation.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ _DIR = Path(__file__).parent
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    with open(_DIR / f"{lang}.toml", "rb") as f:
-        raw = tomllib.load(f)
     flat: dict[str, str] = {}
 
     def walk(prefix: str, node: dict) -> None:
@@ -28,7 +27,9 @@ def catalog(lang: str) -> dict[str, str]:
             else:
                 flat[key] = str(v)
 
-    walk("", raw)
+    for path in sorted((_DIR / lang).glob("*.toml")):
+        with open(path, "rb") as f:
+            walk("", tomllib.load(f))
     return flat
 
 

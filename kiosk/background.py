@@ -1,0 +1,71 @@
+"""The one helper for background work: a named thread that sleeps until woken or due.
+
+Printing and email each get one ``Worker``. Workers never touch widgets; they read and write the
+store (their own connection) and report through plain callbacks, which the UI turns into Qt
+signals. A worker survives every exception in its job (it logs it and carries on) so a queue can
+never stop draining silently, the way django-mailer #181 describes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """Run ``step()`` whenever woken, or every ``idle_seconds`` at the latest.
+
+    ``step`` returns how many seconds until it wants to run again (None: only when woken or after
+    ``idle_seconds``). It is called on the worker's own thread, one call at a time.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        step: Callable[[], float | None],
+        *,
+        idle_seconds: float = 30.0,
+        on_error: Callable[[BaseException], None] | None = None,
+    ):
+        self.name = name
+        self._step = step
+        self._idle = idle_seconds
+        self._on_error = on_error
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+            self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                delay = self._step()
+            except Exception as e:  # noqa: BLE001 - a worker must outlive any one bad job
+                log.exception("%s: unexpected error; will try again", self.name)
+                delay = None
+                if self._on_error:
+                    self._on_error(e)
+            wait = self._idle if delay is None else max(0.0, min(delay, self._idle))
+            self._wake.wait(wait)

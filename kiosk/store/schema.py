@@ -1,0 +1,84 @@
+"""The database schema, versioned with ``PRAGMA user_version``.
+
+Migrations are append-only: a kiosk that ran last month's version opens this month's store
+without losing a letter. Each entry moves the schema from version i to i + 1.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 0 -> 1
+    """
+    CREATE TABLE letters (
+        id             INTEGER PRIMARY KEY,
+        session_id     TEXT    NOT NULL,
+        created_at     TEXT    NOT NULL,          -- UTC, ISO 8601
+        campaign_id    TEXT    NOT NULL,
+        recipient_id   TEXT    NOT NULL,
+        language       TEXT    NOT NULL,
+        salutation     TEXT    NOT NULL,
+        body           TEXT    NOT NULL,
+        closing        TEXT    NOT NULL,
+        signature      TEXT    NOT NULL,          -- lines under the closing, newline-separated
+        full_text      TEXT    NOT NULL,          -- exactly what was reviewed, printed, emailed
+        address_lines  TEXT    NOT NULL,          -- JSON list
+        postage_free   INTEGER NOT NULL,
+        recipient_email TEXT,
+        sign_mode      TEXT    NOT NULL,
+        first_name     TEXT    NOT NULL DEFAULT '',
+        last_name      TEXT    NOT NULL DEFAULT '',
+        city           TEXT    NOT NULL DEFAULT '',
+        postal_code    TEXT    NOT NULL DEFAULT '',
+        email          TEXT    NOT NULL DEFAULT '',
+        short_name     TEXT    NOT NULL DEFAULT '', -- "Jane D.", for the email's From name
+        send_copy      INTEGER NOT NULL DEFAULT 0,
+        opt_in         INTEGER NOT NULL DEFAULT 0,
+        opt_in_wording TEXT,                       -- the consent text the visitor saw (CASL)
+        opt_in_at      TEXT,
+        by_print       INTEGER NOT NULL,
+        by_email       INTEGER NOT NULL,
+        personal_purged_at TEXT
+    );
+    CREATE INDEX letters_created ON letters(created_at);
+    CREATE INDEX letters_session ON letters(session_id);
+
+    CREATE TABLE print_jobs (
+        id          INTEGER PRIMARY KEY,
+        letter_id   INTEGER NOT NULL REFERENCES letters(id),
+        state       TEXT    NOT NULL DEFAULT 'queued',  -- queued, printed, cancelled
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        created_at  TEXT    NOT NULL,
+        updated_at  TEXT    NOT NULL,
+        printed_at  TEXT,
+        last_error  TEXT
+    );
+    CREATE INDEX print_jobs_state ON print_jobs(state, id);
+
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        letter_id       INTEGER NOT NULL REFERENCES letters(id),
+        message_id      TEXT    NOT NULL UNIQUE,    -- fixed at queue time, reused on every retry
+        to_addr         TEXT    NOT NULL,
+        subject         TEXT    NOT NULL,
+        state           TEXT    NOT NULL DEFAULT 'queued', -- queued, held, sending, sent, failed, cancelled
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT    NOT NULL,
+        lease_until     TEXT,
+        created_at      TEXT    NOT NULL,
+        updated_at      TEXT    NOT NULL,
+        sent_at         TEXT,
+        last_error      TEXT
+    );
+    CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+
+    CREATE TABLE audit (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,   -- "staff", "cli", "kiosk"
+        action  TEXT NOT NULL,
+        detail  TEXT NOT NULL DEFAULT ''  -- never letter text or contact details
+    );
+    """,
+]
+
+VERSION = len(MIGRATIONS)

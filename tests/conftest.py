@@ -1,0 +1,42 @@
+"""Shared fixtures. Real parts only: SQLite on disk, the bundled sample campaign."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Before any Qt import: tests never need a screen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "assets" / "sample-campaign.toml"
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def campaign(sample_path):
+    from kiosk.config import load_campaign
+
+    return load_campaign(sample_path)
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    d = tmp_path / "data"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def store(data_dir):
+    from kiosk.store import Store
+
+    s = Store(data_dir)
+    yield s
+    s.close()
