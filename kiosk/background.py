@@ -62,7 +62,7 @@ class Worker:
             self._wake.clear()
             try:
                 delay = self._step()
-            except Exception as e:  # noqa: BLE001 - a worker must outlive any one bad job
+            except Exception as e:
                 log.exception("%s: unexpected error; will try again", self.name)
                 delay = None
                 if self._on_error:

@@ -60,7 +60,7 @@ MIGRATIONS: list[str] = [
         message_id      TEXT    NOT NULL UNIQUE,    -- fixed at queue time, reused on every retry
         to_addr         TEXT    NOT NULL,
         subject         TEXT    NOT NULL,
-        state           TEXT    NOT NULL DEFAULT 'queued', -- queued, held, sending, sent, failed, cancelled
+        state           TEXT    NOT NULL DEFAULT 'queued', -- see kiosk/store/outbox.py
         attempts        INTEGER NOT NULL DEFAULT 0,
         next_attempt_at TEXT    NOT NULL,
         lease_until     TEXT,

@@ -1,0 +1,148 @@
+"""The command line: ``python -m kiosk <command>`` and the ``letter-kiosk`` script.
+
+Each area of the kiosk adds its own subcommands through a ``register(subparsers)`` function, so
+this file stays a table of contents. Heavy modules (Qt, escpos) are imported inside commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kiosk import __version__
+
+log = logging.getLogger("kiosk")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_CONFIG = 2
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="campaign file (default: the bundled sample)")
+    p.add_argument(
+        "--data-dir", metavar="DIR", help="where letters are kept (default: your user data dir)"
+    )
+
+
+def load(args: argparse.Namespace):  # -> tuple[Campaign, Path]
+    """The campaign and data dir a command works on. Exits 2 with the reasons on a bad file."""
+    from kiosk.config import ConfigError, load_campaign
+    from kiosk.paths import resolve_config, resolve_data_dir
+
+    try:
+        campaign = load_campaign(resolve_config(getattr(args, "config", None)))
+    except ConfigError as e:
+        print_config_error(e)
+        raise SystemExit(EXIT_BAD_CONFIG) from None
+    return campaign, resolve_data_dir(getattr(args, "data_dir", None))
+
+
+def print_config_error(e) -> None:
+    print(f"The campaign file cannot be used: {e.path}", file=sys.stderr)
+    for m in e.messages:
+        print(f"{e.path}: {m}", file=sys.stderr)
+
+
+def setup_logging(verbose: bool = False) -> None:
+    # Before python-escpos is imported: it calls logging.basicConfig() itself.
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError, load_campaign
+    from kiosk.paths import resolve_config
+
+    path = resolve_config(args.file or args.config)
+    try:
+        campaign = load_campaign(path)
+    except ConfigError as e:
+        print_config_error(e)
+        return EXIT_BAD_CONFIG
+    for w in campaign.warnings():
+        print(f"warning: {path}: {w}", file=sys.stderr)
+    langs = ", ".join(campaign.languages)
+    print(f"{path}: OK ({len(campaign.recipients)} recipients, "
+          f"{len(campaign.starting_texts)} starting texts, languages {langs})")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    campaign, data_dir = load(args)
+    from kiosk.ui.app import run_kiosk
+
+    return run_kiosk(campaign, data_dir, windowed=args.windowed)
+
+
+def cmd_render_screens(args: argparse.Namespace) -> int:
+    campaign, data_dir = load(args)
+    from kiosk.ui.screenshots import render_screens
+
+    written = render_screens(campaign, Path(args.out), data_dir=data_dir,
+                             size=tuple(int(x) for x in args.size.split("x")))
+    for p in written:
+        print(p)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="letter-kiosk", description="Letter Kiosk: write to decision-makers at an event."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more detail in the log")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("run", help="start the kiosk (the default)")
+    add_common(p)
+    p.add_argument("--windowed", action="store_true",
+                   help="a normal window instead of frameless fullscreen (for development)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("check-config", help="check a campaign file; exit 0 if usable, 2 if not")
+    p.add_argument("file", nargs="?", help="campaign file (default: --config or the sample)")
+    add_common(p)
+    p.set_defaults(func=cmd_check_config)
+
+    p = sub.add_parser("render-screens", help="save a PNG of every screen in every language")
+    add_common(p)
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--size", default="1280x800", help="WIDTHxHEIGHT (default 1280x800)")
+    p.set_defaults(func=cmd_render_screens)
+
+    for module in _command_modules():
+        module.register(sub)
+    return parser
+
+
+def _command_modules() -> list:
+    import importlib
+
+    out = []
+    for name in ("kiosk.cli_print", "kiosk.cli_outbox"):
+        try:
+            out.append(importlib.import_module(name))
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # `python main.py --windowed` and `letter-kiosk --config x` mean "run".
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["run", *argv]
+    args = parser.parse_args(argv)
+    setup_logging(getattr(args, "verbose", False))
+    return int(args.func(args) or 0)

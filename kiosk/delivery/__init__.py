@@ -1,0 +1,1 @@
+"""Getting letters out: the receipt printer and the email outbox. No Qt here."""
