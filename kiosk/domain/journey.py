@@ -76,13 +76,12 @@ class VisitorSession:
 
     def signer(self) -> Signer:
         email = check_email(self.email) or ""
-        named = self.sign_mode is not SignMode.ANONYMOUS
+        mode = SignMode(self.sign_mode)  # a plain string too: never a name on "anonymous"
+        named = mode is not SignMode.ANONYMOUS
         return Signer(
-            mode=self.sign_mode,
+            mode=mode,
             first_name=clean_line(self.first_name, NAME_MAX) if named else "",
-            last_name=(
-                clean_line(self.last_name, NAME_MAX) if self.sign_mode is SignMode.FULL else ""
-            ),
+            last_name=clean_line(self.last_name, NAME_MAX) if mode is SignMode.FULL else "",
             city=clean_line(self.city, CITY_MAX),
             postal_code=clean_line(self.postal_code, POSTAL_MAX).upper(),
             email=email,
@@ -199,6 +198,9 @@ class Journey:
         unknown = fields.keys() - allowed
         if unknown:
             raise AttributeError(f"not a session field: {sorted(unknown)}")
+        if "sign_mode" in fields:
+            # The rules compare with `is`: a plain "anonymous" string must not sign a name.
+            fields["sign_mode"] = SignMode(fields["sign_mode"])
         for k, v in fields.items():
             setattr(self.session, k, v)
 
@@ -253,6 +255,8 @@ class Journey:
 
     def set_default_language(self, lang: str) -> None:
         """Staff choice: the language the attract screen and each new session start in."""
+        if lang not in self.campaign.languages:
+            raise ValueError(f"language {lang!r} is not offered by this campaign")
         self.default_language = lang
         if self.step is Step.ATTRACT:
             self.session = replace(self.session, language=lang)

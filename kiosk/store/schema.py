@@ -63,11 +63,15 @@ MIGRATIONS: list[str] = [
         state           TEXT    NOT NULL DEFAULT 'queued', -- see kiosk/store/outbox.py
         attempts        INTEGER NOT NULL DEFAULT 0,
         next_attempt_at TEXT    NOT NULL,
+        lease_owner     TEXT,                       -- "host:pid:token" of the sending worker
         lease_until     TEXT,
         created_at      TEXT    NOT NULL,
         updated_at      TEXT    NOT NULL,
         sent_at         TEXT,
-        last_error      TEXT
+        last_code       INTEGER,                    -- the server's last SMTP reply code
+        last_error      TEXT,                       -- the server's answer, kept for staff
+        maybe_delivered INTEGER NOT NULL DEFAULT 0, -- an attempt ended without a verdict
+        note            TEXT                        -- e.g. the visitor's copy was refused
     );
     CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
 

@@ -1,0 +1,78 @@
+"""Starting the kiosk: the application, the window, the workers and the failsafe."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk import APP_NAME
+
+if TYPE_CHECKING:
+    from kiosk.config import Campaign
+    from kiosk.ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+
+def make_app():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("Letter Kiosk")
+    app.setDesktopFileName(APP_NAME)
+    return app
+
+
+def build_window(campaign: Campaign, data_dir: Path, *, kiosk_mode: bool) -> KioskWindow:
+    from kiosk.domain.journey import Journey
+    from kiosk.ui.services import Services
+    from kiosk.ui.window import KioskWindow
+
+    services = Services(campaign, data_dir)
+    journey = Journey(campaign, commit=services.commit)
+    window = KioskWindow(journey, services, kiosk_mode=kiosk_mode)
+    services.setParent(window)
+    return window
+
+
+def install_failsafe(window: KioskWindow) -> None:
+    """An unexpected error is logged and the visitor goes back to the attract screen."""
+
+    def hook(kind, value, tb) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        try:
+            window.journey.fail()
+        except Exception:
+            log.exception("failsafe could not reset the journey")
+
+    sys.excepthook = hook
+
+
+def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> int:
+    from PySide6.QtCore import Qt
+
+    app = make_app()
+    window = build_window(campaign, data_dir, kiosk_mode=not windowed)
+    install_failsafe(window)
+    if windowed:
+        window.resize(1280, 800)
+        window.show()
+    else:
+        # Frameless and sized to the screen: showFullScreen() does nothing without a window
+        # manager, which a kiosk often runs without.
+        window.setWindowFlags(
+            Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
+        )
+        geometry = app.primaryScreen().geometry()
+        window.setGeometry(geometry)
+        window.setFixedSize(geometry.size())
+        window.show()
+        window.showFullScreen()
+    window.services.start()
+    code = app.exec()
+    window.services.stop()
+    return code

@@ -1,0 +1,71 @@
+"""The attract screen: what the campaign is about, one Start button, the language choice."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from kiosk.domain.journey import Step
+from kiosk.ui.pages.base import Page
+from kiosk.ui.widgets import button, label, set_text
+
+
+class AttractPage(Page):
+    step = Step.ATTRACT
+    language_chosen = Signal(str)
+
+    def __init__(self, journey, parent: QWidget | None = None):
+        super().__init__(journey, parent)
+        lay = self.layout_
+        lay.setSpacing(28)
+        lay.addStretch(2)
+        self.hero = label("hero")
+        self.hero.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pitch = label("pitch")
+        self.pitch.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.urgency = label("help")
+        self.urgency.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for w in (self.hero, self.pitch, self.urgency):
+            lay.addWidget(w)
+        lay.addSpacing(24)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.start = button("big")
+        self.start.clicked.connect(journey.start)
+        row.addWidget(self.start)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addSpacing(12)
+        langs = QHBoxLayout()
+        langs.addStretch(1)
+        self.lang_buttons: dict[str, object] = {}
+        for code in self.campaign.languages:
+            b = button("choice", checkable=True)
+            b.clicked.connect(lambda _=False, c=code: self.language_chosen.emit(c))
+            langs.addWidget(b)
+            self.lang_buttons[code] = b
+        langs.addStretch(1)
+        lay.addLayout(langs)
+        self.alert = label("alert")
+        self.alert.hide()
+        lay.addStretch(3)
+        lay.addWidget(self.alert, 0, Qt.AlignmentFlag.AlignHCenter)
+
+    def retranslate(self) -> None:
+        c = self.campaign.campaign
+        set_text(self.hero, c.title.get(self.lang))
+        set_text(self.pitch, c.pitch.get(self.lang))
+        set_text(self.urgency, c.urgency.get(self.lang))
+        set_text(self.start, self.t("attract.start"), self.t("attract.start_description"))
+        for code, b in self.lang_buttons.items():
+            set_text(b, self.t(f"attract.lang_{code}"))
+            b.setChecked(code == self.lang)
+            b.setAccessibleDescription(self.t("attract.choose_language"))
+
+    def show_alert(self, text: str) -> None:
+        """A line for staff (e.g. the printer needs paper); empty hides it."""
+        set_text(self.alert, text)
+        self.alert.setVisible(bool(text))
+
+    def first_focus(self):
+        return self.start

@@ -1,0 +1,78 @@
+"""Step 5: deliver. Print, email, or both; then the letters are kept."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from kiosk.domain.journey import Delivery, Step
+from kiosk.ui.pages.base import Page
+from kiosk.ui.widgets import Card, label, set_text
+
+
+class DeliverPage(Page):
+    step = Step.DELIVER
+    title_key = "deliver.title"
+    help_key = "deliver.help"
+
+    def __init__(self, journey, parent: QWidget | None = None):
+        super().__init__(journey, parent)
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        self.print_card = Card()
+        self.email_card = Card()
+        for card in (self.print_card, self.email_card):
+            card.setMinimumHeight(160)
+            card.toggled.connect(self._describe)
+            row.addWidget(card)
+        self.layout_.addSpacing(12)
+        self.layout_.addLayout(row)
+        self.note = label("help")
+        self.layout_.addWidget(self.note)
+        self.layout_.addStretch(1)
+
+    def delivery(self) -> Delivery:
+        return Delivery(print=self.print_card.isChecked(), email=self.email_card.isChecked())
+
+    def _can_email(self) -> bool:
+        c = self.campaign
+        chosen = self.journey.session.recipient_ids
+        return c.email.enabled and any(c.recipient(r).email for r in chosen)
+
+    def _card(self, card: Card, key: str) -> None:
+        state = "recipients.selected" if card.isChecked() else "recipients.not_selected"
+        card.set_texts(self.t(f"deliver.{key}"), self.t(f"deliver.{key}_help"), self.t(state))
+
+    def _describe(self) -> None:
+        self._card(self.print_card, "print")
+        self._card(self.email_card, "email")
+
+    def send_label(self) -> str:
+        n = len(self.journey.session.recipient_ids)
+        return self.t("deliver.send") if n == 1 else self.t("deliver.send_many", n=n)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self._describe()
+
+    def enter(self) -> None:
+        self.print_card.setVisible(self.campaign.printer.enabled)
+        self.email_card.setVisible(self._can_email())
+        if not self.print_card.isVisible():
+            self.print_card.setChecked(False)
+        if not self.email_card.isVisible():
+            self.email_card.setChecked(False)
+        missing = [
+            self.campaign.recipient(r).name.get(self.lang)
+            for r in self.journey.session.recipient_ids
+            if not self.campaign.recipient(r).email
+        ]
+        set_text(self.note, "\n".join(f"{m}: {self.t('review.no_email')}" for m in missing))
+        self._describe()
+
+    def wipe(self) -> None:
+        self.print_card.setChecked(False)
+        self.email_card.setChecked(False)
+        set_text(self.note, "")
+
+    def first_focus(self):
+        return self.print_card if self.print_card.isVisible() else self.email_card

@@ -1,0 +1,134 @@
+"""Step 3: sign. Full name, first name only or anonymous; optional place and email."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from kiosk.domain.journey import Step
+from kiosk.domain.letter import SignMode
+from kiosk.domain.text_rules import CITY_MAX, EMAIL_MAX, NAME_MAX, POSTAL_MAX
+from kiosk.ui.pages.base import Page
+from kiosk.ui.widgets import WrapCheck, button, label, set_text
+
+_FIELDS = {  # session field -> (catalog key, max length, input hints)
+    "first_name": ("sign.first_name", NAME_MAX, Qt.InputMethodHint.ImhNoPredictiveText),
+    "last_name": ("sign.last_name", NAME_MAX, Qt.InputMethodHint.ImhNoPredictiveText),
+    "city": ("sign.city", CITY_MAX, Qt.InputMethodHint.ImhNone),
+    "postal_code": ("sign.postal_code", POSTAL_MAX, Qt.InputMethodHint.ImhPreferUppercase),
+    "email": ("sign.email", EMAIL_MAX, Qt.InputMethodHint.ImhEmailCharactersOnly),
+}
+
+
+class SignPage(Page):
+    step = Step.SIGN
+    title_key = "sign.title"
+    help_key = "sign.help"
+
+    def __init__(self, journey, parent: QWidget | None = None):
+        super().__init__(journey, parent)
+        modes = QHBoxLayout()
+        self.mode_group = QButtonGroup(self)
+        self.mode_buttons: dict[SignMode, object] = {}
+        for mode in SignMode:
+            b = button("choice", checkable=True)
+            b.clicked.connect(lambda _=False, m=mode: self._set_mode(m))
+            self.mode_group.addButton(b)
+            modes.addWidget(b)
+            self.mode_buttons[mode] = b
+        modes.addStretch(1)
+        self.layout_.addLayout(modes)
+
+        # Labels sit above their fields: long French labels never squeeze the fields.
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(4)
+        self.edits: dict[str, QLineEdit] = {}
+        self.labels: dict[str, QLabel] = {}
+        places = {"first_name": (0, 0, 1), "last_name": (0, 1, 1), "city": (2, 0, 1),
+                  "postal_code": (2, 1, 1), "email": (4, 0, 2)}
+        for field, (_key, max_len, hints) in _FIELDS.items():
+            edit = QLineEdit()
+            edit.setMaxLength(max_len)
+            edit.setInputMethodHints(hints)
+            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+            edit.textEdited.connect(lambda text, f=field: self._edited(f, text))
+            lab = label(wrap=False)
+            lab.setBuddy(edit)
+            row, col, span = places[field]
+            grid.addWidget(lab, row, col, 1, span)
+            grid.addWidget(edit, row + 1, col, 1, span)
+            self.edits[field] = edit
+            self.labels[field] = lab
+        self.send_copy = WrapCheck()
+        self.send_copy.toggled.connect(lambda on: self.journey.update(send_copy=on))
+        self.opt_in = WrapCheck()
+        self.opt_in.toggled.connect(lambda on: self.journey.update(opt_in=on))
+        grid.addWidget(self.send_copy, 7, 0, 1, 2)
+        grid.addWidget(self.opt_in, 8, 0, 1, 2)
+        self.layout_.addLayout(grid)
+        self.anonymous_note = label("help")
+        self.layout_.addWidget(self.anonymous_note)
+        self.layout_.addStretch(1)
+
+    def _set_mode(self, mode: SignMode) -> None:
+        self.journey.update(sign_mode=mode)
+        self._show_fields()
+
+    def _edited(self, field: str, text: str) -> None:
+        self.journey.update(**{field: text})
+        if field == "email":
+            self._show_fields()
+
+    def _show_fields(self) -> None:
+        s = self.journey.session
+        self.mode_buttons[s.sign_mode].setChecked(True)
+        named = s.sign_mode is not SignMode.ANONYMOUS
+        for field, shown in (("first_name", named), ("last_name", s.sign_mode is SignMode.FULL)):
+            self.edits[field].setVisible(shown)
+            self.labels[field].setVisible(shown)
+        has_email = bool(s.email.strip())
+        # Consent must be a positive act: the box appears unticked, and only with an address.
+        self.opt_in.setVisible(has_email)
+        self.send_copy.setVisible(has_email)
+        self.anonymous_note.setVisible(not named)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        for mode, b in self.mode_buttons.items():
+            set_text(b, self.t(f"sign.mode_{mode.value}"), self.t("sign.mode"))
+        for field, (key, _m, _h) in _FIELDS.items():
+            set_text(self.labels[field], self.t(key))
+            self.edits[field].setAccessibleName(self.t(key))
+        self.edits["email"].setAccessibleDescription(self.t("sign.email_help"))
+        self.send_copy.set_text(self.t("sign.send_copy"))
+        self.opt_in.set_text(self.t("sign.opt_in", organiser=self.campaign.email.sender_name))
+        signature = self.t("letter.anonymous_signature")
+        set_text(self.anonymous_note, self.t("sign.anonymous_note", signature=signature))
+
+    def enter(self) -> None:
+        s = self.journey.session
+        for field, edit in self.edits.items():
+            value = getattr(s, field)
+            if edit.text() != value:
+                edit.setText(value)
+        self.send_copy.set_quietly(s.send_copy)
+        self.opt_in.set_quietly(s.opt_in)
+        self._show_fields()
+
+    def wipe(self) -> None:
+        for edit in self.edits.values():
+            edit.setText("")  # setText, unlike typing, also empties the undo history
+            edit.deselect()
+        self.send_copy.set_quietly(False)
+        self.opt_in.set_quietly(False)
+
+    def first_focus(self):
+        return self.mode_buttons[self.journey.session.sign_mode]

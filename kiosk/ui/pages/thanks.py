@@ -1,0 +1,107 @@
+"""Thank you: the donation QR code, the link in words, and a countdown back to the start."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.domain.journey import Step
+from kiosk.ui.pages.base import Page
+from kiosk.ui.widgets import QrCode, button, label, set_text
+
+
+class ThanksPage(Page):
+    step = Step.THANKS
+
+    def __init__(self, journey, parent: QWidget | None = None):
+        super().__init__(journey, parent)
+        row = QHBoxLayout()
+        row.setSpacing(48)
+        left = QVBoxLayout()
+        left.setSpacing(20)
+        self.hero = label("hero")
+        self.status = label("pitch")
+        self.donate = label("title")
+        self.countdown = label("help")
+        self.done = button("primary")
+        self.done.clicked.connect(journey.finish)
+        left.addStretch(1)
+        for w in (self.hero, self.status, self.donate):
+            left.addWidget(w)
+        left.addStretch(1)
+        left.addWidget(self.countdown)
+        left.addWidget(self.done, 0, Qt.AlignmentFlag.AlignLeft)
+        row.addLayout(left, 3)
+        right = QVBoxLayout()
+        self.qr = QrCode()
+        self.qr.setMinimumSize(340, 340)
+        self.qr.setMaximumSize(440, 440)
+        self.qr.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # so a screen reader can land on it
+        self.caption = label()
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.url = label("help")
+        self.url.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        right.addStretch(1)
+        right.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
+        right.addWidget(self.caption)
+        right.addWidget(self.url)
+        right.addStretch(1)
+        row.addLayout(right, 2)
+        self.layout_.addLayout(row, 1)
+        self.qr.set_data(self.campaign.donation.url)
+        self.remaining = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self._tick)
+        self.printed_ok = True
+        self.emailed = False
+        self.printing = False
+
+    def set_outcome(self, *, printing: bool, printer_ready: bool, emailed: bool) -> None:
+        self.printing, self.printed_ok, self.emailed = printing, printer_ready, emailed
+        self._status()
+
+    def _status(self) -> None:
+        lines = []
+        if self.printing:
+            lines.append(self.t("thanks.printing" if self.printed_ok else "thanks.print_waiting"))
+        if self.emailed:
+            lines.append(self.t("thanks.emailed"))
+        set_text(self.status, " ".join(lines))
+
+    def _tick(self) -> None:
+        self.remaining -= 1
+        if self.remaining <= 0:
+            self.timer.stop()
+            self.journey.finish()
+            return
+        set_text(self.countdown, self.t("thanks.countdown", n=self.remaining))
+
+    def retranslate(self) -> None:
+        set_text(self.hero, self.t("thanks.title"))
+        set_text(self.donate, self.t("thanks.donate"))
+        set_text(self.caption, self.campaign.donation.caption.get(self.lang))
+        set_text(self.url, self.campaign.donation.url)
+        self.qr.setAccessibleName(self.t("thanks.qr_name"))
+        self.qr.setAccessibleDescription(
+            self.t("thanks.qr_description", url=self.campaign.donation.url)
+        )
+        set_text(self.done, self.t("thanks.done"))
+        set_text(self.countdown, self.t("thanks.countdown", n=max(self.remaining, 0)))
+        self._status()
+
+    def enter(self) -> None:
+        self.remaining = self.campaign.session.thanks_seconds
+        set_text(self.countdown, self.t("thanks.countdown", n=self.remaining))
+        self.timer.start()
+
+    def leave(self) -> None:
+        self.timer.stop()
+
+    def wipe(self) -> None:
+        self.timer.stop()
+        self.printing = self.emailed = False
+        set_text(self.status, "")
+
+    def first_focus(self):
+        return self.done

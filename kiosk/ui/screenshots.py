@@ -1,0 +1,93 @@
+"""``python -m kiosk render-screens``: a PNG of every screen in every language, offscreen.
+
+It drives a real window through a sample visitor's journey, so the pictures show the kiosk as
+a visitor sees it. The letters it keeps go to a throwaway data dir, never the event's store.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.config import Campaign
+
+SAMPLE_VISITOR = {
+    "en": {"first_name": "Jordan", "last_name": "Lee", "city": "Winnipeg",
+           "postal_code": "R3C 4T3", "email": "jordan@example.com"},
+    "fr": {"first_name": "Éloïse", "last_name": "Bélanger-Côté", "city": "Saint-Boniface",
+           "postal_code": "R2H 0H9", "email": "eloise@example.com"},
+}
+
+
+def render_screens(
+    campaign: Campaign,
+    out: Path,
+    *,
+    data_dir: Path | None = None,
+    size: tuple[int, ...] = (1280, 800),
+) -> list[Path]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.domain.journey import Step
+    from kiosk.ui.app import build_window, make_app
+
+    app = make_app()
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="kiosk-screens-") as scratch:
+        window = build_window(campaign, Path(scratch), kiosk_mode=False)
+        window.setFixedSize(*size[:2])
+        window.show()
+        j = window.journey
+
+        def shot(name: str, lang: str) -> None:
+            QApplication.processEvents()
+            path = out / f"{name}-{lang}.png"
+            window.grab().save(str(path))
+            written.append(path)
+
+        for lang in campaign.languages:
+            j.set_language(lang)
+            shot("1-attract", lang)
+            j.start()
+            j.set_language(lang)
+            for r in campaign.recipients[:2]:
+                window.pages[Step.RECIPIENTS].cards[r.id].click()
+            shot("2-recipients", lang)
+            j.next()
+            window.write.choice_buttons[campaign.starting_texts[0].id].click()
+            shot("3-write", lang)
+            j.next()
+            sign = window.pages[Step.SIGN]
+            for field, value in SAMPLE_VISITOR[lang].items():
+                sign.edits[field].setText(value)
+                j.update(**{field: value})
+            sign.enter()
+            shot("4-sign", lang)
+            window._idle_warning()
+            shot("9-still-there", lang)
+            window.idle_overlay.dismiss()
+            window.idle_countdown.stop()
+            j.next()
+            shot("5-review", lang)
+            j.next()
+            window.deliver.print_card.setChecked(True)
+            window.deliver.email_card.setChecked(True)
+            shot("6-deliver", lang)
+            window._ask_start_over()
+            shot("7-start-over", lang)
+            window.confirm.dismiss()
+            window._send()
+            assert j.step is Step.THANKS
+            shot("8-thanks", lang)
+            j.finish()
+        window.services.stop()
+        window._quitting = True
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    return written

@@ -1,0 +1,120 @@
+"""Look and feel: one calm palette, large type, sizes that scale with the screen.
+
+Sizes are given for a 1280×800 screen and scaled by the window's height (or width in portrait),
+so the layout is the same at 1920×1080 and never a fixed-pixel grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+_CHECK = (Path(__file__).parent / "icons" / "check.svg").as_posix()
+
+
+@dataclass(frozen=True)
+class Palette:
+    background: str = "#f6f4ef"
+    surface: str = "#ffffff"
+    text: str = "#1d1d1f"
+    muted: str = "#4a4a4f"  # 8.6:1 on background
+    accent: str = "#5b2a86"  # campaign purple; white text on it is 10:1
+    accent_text: str = "#ffffff"
+    accent_soft: str = "#efe7f6"
+    border: str = "#77747c"  # 4.5:1 on background: control borders stay visible
+    focus: str = "#0b5fff"
+    warning_bg: str = "#fff4d6"
+    warning_text: str = "#5c3c00"
+    error_text: str = "#a0141e"
+
+
+PALETTE = Palette()
+
+
+def scale_for(width: int, height: int) -> float:
+    """1.0 at 1280×800; grows with the shorter side so text stays readable."""
+    return max(0.75, min(width / 1280, height / 800, 2.5)) if width >= height else max(
+        0.75, min(width / 800, 2.5)
+    )
+
+
+def stylesheet(scale: float = 1.0, p: Palette = PALETTE) -> str:
+    def px(n: float) -> str:
+        return f"{round(n * scale)}px"
+
+    return f"""
+    QWidget {{
+        background: {p.background}; color: {p.text};
+        font-family: "DejaVu Sans", "Noto Sans", sans-serif; font-size: {px(22)};
+    }}
+    QLabel {{ background: transparent; }}
+    QLabel[role="title"] {{ font-size: {px(40)}; font-weight: 600; }}
+    QLabel[role="hero"] {{ font-size: {px(60)}; font-weight: 700; color: {p.accent}; }}
+    QLabel[role="pitch"] {{ font-size: {px(28)}; }}
+    QLabel[role="help"], QLabel[role="step"] {{ color: {p.muted}; }}
+    QLabel[role="problem"] {{ color: {p.error_text}; font-weight: 600; }}
+    QLabel[role="alert"] {{
+        background: {p.warning_bg}; color: {p.warning_text};
+        border-radius: {px(8)}; padding: {px(10)} {px(16)};
+    }}
+    QLabel[role="mono"] {{ font-family: "DejaVu Sans Mono", monospace; }}
+    QPushButton {{
+        background: {p.surface}; color: {p.text};
+        border: {px(2)} solid {p.border}; border-radius: {px(12)};
+        padding: {px(12)} {px(24)}; min-height: {px(48)}; min-width: {px(48)};
+    }}
+    QPushButton:focus, QLineEdit:focus, QPlainTextEdit:focus {{
+        border: {px(4)} solid {p.focus};
+    }}
+    QPushButton[role="primary"] {{
+        background: {p.accent}; color: {p.accent_text}; border-color: {p.accent};
+        font-size: {px(26)}; font-weight: 600; min-height: {px(64)}; padding: 0 {px(40)};
+    }}
+    QPushButton[role="primary"]:focus {{ border: {px(4)} solid {p.focus}; }}
+    QPushButton[role="big"] {{
+        font-size: {px(34)}; font-weight: 700; min-height: {px(96)}; padding: 0 {px(80)};
+        background: {p.accent}; color: {p.accent_text}; border-color: {p.accent};
+        border-radius: {px(48)};
+    }}
+    QPushButton[role="card"] {{
+        text-align: left; padding: {px(20)}; min-height: {px(96)};
+        background: {p.surface};
+    }}
+    QPushButton[role="card"]:checked, QPushButton[role="choice"]:checked {{
+        background: {p.accent_soft}; border: {px(4)} solid {p.accent};
+    }}
+    QPushButton[role="choice"] {{ min-height: {px(44)}; padding: {px(6)} {px(18)}; }}
+    QPushButton[role="quiet"] {{ background: transparent; border-color: {p.border}; }}
+    QLineEdit, QPlainTextEdit {{
+        background: {p.surface}; border: {px(2)} solid {p.border}; border-radius: {px(8)};
+        padding: {px(8)}; selection-background-color: {p.accent}; selection-color: white;
+    }}
+    QLineEdit {{ min-height: {px(48)}; }}
+    QPlainTextEdit[role="letter"] {{ font-size: {px(22)}; line-height: 140%; }}
+    QPlainTextEdit[role="preview"] {{
+        font-family: "DejaVu Sans Mono", monospace; font-size: {px(18)};
+        background: {p.surface};
+    }}
+    QCheckBox {{ spacing: {px(14)}; min-height: {px(48)}; }}
+    QCheckBox::indicator {{
+        width: {px(36)}; height: {px(36)}; border: {px(3)} solid {p.border};
+        border-radius: {px(6)}; background: {p.surface};
+    }}
+    QCheckBox::indicator:checked {{
+        background: {p.accent}; border-color: {p.accent}; image: url({_CHECK});
+    }}
+    QCheckBox:focus {{ border: none; }}
+    QCheckBox::indicator:focus {{ border: {px(4)} solid {p.focus}; }}
+    QFrame[role="topbar"], QFrame[role="bottombar"] {{ background: {p.background}; }}
+    QFrame[role="panel"] {{
+        background: {p.surface}; border: {px(1)} solid {p.border}; border-radius: {px(12)};
+    }}
+    QFrame[role="overlay"] {{ background: rgba(20, 20, 24, 170); }}
+    QFrame[role="dialog"] {{
+        background: {p.surface}; border-radius: {px(16)}; border: {px(2)} solid {p.border};
+    }}
+    QScrollArea {{ border: none; background: transparent; }}
+    QScrollBar:vertical {{ width: {px(20)}; background: {p.background}; }}
+    QScrollBar::handle:vertical {{ background: {p.border}; border-radius: {px(8)};
+        min-height: {px(60)}; }}
+    """

@@ -1,0 +1,248 @@
+"""Small reusable widgets: labels with a role, buttons, the QR code, the modal overlay."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def label(role: str = "", *, wrap: bool = True, parent: QWidget | None = None) -> QLabel:
+    w = QLabel(parent)
+    if role:
+        w.setProperty("role", role)
+    w.setWordWrap(wrap)
+    w.setTextFormat(Qt.TextFormat.PlainText)  # visitor and campaign text is never markup
+    return w
+
+
+def button(
+    role: str = "", *, checkable: bool = False, parent: QWidget | None = None
+) -> QPushButton:
+    b = QPushButton(parent)
+    if role:
+        b.setProperty("role", role)
+    b.setCheckable(checkable)
+    b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    b.setAutoDefault(True)  # Enter presses the focused button, as Space does
+    return b
+
+
+def set_text(w: QLabel | QPushButton, text: str, description: str = "") -> None:
+    """Set visible text and the name a screen reader speaks, always together."""
+    w.setText(text)
+    w.setAccessibleName(text.replace("&", "").replace("\n", " "))
+    if description:
+        w.setAccessibleDescription(description)
+
+
+class QrCode(QWidget):
+    """Draws a QR matrix crisp at any size (no image scaling, no blur)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._matrix: list[list[bool]] = []
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_data(self, data: str) -> None:
+        from kiosk.delivery.qr import qr_matrix
+
+        self._matrix = qr_matrix(data)
+        self.update()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, w: int) -> int:
+        return w
+
+    def paintEvent(self, _event) -> None:
+        if not self._matrix:
+            return
+        n = len(self._matrix)
+        side = min(self.width(), self.height())
+        cell = side // n
+        if cell < 1:
+            return
+        x0 = (self.width() - cell * n) // 2
+        y0 = (self.height() - cell * n) // 2
+        p = QPainter(self)
+        p.fillRect(QRectF(x0, y0, cell * n, cell * n), QColor("white"))
+        black = QColor("black")
+        for y, row in enumerate(self._matrix):
+            for x, dark in enumerate(row):
+                if dark:
+                    p.fillRect(x0 + x * cell, y0 + y * cell, cell, cell, black)
+        p.end()
+
+
+class Overlay(QFrame):
+    """A full-window dim layer with one centred question and two answers.
+
+    Kept inside the window rather than a QDialog: no new top-level window can appear over a
+    frameless kiosk, and focus stays trapped in the question until it is answered.
+    """
+
+    answered = Signal(bool)
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setProperty("role", "overlay")
+        self.hide()
+        outer = QVBoxLayout(self)
+        box = QFrame(self)
+        box.setProperty("role", "dialog")
+        box.setAccessibleName("dialog")
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box, 3)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(1)
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(40, 32, 40, 32)
+        lay.setSpacing(20)
+        self.title = label("title", parent=box)
+        self.body = label(parent=box)
+        lay.addWidget(self.title)
+        lay.addWidget(self.body)
+        buttons = QHBoxLayout()
+        self.no = button("quiet", parent=box)
+        self.yes = button("primary", parent=box)
+        buttons.addWidget(self.no)
+        buttons.addStretch(1)
+        buttons.addWidget(self.yes)
+        lay.addLayout(buttons)
+        self.yes.clicked.connect(lambda: self._answer(True))
+        self.no.clicked.connect(lambda: self._answer(False))
+        self._on_answer: Callable[[bool], None] | None = None
+
+    def ask(
+        self, title: str, body: str, yes: str, no: str, on_answer: Callable[[bool], None]
+    ) -> None:
+        set_text(self.title, title)
+        set_text(self.body, body)
+        set_text(self.yes, yes)
+        set_text(self.no, no)
+        self._on_answer = on_answer
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
+        self.no.setFocus(Qt.FocusReason.OtherFocusReason)  # the safe answer has focus
+
+    def set_body(self, body: str) -> None:
+        set_text(self.body, body)
+
+    def _answer(self, yes: bool) -> None:
+        self.hide()
+        callback, self._on_answer = self._on_answer, None
+        if callback:
+            callback(yes)
+        self.answered.emit(yes)
+
+    def dismiss(self) -> None:
+        self.hide()
+        self._on_answer = None
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self._answer(False)
+            return
+        super().keyPressEvent(event)
+
+
+class Card(QPushButton):
+    """A large toggle card with a title and a detail line that wrap.
+
+    QPushButton never wraps its own text, so long French office names were cut off; the card
+    draws two word-wrapped labels instead and reports their size to the layout.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("role", "card")
+        self.setCheckable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(20, 16, 20, 16)
+        lay.setSpacing(6)
+        self.title = label()
+        self.title.setStyleSheet("font-weight: 600;")
+        self.detail = label("help")
+        for w in (self.title, self.detail):
+            w.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            lay.addWidget(w)
+        lay.addStretch(1)
+
+    def set_texts(self, title: str, detail: str, state: str = "") -> None:
+        self.title.setText(title)
+        self.detail.setText(detail)
+        self.setAccessibleName(title)
+        self.setAccessibleDescription(f"{detail}. {state}".strip() if state else detail)
+
+    def sizeHint(self):
+        return self.layout().sizeHint()
+
+    def minimumSizeHint(self):
+        return self.layout().minimumSize()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, w: int) -> int:
+        return self.layout().totalHeightForWidth(w)
+
+
+class WrapCheck(QWidget):
+    """A check box whose wording wraps; the wording is also its accessible name.
+
+    Consent wording is long and must be read in full, so it cannot be cut off at the edge.
+    """
+
+    toggled = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None):
+        from PySide6.QtWidgets import QCheckBox
+
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(14)
+        self.box = QCheckBox()
+        self.box.toggled.connect(self.toggled)
+        self.text = label()
+        self.text.setBuddy(self.box)
+        lay.addWidget(self.box, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addWidget(self.text, 1)
+        self.setFocusProxy(self.box)
+
+    def set_text(self, text: str) -> None:
+        self.text.setText(text)
+        self.box.setAccessibleName(text)
+
+    def isChecked(self) -> bool:
+        return self.box.isChecked()
+
+    def setChecked(self, on: bool) -> None:
+        self.box.setChecked(on)
+
+    def set_quietly(self, on: bool) -> None:
+        self.box.blockSignals(True)
+        self.box.setChecked(on)
+        self.box.blockSignals(False)
+
+    def mousePressEvent(self, event) -> None:
+        # Touching the wording ticks the box, as touching a label does on a phone.
+        self.box.toggle()
+        event.accept()

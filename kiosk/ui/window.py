@@ -1,0 +1,348 @@
+"""The kiosk window: a top bar, the page for the current step, Back and the primary action.
+
+The window listens to the journey and shows what it says. It holds no visitor state of its own;
+when the journey starts a new session, every page is wiped field by field.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.domain.journey import NUMBERED_STEPS, Journey, Problem, Step
+from kiosk.i18n import tr
+from kiosk.ui.a11y import announce
+from kiosk.ui.idle import IdleMonitor
+from kiosk.ui.pages.attract import AttractPage
+from kiosk.ui.pages.base import Page
+from kiosk.ui.pages.deliver import DeliverPage
+from kiosk.ui.pages.recipients import RecipientsPage
+from kiosk.ui.pages.review import ReviewPage
+from kiosk.ui.pages.sign import SignPage
+from kiosk.ui.pages.thanks import ThanksPage
+from kiosk.ui.pages.write import WritePage
+from kiosk.ui.theme import scale_for, stylesheet
+from kiosk.ui.widgets import Overlay, button, label, set_text
+
+if TYPE_CHECKING:
+    from kiosk.ui.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class KioskWindow(QWidget):
+    def __init__(self, journey: Journey, services: Services | None = None, *, kiosk_mode=True):
+        super().__init__()
+        self.journey = journey
+        self.services = services
+        self.kiosk_mode = kiosk_mode
+        self.setObjectName("kiosk")
+        self.setWindowTitle(tr("app.name", journey.language))
+        self._scale = 0.0
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(40, 16, 40, 16)
+        root.setSpacing(10)
+
+        self.topbar = QFrame()
+        self.topbar.setProperty("role", "topbar")
+        top = QHBoxLayout(self.topbar)
+        top.setContentsMargins(0, 0, 0, 0)
+        self.step_label = label("step", wrap=False)
+        self.lang_button = button("quiet")
+        self.lang_button.clicked.connect(self._switch_language)
+        self.start_over_button = button("quiet")
+        self.start_over_button.clicked.connect(self._ask_start_over)
+        top.addWidget(self.step_label)
+        top.addStretch(1)
+        top.addWidget(self.lang_button)
+        top.addWidget(self.start_over_button)
+        root.addWidget(self.topbar)
+
+        self.stack = QStackedWidget()
+        self.attract = AttractPage(journey)
+        self.attract.language_chosen.connect(journey.set_language)
+        self.write = WritePage(journey)
+        self.write.confirm_replace.connect(self._ask_replace)
+        self.deliver = DeliverPage(journey)
+        self.thanks = ThanksPage(journey)
+        self.pages: dict[Step, Page] = {
+            Step.ATTRACT: self.attract,
+            Step.RECIPIENTS: RecipientsPage(journey),
+            Step.WRITE: self.write,
+            Step.SIGN: SignPage(journey),
+            Step.REVIEW: ReviewPage(journey),
+            Step.DELIVER: self.deliver,
+            Step.THANKS: self.thanks,
+        }
+        self.scrollers: dict[Step, QScrollArea] = {}
+        for step, page in self.pages.items():
+            # Every page can scroll: at 200 % text or in portrait nothing is cut off.
+            scroller = QScrollArea()
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QFrame.Shape.NoFrame)
+            scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            scroller.setWidget(page)
+            self.scrollers[step] = scroller
+            self.stack.addWidget(scroller)
+        root.addWidget(self.stack, 1)
+
+        self.problem = label("problem")
+        self.problem.hide()
+        root.addWidget(self.problem)
+
+        self.bottombar = QFrame()
+        self.bottombar.setProperty("role", "bottombar")
+        bottom = QHBoxLayout(self.bottombar)
+        bottom.setContentsMargins(0, 0, 0, 0)
+        self.back_button = button("quiet")
+        self.back_button.clicked.connect(self._back)
+        self.primary = button("primary")
+        self.primary.clicked.connect(self._primary)
+        bottom.addWidget(self.back_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.primary)
+        root.addWidget(self.bottombar)
+
+        self.confirm = Overlay(self)
+        self.idle_overlay = Overlay(self)
+        self.idle = IdleMonitor(journey.campaign.session.idle_timeout_seconds, self)
+        self.idle.idle.connect(self._idle_warning)
+        self._idle_left = 0
+        self.idle_countdown = QTimer(self)
+        self.idle_countdown.setInterval(1000)
+        self.idle_countdown.timeout.connect(self._idle_tick)
+
+        # Keyboard users get the same actions as touch: Alt+Left goes back.
+        QShortcut(QKeySequence("Alt+Left"), self, activated=self._back)
+
+        self._problems: list[Problem] = []
+        self._shown_step: Step | None = None
+        self._shown_lang: str | None = None
+        self._shown_session: object = None
+        journey.subscribe(self._render)
+        self._render(journey)
+
+    # --- rendering the journey -----------------------------------------------------------------
+
+    def _render(self, j: Journey) -> None:
+        if j.session is not self._shown_session:
+            if self._shown_session is not None:
+                self._forget_visitor()
+            self._shown_session = j.session
+        if j.language != self._shown_lang:
+            self._shown_lang = j.language
+            self._retranslate()
+        if j.step is not self._shown_step:
+            old = self.pages.get(self._shown_step) if self._shown_step else None
+            if isinstance(old, ThanksPage):
+                old.leave()
+            self._shown_step = j.step
+            page = self.pages[j.step]
+            page.enter()
+            self.stack.setCurrentWidget(self.scrollers[j.step])
+            self._set_problem("")
+            self._update_bars()
+            self._focus_page(page)
+            self._announce_step()
+        self.idle.set_active(j.step in NUMBERED_STEPS)
+
+    def _retranslate(self) -> None:
+        lang = self.journey.language
+        self.setWindowTitle(tr("app.name", lang))
+        for page in self.pages.values():
+            page.retranslate()
+        others = [c for c in self.journey.campaign.languages if c != lang]
+        self.lang_button.setVisible(bool(others))
+        set_text(self.lang_button, tr("common.switch_language", lang),
+                 tr("common.switch_language_name", lang))
+        set_text(self.start_over_button, tr("common.start_over", lang))
+        set_text(self.back_button, tr("common.back", lang))
+        self._update_bars()
+        if self.problem.isVisible() and self._problems:
+            self._set_problem(self._problem_text(self._problems))
+
+    def _update_bars(self) -> None:
+        step = self.journey.step
+        lang = self.journey.language
+        numbered = step in NUMBERED_STEPS
+        self.topbar.setVisible(step is not Step.ATTRACT)
+        self.step_label.setVisible(numbered)
+        self.start_over_button.setVisible(numbered)
+        self.bottombar.setVisible(numbered)
+        if numbered:
+            n = self.journey.step_number()
+            title = self.pages[step].heading()
+            set_text(self.step_label, tr("common.step", lang, n=n, total=len(NUMBERED_STEPS)),
+                     tr("common.step_announce", lang, n=n, total=len(NUMBERED_STEPS), title=title))
+            text = self.deliver.send_label() if step is Step.DELIVER else tr("common.next", lang)
+            set_text(self.primary, text)
+
+    def _announce_step(self) -> None:
+        step, lang = self.journey.step, self.journey.language
+        if step in NUMBERED_STEPS:
+            n = self.journey.step_number()
+            announce(self, tr("common.step_announce", lang, n=n, total=len(NUMBERED_STEPS),
+                              title=self.pages[step].heading()))
+        elif step is Step.ATTRACT:
+            announce(self, self.journey.campaign.campaign.title.get(lang))
+        else:
+            announce(self, tr("thanks.title", lang))
+
+    def _focus_page(self, page: Page) -> None:
+        target = page.first_focus()
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def _problem_text(self, problems: list[Problem]) -> str:
+        rules = self.journey.campaign.session
+        lang = self.journey.language
+        return " ".join(
+            tr(f"problem.{p.value}", lang, min=rules.body_min_chars, max=rules.body_max_chars)
+            for p in problems
+        )
+
+    def _set_problem(self, text: str) -> None:
+        set_text(self.problem, text)
+        self.problem.setVisible(bool(text))
+        if text:
+            announce(self.problem, text)
+        else:
+            self._problems = []
+
+    def _primary(self) -> None:
+        j = self.journey
+        if j.step is Step.DELIVER:
+            self._send()
+            return
+        if not j.next():
+            self._problems = j.problems()
+            self._set_problem(self._problem_text(self._problems))
+
+    def _send(self) -> None:
+        delivery = self.deliver.delivery()
+        lang = self.journey.language
+        if not (delivery.print or delivery.email):
+            self._problems = [Problem.NO_CHANNEL]
+            self._set_problem(self._problem_text(self._problems))
+            return
+        try:
+            self.journey.confirm(delivery)
+        except Exception:
+            # The letter is still on screen; nothing is lost by staying here.
+            log.exception("could not keep the visitor's letters")
+            self._problems = []
+            self._set_problem(tr("deliver.saving_failed", lang))
+            return
+        printer_ready = self.services.printer_ready() if self.services else True
+        self.thanks.set_outcome(printing=delivery.print, printer_ready=printer_ready,
+                                emailed=delivery.email)
+        if self.services:
+            self.services.letters_kept(delivery)
+
+    def _back(self) -> None:
+        if self.journey.step in NUMBERED_STEPS and not self.confirm.isVisible():
+            self.journey.back()
+
+    def _switch_language(self) -> None:
+        langs = self.journey.campaign.languages
+        i = langs.index(self.journey.language)
+        self.journey.set_language(langs[(i + 1) % len(langs)])
+
+    def _ask_start_over(self) -> None:
+        lang = self.journey.language
+        self.confirm.ask(
+            tr("start_over.title", lang), tr("start_over.body", lang),
+            tr("start_over.yes", lang), tr("start_over.no", lang),
+            lambda yes: self.journey.start_over() if yes else None,
+        )
+
+    def _ask_replace(self, on_answer) -> None:
+        lang = self.journey.language
+        self.confirm.ask(
+            tr("write.replace_title", lang), tr("write.replace_body", lang),
+            tr("write.replace_yes", lang), tr("write.replace_no", lang), on_answer,
+        )
+
+    # --- idle ----------------------------------------------------------------------------------
+
+    def _idle_warning(self) -> None:
+        lang = self.journey.language
+        self._idle_left = self.journey.campaign.session.idle_countdown_seconds
+        self.confirm.dismiss()
+        self.idle_overlay.ask(
+            tr("idle.title", lang), tr("idle.body", lang, n=self._idle_left),
+            tr("idle.stay", lang), tr("idle.leave", lang), self._idle_answer,
+        )
+        # "Still here" is the safe answer for someone who comes back.
+        self.idle_overlay.yes.setFocus(Qt.FocusReason.OtherFocusReason)
+        announce(self.idle_overlay, tr("idle.title", lang))
+        self.idle_countdown.start()
+
+    def _idle_tick(self) -> None:
+        self._idle_left -= 1
+        if self._idle_left <= 0:
+            self.idle_countdown.stop()
+            self.idle_overlay.dismiss()
+            self.journey.idle_timeout()
+            return
+        self.idle_overlay.set_body(tr("idle.body", self.journey.language, n=self._idle_left))
+
+    def _idle_answer(self, stay: bool) -> None:
+        self.idle_countdown.stop()
+        if stay:
+            self.idle.poke()
+        else:
+            self.journey.idle_timeout()
+
+    # --- privacy -------------------------------------------------------------------------------
+
+    def _forget_visitor(self) -> None:
+        """A new visitor: nothing of the last one may be found on any page."""
+        for step, page in self.pages.items():
+            page.wipe()
+            self.scrollers[step].verticalScrollBar().setValue(0)
+        self.confirm.dismiss()
+        self.idle_overlay.dismiss()
+        self.idle_countdown.stop()
+        self._set_problem("")
+        clipboard = QGuiApplication.clipboard()
+        clipboard.clear()
+        if clipboard.supportsSelection():
+            clipboard.clear(clipboard.Mode.Selection)
+
+    # --- window --------------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:
+        scale = scale_for(self.width(), self.height())
+        if abs(scale - self._scale) > 0.01:
+            self._scale = scale
+            self.setStyleSheet(stylesheet(scale))
+        for overlay in (self.confirm, self.idle_overlay):
+            overlay.setGeometry(self.rect())
+        super().resizeEvent(event)
+
+    def closeEvent(self, event) -> None:
+        # In kiosk mode a visitor cannot close the window; staff quit from the staff panel.
+        if self.kiosk_mode and not getattr(self, "_quitting", False):
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,170 @@
+"""A visitor goes through the whole journey in the real window, in English and in French."""
+
+from __future__ import annotations
+
+import pytest
+import zxingcpp
+from PySide6.QtWidgets import QLineEdit
+
+from kiosk.domain.journey import Step
+from kiosk.domain.text_rules import body_length
+from kiosk.ui.app import build_window
+from tests.ui_driver import click, type_text
+
+FRENCH_BODY = (
+    "Je vous écris de Saint-Boniface. Ça presse : protégez ces hommes « maintenant ». "
+    "Œuvrez à leur accueil, à Noël comme en été. ÉÈÀÇÔ {{ 7*7 }}"
+)
+
+
+@pytest.fixture
+def window(qtbot, campaign, data_dir):
+    w = build_window(campaign, data_dir, kiosk_mode=False)
+    qtbot.addWidget(w)
+    w.setFixedSize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.services.stop()
+
+
+def _qr_text(widget) -> str:
+    image = widget.grab().toImage()
+    from PIL import Image
+
+    buf = image.constBits().tobytes()
+    pil = Image.frombuffer("RGBA", (image.width(), image.height()), buf, "raw", "BGRA", 0, 1)
+    results = zxingcpp.read_barcodes(pil)
+    assert results, "no QR code found on the thank-you screen"
+    return results[0].text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_whole_journey(qtbot, window, campaign, lang):
+    j = window.journey
+    a = window.attract
+    if lang == "fr":
+        click(qtbot, a.lang_buttons["fr"])
+        assert a.start.text() == "Commencer"
+    click(qtbot, a.start)
+    assert j.step is Step.RECIPIENTS
+    assert window.step_label.text() == ("Step 1 of 5" if lang == "en" else "Étape 1 sur 5")
+
+    # Next without a recipient: a kind message, and the visitor stays.
+    click(qtbot, window.primary)
+    assert j.step is Step.RECIPIENTS and window.problem.isVisible()
+    cards = window.pages[Step.RECIPIENTS].cards
+    click(qtbot, cards["pm"])
+    click(qtbot, cards["un-ohchr"])
+    click(qtbot, window.primary)
+    assert j.step is Step.WRITE
+
+    write = window.write
+    click(qtbot, write.choice_buttons["__blank__"])
+    body = FRENCH_BODY if lang == "fr" else "Please offer safe haven now. {{ 7*7 }} 🏳️‍🌈"
+    type_text(write.editor, body)
+    assert j.session.body == body
+    assert write.count.text().startswith(str(body_length(body)))
+    click(qtbot, window.primary)
+    assert j.step is Step.SIGN
+
+    sign = window.pages[Step.SIGN]
+    first, last = ("Zoë", "Bélanger-Côté") if lang == "fr" else ("Jordan", "Lee")
+    type_text(sign.edits["first_name"], first)
+    type_text(sign.edits["last_name"], last)
+    type_text(sign.edits["city"], "Winnipeg")
+    assert not sign.opt_in.isVisible(), "consent is offered only with an email address"
+    type_text(sign.edits["email"], "visitor@example.com")
+    assert sign.opt_in.isVisible() and not sign.opt_in.isChecked()
+    click(qtbot, sign.opt_in.box)
+    click(qtbot, window.primary)
+    assert j.step is Step.REVIEW
+    preview = window.pages[Step.REVIEW].previews[0].text()
+    assert body.split()[0] in preview and last in preview
+
+    click(qtbot, window.primary)
+    assert j.step is Step.DELIVER
+    click(qtbot, window.primary)  # nothing chosen yet
+    assert j.step is Step.DELIVER and window.problem.isVisible()
+    click(qtbot, window.deliver.print_card)
+    click(qtbot, window.deliver.email_card)
+    click(qtbot, window.primary)
+    assert j.step is Step.THANKS
+
+    rows = window.services.store.letters()
+    assert [r["recipient_id"] for r in rows] == ["pm", "un-ohchr"]
+    for r in rows:
+        assert r["language"] == lang
+        assert r["body"] == body  # visitor text is data: {{ 7*7 }} stays as typed
+        assert r["first_name"] == first and r["last_name"] == last
+        assert r["opt_in"] == 1
+        assert f"{first} {last}" in r["full_text"]
+    outbox = window.services.store.conn.execute(
+        "SELECT to_addr, subject FROM outbox ORDER BY id").fetchall()
+    assert [o["to_addr"] for o in outbox] == ["pm@pm.gc.ca", "ohchr-registry@un.org"]
+    assert ("Protégez" if lang == "fr" else "Protect") in outbox[0]["subject"]
+
+    assert _qr_text(window.thanks.qr) == campaign.donation.url
+    assert window.thanks.url.text() == campaign.donation.url
+
+    click(qtbot, window.thanks.done)
+    assert j.step is Step.ATTRACT
+    # Nothing of this visitor is left on any page.
+    for edit in window.findChildren(QLineEdit):
+        assert edit.text() == "" and not edit.isUndoAvailable()
+    assert write.editor.toPlainText() == ""
+    assert not write.editor.document().isUndoAvailable()
+
+
+def test_language_switch_keeps_typed_text(qtbot, window):
+    j = window.journey
+    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
+    click(qtbot, window.primary)
+    type_text(window.write.editor, "Mon texte à moi, écrit à la main.")
+    click(qtbot, window.lang_button)
+    assert j.language == "fr"
+    assert window.write.title.text() == "Écrivez votre lettre"
+    assert window.write.editor.toPlainText() == "Mon texte à moi, écrit à la main."
+    click(qtbot, window.lang_button)
+    assert j.language == "en" and window.back_button.text() == "Back"
+
+
+def test_start_over_asks_first(qtbot, window):
+    j = window.journey
+    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
+    click(qtbot, window.start_over_button)
+    click(qtbot, window.confirm.no)
+    assert j.step is Step.RECIPIENTS and j.session.recipient_ids == ["pm"]
+    click(qtbot, window.start_over_button)
+    click(qtbot, window.confirm.yes)
+    assert j.step is Step.ATTRACT and j.session.recipient_ids == []
+    assert not window.pages[Step.RECIPIENTS].cards["pm"].isChecked()
+
+
+def test_idle_timeout_wipes_the_session(qtbot, window):
+    j = window.journey
+    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
+    click(qtbot, window.primary)
+    type_text(window.write.editor, "Private words of the last visitor")
+    # Fire the idle timer now rather than waiting 90 s; the countdown runs for real, shortened.
+    window._idle_warning()
+    assert window.idle_overlay.isVisible()
+    window._idle_left = 1
+    with qtbot.waitSignal(window.idle_countdown.timeout, timeout=3000):
+        pass
+    assert j.step is Step.ATTRACT
+    assert window.write.editor.toPlainText() == ""
+    assert not window.idle_overlay.isVisible()
+
+
+def test_idle_still_here_keeps_everything(qtbot, window):
+    j = window.journey
+    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
+    window._idle_warning()
+    click(qtbot, window.idle_overlay.yes)
+    assert j.step is Step.RECIPIENTS and j.session.recipient_ids == ["pm"]
+    assert not window.idle_countdown.isActive()
