@@ -160,15 +160,15 @@ def test_wrong_type_list(tmp_path):
 
 
 def test_wrong_type_text_for_each_language(tmp_path):
-    path = variant(
-        tmp_path,
-        'urgency.en = "It takes five minutes. Your letter goes straight to the people who decide."'
-        "\nurgency.fr",
-        'urgency = "Now"\nurgency_fr',
-    )
-    lines = problems(path)
-    assert f'{path}: campaign.urgency: needs one text per language, e.g. urgency.en = "..." and ' \
-        'urgency.fr = "...", not "Now"' in lines
+    text = sample_text()
+    start = text.index("urgency.en =")
+    end = text.index("\n", text.index("urgency.fr =")) + 1
+    path = tmp_path / "campaign.toml"
+    path.write_text(text[:start] + 'urgency = "Now"\n' + text[end:], encoding="utf-8")
+    assert problems(path) == [
+        f'{path}: campaign.urgency: needs one text per language, e.g. urgency.en = "..." and '
+        'urgency.fr = "...", not "Now"'
+    ]
 
 
 def test_number_out_of_range(tmp_path):
@@ -225,7 +225,7 @@ def test_missing_language_text(tmp_path):
 
 def test_missing_language_list(tmp_path):
     text = sample_text()
-    start = text.index("fr = [\n  \"Depuis 2017")
+    start = text.index('fr = [\n  "Depuis 2017')
     end = text.index("]\n", start) + 2
     path = tmp_path / "campaign.toml"
     path.write_text(text[:start] + text[end:], encoding="utf-8")
@@ -283,7 +283,9 @@ def test_default_language_not_offered(tmp_path):
 
 def test_language_not_supported(tmp_path):
     path = variant(tmp_path, 'languages = ["en", "fr"]', 'languages = ["en", "de"]')
-    assert problems(path) == [f"{path}: campaign.languages[1]: must be one of 'en' or 'fr', not \"de\""]
+    assert problems(path) == [
+        f"{path}: campaign.languages[1]: must be one of 'en' or 'fr', not \"de\""
+    ]
 
 
 def test_bad_subject_template_lists_the_variables(tmp_path):

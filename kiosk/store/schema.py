@@ -45,12 +45,14 @@ MIGRATIONS: list[str] = [
     CREATE TABLE print_jobs (
         id          INTEGER PRIMARY KEY,
         letter_id   INTEGER NOT NULL REFERENCES letters(id),
-        state       TEXT    NOT NULL DEFAULT 'queued',  -- queued, printed, cancelled
-        attempts    INTEGER NOT NULL DEFAULT 0,
+        state       TEXT    NOT NULL DEFAULT 'queued',  -- see kiosk/store/print_jobs.py
+        attempts    INTEGER NOT NULL DEFAULT 0,         -- times the job was sent to the printer
         created_at  TEXT    NOT NULL,
         updated_at  TEXT    NOT NULL,
+        sent_at     TEXT,                               -- last time it was sent in full
         printed_at  TEXT,
-        last_error  TEXT
+        last_status TEXT,                               -- printer status at the last check
+        last_error  TEXT                                -- for staff, never letter text
     );
     CREATE INDEX print_jobs_state ON print_jobs(state, id);
 

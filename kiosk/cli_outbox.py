@@ -1,0 +1,193 @@
+"""``python -m kiosk outbox ...``: staff control of the email outbox from a terminal.
+
+``list``, ``retry ID|--failed``, ``cancel ID``, ``release [ID...]``, ``send``. Safe to use while
+the kiosk runs: every change is one SQLite transaction, and a row being sent is leased, so the
+kiosk and ``outbox send`` never send the same email. A running kiosk notices changes made here
+within its idle interval (30 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import closing
+from typing import TYPE_CHECKING
+
+from kiosk.cli import EXIT_FAILED, EXIT_OK, add_common, load
+
+if TYPE_CHECKING:
+    from kiosk.config import Campaign
+    from kiosk.delivery.outbox import DrainProgress
+    from kiosk.store.outbox import OutboxItem
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    outbox = subparsers.add_parser("outbox", help="see and control the email outbox")
+    sub = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+
+    p = sub.add_parser("list", help="every email with its state, attempts and last error")
+    p.add_argument("--state", action="append", metavar="STATE",
+                   help="only this state (held, queued, sending, retry, unknown, sent, failed, "
+                        "cancelled); may be repeated")
+    _common(p, cmd_list)
+
+    p = sub.add_parser("retry", help="send an email again now (or every failed one)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?", type=int, help="the email's number (see `outbox list`)")
+    which.add_argument("--failed", action="store_true", help="every failed email")
+    _common(p, cmd_retry)
+
+    p = sub.add_parser("cancel", help="never send this email")
+    p.add_argument("id", type=int)
+    _common(p, cmd_cancel)
+
+    p = sub.add_parser("release", help="let emails held for review go (all, or those IDs)")
+    p.add_argument("ids", nargs="*", type=int, metavar="ID")
+    _common(p, cmd_release)
+
+    p = sub.add_parser("send", help="send what is waiting now, in the foreground")
+    _common(p, cmd_send)
+
+
+def _common(p: argparse.ArgumentParser, func) -> None:
+    add_common(p)
+    p.add_argument("--lang", choices=("en", "fr"),
+                   help="language of the messages (default: the campaign's)")
+    p.set_defaults(func=func)
+
+
+def _setup(args: argparse.Namespace):
+    campaign, data_dir = load(args)
+    from kiosk.store import Store
+
+    lang = args.lang or campaign.campaign.default_language
+    return campaign, data_dir, Store(data_dir), lang
+
+
+def _warn_settings(campaign: Campaign) -> None:
+    base = campaign.source.parent if campaign.source else None
+    for w in campaign.email.warnings(base):
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def _refused(e, lang: str) -> int:
+    from kiosk.i18n import tr
+
+    key = e.reason if e.reason in ("not_found", "sending", "sent") else "other"
+    state = tr(f"email.state.{e.reason}", lang) if key == "other" else ""
+    print(tr(f"email.refused.{key}", lang, id=e.outbox_id, state=state), file=sys.stderr)
+    return EXIT_FAILED
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def _row(item: OutboxItem, lang: str) -> str:
+    from kiosk.i18n import tr
+
+    when = (item.sent_at if item.state == "sent" else item.next_attempt_at)[:19].replace("T", " ")
+    line = (f"{item.id:>5}  {tr(f'email.state.{item.state}', lang):<30}  {item.attempts:>3}  "
+            f"{when}  {item.to_addr}")
+    extra = [e for e in (item.last_error, item.note) if e]
+    if item.maybe_delivered:
+        extra.append(tr("email.note.maybe_twice", lang))
+    return line + "".join(f"\n       {e}" for e in extra)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from kiosk.delivery.outbox import OutboxCounts, OutboxStatus, ServerState
+    from kiosk.store import outbox as q
+
+    campaign, _, store, lang = _setup(args)
+    with closing(store):
+        items = q.list_items(store, args.state)
+        print(f"{'ID':>5}  {'STATE':<30}  {'TRY':>3}  {'WHEN (UTC)':<19}  TO")
+        for item in items:
+            print(_row(item, lang))
+        counts = OutboxCounts.from_states(q.counts(store))
+    server = ServerState.UNKNOWN
+    if not campaign.email.enabled:
+        server = ServerState.DISABLED
+    elif not campaign.email.host:
+        server = ServerState.NOT_CONFIGURED
+    status = OutboxStatus(server, counts).describe(lang).splitlines()
+    print(status[-1] if server is ServerState.UNKNOWN else "\n".join(status))
+    _warn_settings(campaign)
+    return EXIT_OK
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    from kiosk.store import outbox as q
+
+    _, _, store, lang = _setup(args)
+    with closing(store):
+        if args.failed:
+            n = q.retry_failed(store, actor="cli")
+            print(f"{n} failed email(s) queued again.")
+            return EXIT_OK
+        try:
+            q.retry(store, args.id, actor="cli")
+        except q.ActionRefused as e:
+            return _refused(e, lang)
+    print(f"Email {args.id} queued again.")
+    return EXIT_OK
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    from kiosk.store import outbox as q
+
+    _, _, store, lang = _setup(args)
+    with closing(store):
+        try:
+            q.cancel(store, args.id, actor="cli")
+        except q.ActionRefused as e:
+            return _refused(e, lang)
+    print(f"Email {args.id} cancelled.")
+    return EXIT_OK
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from kiosk.store import outbox as q
+
+    _, _, store, lang = _setup(args)
+    with closing(store):
+        try:
+            n = q.release_held(store, args.ids or None, actor="cli")
+        except q.ActionRefused as e:
+            return _refused(e, lang)
+    print(f"{n} held email(s) released.")
+    return EXIT_OK
+
+
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    filled = width if total <= 0 else min(width, width * done // total)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    from kiosk.delivery.outbox import OutboxService
+
+    campaign, data_dir, store, lang = _setup(args)
+    store.close()
+    _warn_settings(campaign)
+    tty = sys.stderr.isatty()
+
+    def show(p: DrainProgress) -> None:
+        text = f"{progress_bar(p.done, p.total)}  sent {p.sent}, failed {p.failed}, later {p.later}"
+        if tty:
+            print("\r" + text, end="", file=sys.stderr, flush=True)
+        else:
+            print(text, file=sys.stderr, flush=True)
+        if p.last is not None and p.last.outcome != "sent":
+            print(("\n" if tty else "") + f"  {p.last.detail}", file=sys.stderr, flush=True)
+
+    service = OutboxService(campaign, data_dir)
+    service.lang = lang  # staff's choice for the messages recorded and shown
+    result = service.drain(progress=show)
+    if tty:
+        print(file=sys.stderr)
+    if result.blocked:
+        print(result.blocked, file=sys.stderr)
+    print(f"sent {result.sent}, failed {result.failed}, still waiting {result.later}, "
+          f"held for review {result.held}")
+    return EXIT_OK if result.ok else EXIT_FAILED

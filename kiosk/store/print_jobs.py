@@ -1,0 +1,168 @@
+"""Print job queries. A job is created with its letter (``Store.keep``) before anything is sent.
+
+States:
+  queued     waiting, being tried, or sent but not yet confirmed by the printer
+  printed    the printer said online with paper after it was sent (or, for connections without
+             a status channel, it was handed over in full: see kiosk/delivery/print_queue.py)
+  failed     the receipt could not even be laid out (a bug): kept for staff to retry
+  cancelled  staff chose not to print it
+
+Only one print worker runs per data dir, so a job is never claimed twice; every function here
+takes the calling thread's own connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from kiosk.store.db import now_iso
+
+if TYPE_CHECKING:
+    from kiosk.domain.letter import Letter
+
+STATES = ("queued", "printed", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    id: int
+    letter_id: int
+    state: str
+    attempts: int
+    created_at: str
+    updated_at: str
+    sent_at: str | None
+    printed_at: str | None
+    last_status: str | None
+    last_error: str | None
+    recipient_id: str
+    language: str
+
+
+_SELECT = """SELECT j.id, j.letter_id, j.state, j.attempts, j.created_at, j.updated_at,
+                    j.sent_at, j.printed_at, j.last_status, j.last_error,
+                    l.recipient_id, l.language
+             FROM print_jobs j JOIN letters l ON l.id = j.letter_id"""
+
+
+def _job(row: sqlite3.Row) -> PrintJob:
+    return PrintJob(*tuple(row))
+
+
+def get_job(conn: sqlite3.Connection, job_id: int) -> PrintJob | None:
+    row = conn.execute(f"{_SELECT} WHERE j.id = ?", (job_id,)).fetchone()
+    return _job(row) if row else None
+
+
+def next_queued(conn: sqlite3.Connection) -> PrintJob | None:
+    """The oldest queued job: letters print in the order visitors confirmed them."""
+    row = conn.execute(f"{_SELECT} WHERE j.state = 'queued' ORDER BY j.id LIMIT 1").fetchone()
+    return _job(row) if row else None
+
+
+def list_jobs(
+    conn: sqlite3.Connection, states: Iterable[str] | None = None, limit: int = 200
+) -> list[PrintJob]:
+    """Newest first."""
+    wanted = list(states or STATES)
+    marks = ",".join("?" * len(wanted))
+    rows = conn.execute(
+        f"{_SELECT} WHERE j.state IN ({marks}) ORDER BY j.id DESC LIMIT ?", (*wanted, limit)
+    ).fetchall()
+    return [_job(r) for r in rows]
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    out = dict.fromkeys(STATES, 0)
+    for state, n in conn.execute("SELECT state, COUNT(*) FROM print_jobs GROUP BY state"):
+        out[state] = n
+    return out
+
+
+def queued_ids(conn: sqlite3.Connection) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT id FROM print_jobs WHERE state = 'queued' "
+                                       "ORDER BY id")]
+
+
+def note_status(conn: sqlite3.Connection, job_id: int, status: str, error: str | None) -> None:
+    """The job stays queued; remember why, for staff."""
+    conn.execute(
+        "UPDATE print_jobs SET last_status = ?, last_error = ?, updated_at = ? WHERE id = ?",
+        (status, error, now_iso(), job_id),
+    )
+
+
+def note_sent(conn: sqlite3.Connection, job_id: int) -> None:
+    """Counted before the bytes go out, so a crash mid-send still shows the attempt."""
+    at = now_iso()
+    conn.execute(
+        "UPDATE print_jobs SET attempts = attempts + 1, sent_at = ?, updated_at = ? WHERE id = ?",
+        (at, at, job_id),
+    )
+
+
+def mark_printed(conn: sqlite3.Connection, job_id: int, status: str) -> None:
+    # Unconditional: if staff cancelled it while it was printing, it still printed.
+    at = now_iso()
+    conn.execute(
+        """UPDATE print_jobs SET state = 'printed', printed_at = ?, updated_at = ?,
+               last_status = ?, last_error = NULL WHERE id = ?""",
+        (at, at, status, job_id),
+    )
+
+
+def mark_failed(conn: sqlite3.Connection, job_id: int, error: str) -> None:
+    conn.execute(
+        "UPDATE print_jobs SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?",
+        (error, now_iso(), job_id),
+    )
+
+
+def retry(conn: sqlite3.Connection, job_id: int, *, reprint: bool = False) -> bool:
+    """Queue a failed or cancelled job again (a printed one only with ``reprint``)."""
+    allowed = ("failed", "cancelled", "queued", *(("printed",) if reprint else ()))
+    marks = ",".join("?" * len(allowed))
+    cur = conn.execute(
+        f"""UPDATE print_jobs SET state = 'queued', last_error = NULL, updated_at = ?
+            WHERE id = ? AND state IN ({marks})""",
+        (now_iso(), job_id, *allowed),
+    )
+    return cur.rowcount == 1
+
+
+def cancel(conn: sqlite3.Connection, job_id: int) -> bool:
+    cur = conn.execute(
+        """UPDATE print_jobs SET state = 'cancelled', updated_at = ?
+           WHERE id = ? AND state IN ('queued', 'failed')""",
+        (now_iso(), job_id),
+    )
+    return cur.rowcount == 1
+
+
+def letter_for_job(conn: sqlite3.Connection, job_id: int) -> tuple[Letter, datetime]:
+    """The kept letter, rebuilt as it was reviewed, and when it was written (for the date)."""
+    import json
+
+    from kiosk.domain.letter import Letter, SignMode, Signer
+
+    row = conn.execute(
+        "SELECT l.* FROM print_jobs j JOIN letters l ON l.id = j.letter_id WHERE j.id = ?",
+        (job_id,),
+    ).fetchone()
+    if row is None:
+        raise KeyError(job_id)
+    signer = Signer(
+        mode=SignMode(row["sign_mode"]), first_name=row["first_name"],
+        last_name=row["last_name"], city=row["city"], postal_code=row["postal_code"],
+    )
+    letter = Letter(
+        recipient_id=row["recipient_id"], language=row["language"],
+        salutation=row["salutation"], body=row["body"], closing=row["closing"], signer=signer,
+        address_lines=tuple(json.loads(row["address_lines"])),
+        postage_free=bool(row["postage_free"]), recipient_email=row["recipient_email"],
+    )
+    return letter, datetime.fromisoformat(row["created_at"])
