@@ -658,6 +658,8 @@ def load_campaign(path: str | Path) -> Campaign:
     except ValidationError as e:
         raise ConfigError(path, [_error_line(err) for err in e.errors()]) from None
     problems = _check_languages(campaign) + _check_ids_and_templates(campaign)
+    # The printer settings cannot see the donation URL on their own: will its QR code fit?
+    problems += campaign.printer.qr_problems(campaign.donation.url)
     if problems:
         raise ConfigError(path, problems)
     return campaign

@@ -76,6 +76,7 @@ def stylesheet(scale: float = 1.0, p: Palette = PALETTE) -> str:
         background: {p.accent}; color: {p.accent_text}; border-color: {p.accent};
         border-radius: {px(48)};
     }}
+    QPushButton[role="big"]:focus {{ border: {px(5)} solid {p.focus}; }}
     QPushButton[role="card"] {{
         text-align: left; padding: {px(20)}; min-height: {px(96)};
         background: {p.surface};

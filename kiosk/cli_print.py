@@ -1,0 +1,123 @@
+"""Staff commands for printing: ``print-queue list|retry ID|cancel ID`` and ``test-print``.
+
+Output is in the campaign's default language (or ``--lang``); exit codes are for scripts:
+0 done, 1 the printer or the job could not do it, 2 the campaign file is unusable.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from kiosk.cli import EXIT_FAILED, EXIT_OK, add_common, load
+from kiosk.i18n import LANGUAGES, tr
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("print-queue", help="list, retry or cancel print jobs")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    lst = actions.add_parser("list", help="show print jobs, newest first")
+    lst.add_argument("--all", action="store_true", help="include printed and cancelled jobs")
+    retry = actions.add_parser("retry", help="queue a job again")
+    retry.add_argument("id", type=int, help="job id, from `print-queue list`")
+    retry.add_argument("--reprint", action="store_true", help="also for a job already printed")
+    cancel = actions.add_parser("cancel", help="do not print a queued job")
+    cancel.add_argument("id", type=int, help="job id, from `print-queue list`")
+    for sub in (lst, retry, cancel):
+        add_common(sub)
+        _add_lang(sub)
+    p.set_defaults(func=cmd_print_queue)
+
+    t = subparsers.add_parser(
+        "test-print", help="print a sample receipt; exit 1 with the reason if it cannot"
+    )
+    add_common(t)
+    _add_lang(t)
+    t.set_defaults(func=cmd_test_print)
+
+
+def _add_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGUAGES, help="language of the messages")
+
+
+def _lang(args: argparse.Namespace, campaign) -> str:
+    return args.lang or campaign.campaign.default_language
+
+
+def cmd_print_queue(args: argparse.Namespace) -> int:
+    from kiosk.delivery.print_queue import cancel_job, list_jobs, retry_job
+
+    campaign, data_dir = load(args)
+    lang = _lang(args, campaign)
+    if args.action == "list":
+        states = None if args.all else ["queued", "failed"]
+        jobs = list_jobs(data_dir, states)
+        if not jobs:
+            print(tr("printing.cli.no_jobs" if args.all else "printing.cli.no_waiting", lang))
+            return EXIT_OK
+        head = tr("printing.cli.columns", lang).split("|")
+        rows = [
+            [str(j.id), tr(f"printing.job.{j.state}", lang), _local(j.created_at),
+             str(j.attempts), j.recipient_id, j.language,
+             ": ".join(x for x in (j.last_status, j.last_error) if x)]
+            for j in jobs
+        ]
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head) - 1)]
+        for r in [head, *rows]:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1])
+        return EXIT_OK
+    if args.action == "retry":
+        if retry_job(data_dir, args.id, reprint=args.reprint, actor="cli"):
+            print(tr("printing.cli.retried", lang, id=args.id))
+            return EXIT_OK
+        print(tr("printing.cli.cannot_retry", lang, id=args.id))
+        return EXIT_FAILED
+    if cancel_job(data_dir, args.id, actor="cli"):
+        print(tr("printing.cli.cancelled", lang, id=args.id))
+        return EXIT_OK
+    print(tr("printing.cli.cannot_cancel", lang, id=args.id))
+    return EXIT_FAILED
+
+
+def cmd_test_print(args: argparse.Namespace) -> int:
+    from kiosk.delivery.printer import PrinterLink, PrinterUnreachable
+    from kiosk.delivery.receipt import ReceiptFormat, letter_bytes, sample_letter
+
+    campaign, data_dir = load(args)
+    lang = _lang(args, campaign)
+    settings = campaign.printer
+    if not settings.enabled:
+        print(tr("printing.cli.disabled", lang))
+        return EXIT_FAILED
+    link = PrinterLink(settings, data_dir)
+    fmt = ReceiptFormat.from_settings(settings)
+    print(tr("printing.cli.testing", lang, target=link.describe(), profile=settings.profile,
+             codepage=fmt.codepage.name, table=fmt.codepage.table, columns=fmt.columns))
+    try:
+        state = link.status()
+        if not state.ready:
+            print(tr("printing.cli.not_ready", lang, status=state.label(lang), detail=state.detail))
+            print(state.staff_message(lang))
+            return EXIT_FAILED
+        data = letter_bytes(sample_letter(campaign, lang), campaign, datetime.now().astimezone())
+        try:
+            link.send(data)
+        except PrinterUnreachable as e:
+            print(tr("printing.cli.send_failed", lang, detail=str(e)))
+            return EXIT_FAILED
+        after = link.status() if link.monitored else state
+    finally:
+        link.close()
+    if not after.ready:
+        print(tr("printing.cli.not_confirmed", lang, status=after.label(lang),
+                 detail=after.detail))
+        return EXIT_FAILED
+    print(tr("printing.cli.printed", lang, status=after.label(lang)))
+    if not after.monitored:
+        print(tr("printing.cli.unmonitored", lang))
+    return EXIT_OK
+
+
+def _local(iso: str) -> str:
+    at = datetime.fromisoformat(iso)
+    return at.replace(tzinfo=at.tzinfo or UTC).astimezone().strftime("%Y-%m-%d %H:%M")

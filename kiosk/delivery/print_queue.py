@@ -1,0 +1,254 @@
+"""The print queue: one background worker that prints kept letters, one at a time, losing none.
+
+Each step of the worker (kiosk.background.Worker, on its own thread):
+
+1. takes the oldest queued job from the store (jobs were saved with their letters before the
+   visitor saw "thank you");
+2. asks the printer for its status. No answer is UNKNOWN, which is not ready: nothing is sent;
+3. sends the whole receipt, made beforehand as bytes, in one go;
+4. asks again. Only "online" (or "paper low") after sending marks the job printed. Anything else
+   (paper out, cover open, silence) leaves it queued, and it is sent again once the printer says
+   it is ready: a printer that ran out mid-job may print some of it twice, but never lose it.
+
+Connections without a status channel (``file``, ``cups``, or ``answers_status = false``) cannot
+say "online with paper". For them, the job counts as printed once it was handed over in full:
+written, flushed and fsync'd to the file, or accepted by the CUPS spooler (which keeps and retries
+it itself). Waiting for a confirmation that can never come would print every letter forever.
+
+The UI is told through ``on_change(QueueStatus)``, called on the worker thread whenever the status
+or the counts change; the UI turns it into a Qt signal. ``status()`` never blocks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.background import Worker
+from kiosk.delivery.printer import PrinterLink, PrinterState, PrinterUnreachable, StatusKind
+from kiosk.i18n import tr
+from kiosk.store import print_jobs as pj
+from kiosk.store.db import Store
+
+if TYPE_CHECKING:
+    from kiosk.config import Campaign
+    from kiosk.store.print_jobs import PrintJob
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """A snapshot for the UI: the printer's state and the queue's counts."""
+
+    printer: PrinterState
+    queued: int = 0
+    printed: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    queued_ids: tuple[int, ...] = ()
+    printing_id: int | None = None
+
+    def staff_alert(self, lang: str) -> str | None:
+        """The attract screen's staff alert, or None when all is well."""
+        if self.printer.needs_staff:
+            msg = self.printer.staff_message(lang)
+            if self.queued:
+                msg = f"{msg} {tr('printing.staff.waiting', lang, count=self.queued)}"
+            return msg
+        if self.failed:
+            return tr("printing.staff.failed_jobs", lang, count=self.failed)
+        return None
+
+    def is_queued(self, job_id: int) -> bool:
+        return job_id in self.queued_ids
+
+
+NOT_CHECKED = PrinterState(StatusKind.UNKNOWN, "not checked yet")
+
+
+class PrintService:
+    """Prints queued letters in the background. ``start()`` once; ``wake()`` after new jobs."""
+
+    def __init__(
+        self,
+        campaign: Campaign,
+        data_dir: Path,
+        on_change: Callable[[QueueStatus], None] | None = None,
+    ):
+        self.campaign = campaign
+        self.settings = campaign.printer
+        self.data_dir = Path(data_dir)
+        self.on_change = on_change
+        self._lock = threading.Lock()
+        first = NOT_CHECKED if self.settings.enabled else PrinterState(StatusKind.DISABLED)
+        self._status = QueueStatus(first)
+        self._link = PrinterLink(self.settings, self.data_dir)
+        self._cache: tuple[int, bytes] | None = None
+        self._worker = Worker(
+            "printer",
+            self._step,
+            idle_seconds=max(self.settings.poll_seconds, self.settings.retry_seconds),
+            on_error=self._on_error,
+        )
+
+    # --- control, from any thread ------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.settings.enabled:
+            self._worker.start()
+
+    def stop(self) -> None:
+        # Long enough for one bounded connect + send + status; the thread is a daemon anyway.
+        self._worker.stop(timeout=4 * self.settings.timeout_seconds + 2)
+
+    def wake(self) -> None:
+        self._worker.wake()
+
+    def status(self) -> QueueStatus:
+        with self._lock:
+            return self._status
+
+    @property
+    def running(self) -> bool:
+        return self._worker.running
+
+    def jobs(self, states: list[str] | None = None) -> list[PrintJob]:
+        return list_jobs(self.data_dir, states)
+
+    def retry(self, job_id: int, *, reprint: bool = False) -> bool:
+        done = retry_job(self.data_dir, job_id, reprint=reprint)
+        self.wake()
+        return done
+
+    def cancel(self, job_id: int) -> bool:
+        done = cancel_job(self.data_dir, job_id)
+        self.wake()
+        return done
+
+    # --- the worker's step -------------------------------------------------------------------
+
+    def _step(self) -> float | None:
+        store = Store(self.data_dir)
+        try:
+            return self._print_next(store)
+        finally:
+            self._link.close()  # one connection per step: a stuck one never outlives it
+            store.close()
+
+    def _print_next(self, store: Store) -> float | None:
+        conn = store.conn
+        job = pj.next_queued(conn)
+        before = self._link.status()
+        if job is None:
+            self._publish(conn, before)
+            return self.settings.poll_seconds
+        if not before.ready:
+            pj.note_status(conn, job.id, before.kind, before.detail)
+            self._publish(conn, before)
+            return self.settings.retry_seconds
+        try:
+            data = self._job_bytes(conn, job.id)
+        except Exception as e:  # a layout bug must not block every letter behind this one
+            log.exception("print job %s could not be laid out", job.id)
+            pj.mark_failed(conn, job.id, f"receipt could not be laid out: {e}")
+            self._publish(conn, before)
+            return 0.0
+        self._publish(conn, before, printing=job.id)
+        pj.note_sent(conn, job.id)
+        try:
+            self._link.send(data)
+        except PrinterUnreachable as e:
+            log.warning("print job %s: %s", job.id, e)
+            state = PrinterState(StatusKind.UNKNOWN, str(e))
+            pj.note_status(conn, job.id, state.kind, state.detail)
+            self._publish(conn, state)
+            return self.settings.retry_seconds
+        after = self._link.status() if self._link.monitored else before
+        if not after.ready:
+            log.warning("print job %s sent but not confirmed: %s", job.id, after.detail)
+            pj.note_status(conn, job.id, after.kind, f"sent, not confirmed: {after.detail}")
+            self._publish(conn, after)
+            return self.settings.retry_seconds
+        pj.mark_printed(conn, job.id, after.kind)
+        self._cache = None
+        log.info("print job %s printed (%s)", job.id, after.kind)
+        self._publish(conn, after)
+        return 0.0  # straight on to the next job, if any
+
+    def _job_bytes(self, conn, job_id: int) -> bytes:
+        if self._cache and self._cache[0] == job_id:
+            return self._cache[1]
+        from kiosk.delivery.receipt import letter_bytes
+
+        letter, created = pj.letter_for_job(conn, job_id)
+        when = created.replace(tzinfo=created.tzinfo or UTC).astimezone()  # the kiosk's day
+        data = letter_bytes(letter, self.campaign, when)
+        self._cache = (job_id, data)
+        return data
+
+    def _publish(self, conn, printer: PrinterState, printing: int | None = None) -> None:
+        c = pj.counts(conn)
+        new = QueueStatus(
+            printer=printer, queued=c["queued"], printed=c["printed"], failed=c["failed"],
+            cancelled=c["cancelled"], queued_ids=tuple(pj.queued_ids(conn)), printing_id=printing,
+        )
+        with self._lock:
+            changed = new != self._status
+            self._status = new
+        if changed and self.on_change is not None:
+            try:
+                self.on_change(new)
+            except Exception:  # the UI's problem must not stop printing
+                log.exception("print status callback failed")
+
+    def _on_error(self, e: BaseException) -> None:
+        state = PrinterState(StatusKind.UNKNOWN, f"print worker error: {e}")
+        with self._lock:
+            self._status = QueueStatus(state, **_counts_of(self._status))
+            snap = self._status
+        if self.on_change is not None:
+            self.on_change(snap)
+
+
+def _counts_of(s: QueueStatus) -> dict:
+    return {"queued": s.queued, "printed": s.printed, "failed": s.failed,
+            "cancelled": s.cancelled, "queued_ids": s.queued_ids}
+
+
+# --- staff actions (UI staff panel and CLI); each opens its own store ---------------------------
+
+
+def list_jobs(data_dir: Path, states: list[str] | None = None, limit: int = 200) -> list[PrintJob]:
+    store = Store(data_dir)
+    try:
+        return pj.list_jobs(store.conn, states, limit)
+    finally:
+        store.close()
+
+
+def retry_job(data_dir: Path, job_id: int, *, reprint: bool = False, actor: str = "staff") -> bool:
+    store = Store(data_dir)
+    try:
+        done = pj.retry(store.conn, job_id, reprint=reprint)
+        if done:
+            store.audit(actor, "print.retry", f"job {job_id}")
+        return done
+    finally:
+        store.close()
+
+
+def cancel_job(data_dir: Path, job_id: int, *, actor: str = "staff") -> bool:
+    store = Store(data_dir)
+    try:
+        done = pj.cancel(store.conn, job_id)
+        if done:
+            store.audit(actor, "print.cancel", f"job {job_id}")
+        return done
+    finally:
+        store.close()

@@ -1,0 +1,62 @@
+"""Every string a visitor or staff member can see exists in English and French."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from kiosk.i18n import LANGUAGES, catalog, tr
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_catalogs_have_the_same_keys():
+    en, fr = catalog("en"), catalog("fr")
+    assert set(en) - set(fr) == set(), "missing French translations"
+    assert set(fr) - set(en) == set(), "French keys with no English original"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_empty_or_untranslated_strings(lang):
+    for key, text in catalog(lang).items():
+        assert text.strip(), f"{lang}:{key} is empty"
+
+
+def test_french_is_not_a_copy_of_english():
+    en, fr = catalog("en"), catalog("fr")
+    # Words that are the same in both languages are listed here on purpose.
+    same_ok = {"attract.lang_en", "attract.lang_fr", "email.from_name"}
+    copies = [k for k in en if en[k] == fr[k] and k not in same_ok and len(en[k]) > 3]
+    assert copies == []
+
+
+def test_placeholders_match():
+    en, fr = catalog("en"), catalog("fr")
+    for key in en:
+        assert _fields(en[key]) == _fields(fr[key]), key
+
+
+def test_french_typography_keeps_punctuation_with_its_word():
+    # A line must never start with "?" or "»": the space before them is non-breaking.
+    for key, text in catalog("fr").items():
+        assert not re.search(r" [?!:;»]", text), f"fr:{key}: use a non-breaking space"
+
+
+def test_every_key_used_in_code_exists():
+    used = set()
+    for path in (ROOT / "kiosk").rglob("*.py"):
+        used |= set(re.findall(r"""\b(?:tr|t)\(\s*f?["']([a-z_]+\.[a-z_.]+)["']""",
+                               path.read_text(encoding="utf-8")))
+    missing = {k for k in used if k not in catalog("en") and "{" not in k}
+    assert missing == set()
+
+
+def test_tr_fills_values():
+    assert tr("common.step", "fr", n=2, total=5) == "Étape 2 sur 5"
