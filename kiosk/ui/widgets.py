@@ -54,6 +54,9 @@ class QrCode(QWidget):
         self._matrix: list[list[bool]] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
+    def has_data(self) -> bool:
+        return bool(self._matrix)
+
     def set_data(self, data: str) -> None:
         from kiosk.delivery.qr import qr_matrix
 

@@ -48,7 +48,6 @@ class ThanksPage(Page):
         right.addStretch(1)
         row.addLayout(right, 2)
         self.layout_.addLayout(row, 1)
-        self.qr.set_data(self.campaign.donation.url)
         self.remaining = 0
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
@@ -91,6 +90,8 @@ class ThanksPage(Page):
         self._status()
 
     def enter(self) -> None:
+        if not self.qr.has_data():  # drawn on first use: qrcode stays off the start-up path
+            self.qr.set_data(self.campaign.donation.url)
         self.remaining = self.campaign.session.thanks_seconds
         set_text(self.countdown, self.t("thanks.countdown", n=self.remaining))
         self.timer.start()

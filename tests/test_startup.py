@@ -1,0 +1,52 @@
+"""Start-up stays lean, and a broken campaign file stops the kiosk before it opens."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import sys
+from pathlib import Path
+from kiosk.config import load_campaign
+from kiosk.ui.app import build_window, make_app
+app = make_app()
+w = build_window(load_campaign(sys.argv[1]), Path(sys.argv[2]), kiosk_mode=False)
+w.show()
+app.processEvents()
+# qrcode is needed at start: the campaign check makes sure the QR fits the paper.
+heavy = [m for m in ("escpos", "smtplib", "aiosmtpd", "usb", "serial", "cups")
+         if m in sys.modules]
+print(",".join(heavy))
+"""
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+
+def test_attract_screen_loads_no_printing_or_mail_modules(sample_path, tmp_path):
+    out = subprocess.run([sys.executable, "-c", PROBE, str(sample_path), str(tmp_path)],
+                         capture_output=True, text=True, env=_env(), timeout=60, check=True)
+    assert out.stdout.strip() == "", f"imported at start-up: {out.stdout.strip()}"
+
+
+def test_kiosk_refuses_to_start_on_a_broken_campaign(sample_path, tmp_path):
+    broken = tmp_path / "broken.toml"
+    text = sample_path.read_text(encoding="utf-8")
+    text = text.replace('email = "pm@pm.gc.ca"', 'email = "not an address"')
+    text = text.replace('templates_dir = "../templates"',
+                        f'templates_dir = "{(ROOT / "templates").as_posix()}"')
+    broken.write_text(text, encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--config", str(broken),
+         "--data-dir", str(tmp_path / "data"), "--windowed"],
+        capture_output=True, text=True, env=_env(), timeout=60,
+    )
+    assert out.returncode == 2
+    assert f"{broken}: recipients[0].email: not an email address" in out.stderr
+    assert not (tmp_path / "data" / "kiosk.sqlite3").exists()
