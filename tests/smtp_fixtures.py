@@ -10,11 +10,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from smtp_server import FaultySMTPServer
 
 from kiosk.config import Campaign, load_campaign
 from kiosk.domain.journey import Delivery, Journey, Step
 from kiosk.keep import keep_letters
+from tests.smtp_server import FaultySMTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "assets" / "sample-campaign.toml"

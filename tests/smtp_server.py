@@ -49,11 +49,13 @@ class Received:
 
     @property
     def message(self) -> EmailMessage:
-        return message_from_bytes(self.data, policy=policy.default)  # type: ignore[return-value]
+        # As a mailbox stores it: CRLF on the wire, LF on disk.
+        raw = self.data.replace(b"\r\n", b"\n")
+        return message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
 
     @property
     def message_id(self) -> str:
-        return str(self.message["Message-ID"])
+        return str(self.message["Message-ID"]).strip()  # folded: "Message-ID:\n <...>"
 
 
 @dataclass

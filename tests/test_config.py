@@ -358,3 +358,33 @@ def test_cli_broken_file_exits_2_with_the_message(tmp_path):
     assert done.returncode == 2
     assert f"{path}: recipients[3].email: not an email address" in done.stderr
     assert "OK" not in done.stdout
+
+
+def test_docs_describe_every_key():
+    """docs/campaign.md is the staff reference: a key the loader accepts must be in it."""
+    from pydantic import BaseModel
+
+    from kiosk.config import Campaign
+
+    docs = (ROOT / "docs" / "campaign.md").read_text(encoding="utf-8")
+
+    def models(annotation) -> list[type[BaseModel]]:
+        import typing
+
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return [annotation]
+        return [m for arg in typing.get_args(annotation) for m in models(arg)]
+
+    missing, todo, seen = [], [Campaign], set()
+    while todo:
+        model = todo.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            if name == "source":
+                continue
+            if not any(f"`{form}`" in docs for form in (name, f"[{name}]", f"[[{name}]]")):
+                missing.append(f"{model.__name__}.{name}")
+            todo += models(field.annotation)
+    assert missing == []

@@ -79,7 +79,7 @@ def test_whole_journey(qtbot, window, campaign, lang):
     click(qtbot, sign.opt_in.box)
     click(qtbot, window.primary)
     assert j.step is Step.REVIEW
-    preview = window.pages[Step.REVIEW].previews[0].text()
+    preview = window.pages[Step.REVIEW].previews[0].plain_text()
     assert body.split()[0] in preview and last in preview
 
     click(qtbot, window.primary)

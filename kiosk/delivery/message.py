@@ -144,10 +144,10 @@ def build_message(item: OutboxItem, settings: EmailSettings) -> tuple[EmailMessa
     # written then, and a retry stays byte-for-byte the same email.
     msg["Date"] = format_datetime(parse_iso(item.created_at).astimezone(UTC))
     msg["Message-ID"] = item.message_id
-    msg["Content-Language"] = lang
     # Quoted-printable keeps the body 7-bit, so it passes servers without 8BITMIME unchanged;
     # readers decode it back to exactly the reviewed letter.
     msg.set_content(item.full_text, charset="utf-8", cte="quoted-printable")
+    msg["Content-Language"] = lang  # after set_content, which clears every Content-* header
     return msg, Envelope(mail_from=sender, recipient=recipient, copy_to=copy_to)
 
 

@@ -100,6 +100,9 @@ def wrap(paragraph: str, width: int) -> list[str]:
     """Greedy word wrap on plain spaces. A word never splits unless it alone is longer than a
     line; then it starts on a fresh line and is cut into line-sized pieces. No-break spaces
     (see ``protect_spaces``) hold words together."""
+    paragraph = paragraph.rstrip()
+    if len(paragraph) <= width:
+        return [paragraph]  # as typed: keeps the two spaces before a Canadian postal code
     lines: list[str] = []
     cur = ""
     for word in paragraph.split(" "):

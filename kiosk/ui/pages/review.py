@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from datetime import datetime
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+
+from kiosk.delivery.receipt import preview_lines
 from kiosk.domain.journey import Step
 from kiosk.ui.pages.base import Page
+from kiosk.ui.receipt_view import ReceiptView
 from kiosk.ui.widgets import label, set_text
 
 
@@ -26,7 +30,7 @@ class ReviewPage(Page):
         self.letters_layout.setSpacing(24)
         self.scroll.setWidget(self.inner)
         self.layout_.addWidget(self.scroll, 1)
-        self.previews: list[QLabel] = []
+        self.previews: list[ReceiptView] = []
 
     def _clear(self) -> None:
         while self.letters_layout.count():
@@ -46,19 +50,13 @@ class ReviewPage(Page):
             head.setStyleSheet("font-weight: 600;")
             set_text(head, self.t("review.letter_to", recipient=r.name.get(self.lang)))
             lay.addWidget(head)
-            preview = label("mono", wrap=False)
-            preview.setText(self._preview_text(letter))
+            preview = ReceiptView(preview_lines(letter, self.campaign, datetime.now()))
             preview.setAccessibleName(head.text())
-            preview.setAccessibleDescription(preview.text())
-            lay.addWidget(preview)
+            lay.addWidget(preview, 0, Qt.AlignmentFlag.AlignHCenter)
             self.previews.append(preview)
             self.letters_layout.addWidget(box)
         self.letters_layout.addStretch(1)
         self.scroll.verticalScrollBar().setValue(0)
-
-    def _preview_text(self, letter) -> str:
-        # TODO(printing): replace with the receipt layout's preview
-        return "\n".join([*letter.address_lines, "", letter.text()])
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -1,0 +1,93 @@
+"""The review page's picture of the printed letter, drawn from the very lines that print."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+if TYPE_CHECKING:
+    from kiosk.delivery.receipt import PreviewLine
+
+PAPER = QColor("#ffffff")
+INK = QColor("#111111")
+EDGE = QColor("#77747c")
+
+
+class ReceiptView(QWidget):
+    """A strip of receipt paper. Each line is drawn in a monospace font sized so that the
+    printer's columns span the paper exactly, so wrapping looks as it will on paper."""
+
+    def __init__(self, lines: list[PreviewLine], paper_px: int = 560, parent=None):
+        super().__init__(parent)
+        self.lines = lines
+        self.paper_px = paper_px
+        self.margin = 24
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._qr_cache: dict[str, list[list[bool]]] = {}
+        self.setAccessibleDescription(self.plain_text())
+
+    def plain_text(self) -> str:
+        return "\n".join(line.text for line in self.lines if line.style not in ("qr", "cut"))
+
+    def _font(self, columns: int, bold: bool = False) -> QFont:
+        font = QFont("DejaVu Sans Mono")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setBold(bold)
+        inner = self.paper_px - 2 * self.margin
+        font.setPixelSize(100)
+        advance = QFontMetricsF(font).horizontalAdvance("M") or 60.0
+        font.setPixelSize(max(6, int(100 * inner / (advance * columns))))
+        return font
+
+    def _line_height(self, line: PreviewLine) -> float:
+        if line.style == "qr":
+            return self.paper_px * 0.45 + 8
+        if line.style == "cut":
+            return 28
+        font = self._font(line.width, line.style in ("title", "bold"))
+        return QFontMetricsF(font).lineSpacing() * (1.6 if line.style == "title" else 1.0)
+
+    def sizeHint(self) -> QSize:
+        h = sum(self._line_height(line) for line in self.lines) + 2 * self.margin
+        return QSize(self.paper_px, int(h) + 1)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), PAPER)
+        p.setPen(QPen(EDGE, 1))
+        p.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        inner = self.paper_px - 2 * self.margin
+        y = float(self.margin)
+        for line in self.lines:
+            h = self._line_height(line)
+            if line.style == "qr":
+                self._draw_qr(p, line.text, (self.paper_px - h + 8) / 2, y, h - 8)
+            elif line.style == "cut":
+                p.setPen(QPen(EDGE, 2, Qt.PenStyle.DashLine))
+                p.drawLine(0, int(y + h / 2), self.width(), int(y + h / 2))
+            else:
+                p.setPen(INK)
+                p.setFont(self._font(line.width, line.style in ("title", "bold")))
+                align = Qt.AlignmentFlag.AlignHCenter if line.align == "center" else (
+                    Qt.AlignmentFlag.AlignLeft)
+                p.drawText(QRectF(self.margin, y, inner, h),
+                           align | Qt.AlignmentFlag.AlignVCenter, line.text)
+            y += h
+        p.end()
+
+    def _draw_qr(self, p: QPainter, data: str, x: float, y: float, side: float) -> None:
+        from kiosk.delivery.qr import qr_matrix
+
+        matrix = self._qr_cache.get(data) or self._qr_cache.setdefault(data, qr_matrix(data))
+        cell = side / len(matrix)
+        for r, row in enumerate(matrix):
+            for c, dark in enumerate(row):
+                if dark:
+                    p.fillRect(QRectF(x + c * cell, y + r * cell, cell + 0.5, cell + 0.5), INK)

@@ -1,0 +1,1 @@
+"""Staff mode: the PIN pad, the staff panel and the way in."""

@@ -1,0 +1,143 @@
+"""The PIN pad: a full-window layer with big digits, usable by touch or keyboard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.i18n import tr
+from kiosk.staff import MAX_TRIES, PinGate
+from kiosk.ui.a11y import announce
+from kiosk.ui.widgets import button, label, set_text
+
+
+class PinPad(QFrame):
+    accepted = Signal()
+
+    def __init__(self, gate: PinGate, lang: Callable[[], str], parent: QWidget):
+        super().__init__(parent)
+        self.gate = gate
+        self._lang = lang
+        self.setProperty("role", "overlay")
+        self.hide()
+        self._digits = ""
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        box = QFrame()
+        box.setProperty("role", "dialog")
+        outer.addWidget(box)
+        outer.addStretch(1)
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(32, 24, 32, 24)
+        self.title = label("title")
+        self.message = label("help")
+        self.dots = label("title", wrap=False)
+        self.dots.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for w in (self.title, self.message, self.dots):
+            lay.addWidget(w)
+        grid = QGridLayout()
+        grid.setSpacing(10)
+        self.keys: dict[str, object] = {}
+        for i, key in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"]):
+            b = button("primary" if key == "ok" else "")
+            b.setMinimumSize(96, 72)
+            # Enter always means "open", whichever key has focus; Space presses a key.
+            b.setAutoDefault(key == "ok")
+            b.clicked.connect(lambda _=False, k=key: self._press(k))
+            grid.addWidget(b, i // 3, i % 3)
+            self.keys[key] = b
+        lay.addLayout(grid)
+        self.cancel = button("quiet")
+        self.cancel.clicked.connect(self.close_pad)
+        lay.addWidget(self.cancel)
+        self.tick = QTimer(self)
+        self.tick.setInterval(1000)
+        self.tick.timeout.connect(self._refresh_lock)
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(key, self._lang(), **values)
+
+    def open_pad(self) -> None:
+        self._digits = ""
+        self.retranslate()
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.keys["1"].setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.gate.pin_hash:
+            set_text(self.message, self.t("staff.pin_not_set"))
+        self._refresh_lock()
+        announce(self, self.t("staff.pin_title"))
+
+    def close_pad(self) -> None:
+        self._digits = ""
+        self.tick.stop()
+        self.hide()
+
+    def retranslate(self) -> None:
+        set_text(self.title, self.t("staff.pin_title"))
+        set_text(self.message, self.t("staff.pin_help"))
+        for key in "0123456789":
+            set_text(self.keys[key], key)
+        set_text(self.keys["del"], "⌫", self.t("staff.pin_delete"))
+        self.keys["del"].setAccessibleName(self.t("staff.pin_delete"))
+        set_text(self.keys["ok"], self.t("staff.pin_ok"))
+        set_text(self.cancel, self.t("staff.cancel"))
+        self._show_dots()
+
+    def _show_dots(self) -> None:
+        # Dots only: the PIN itself is never on screen or in the accessibility tree.
+        self.dots.setText("●" * len(self._digits) or " ")
+        self.dots.setAccessibleName(self.t("staff.pin_digits", n=len(self._digits)))
+
+    def _refresh_lock(self) -> None:
+        left = self.gate.seconds_locked()
+        for b in self.keys.values():
+            b.setEnabled(left == 0)
+        if left:
+            set_text(self.message, self.t("staff.pin_locked", n=left))
+            self.tick.start()
+        elif self.tick.isActive():
+            self.tick.stop()
+            set_text(self.message, self.t("staff.pin_help"))
+            self.keys["1"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _press(self, key: str) -> None:
+        if key == "del":
+            self._digits = self._digits[:-1]
+        elif key == "ok":
+            self._submit()
+            return
+        elif len(self._digits) < 12:
+            self._digits += key
+        self._show_dots()
+
+    def _submit(self) -> None:
+        pin, self._digits = self._digits, ""
+        self._show_dots()
+        if self.gate.try_pin(pin):
+            self.close_pad()
+            self.accepted.emit()
+            return
+        if self.gate.seconds_locked():
+            self._refresh_lock()
+        else:
+            left = MAX_TRIES - self.gate.failures
+            set_text(self.message, self.t("staff.pin_wrong", left=left))
+        announce(self.message, self.message.text())
+
+    def keyPressEvent(self, event) -> None:
+        key, text = event.key(), event.text()
+        if text.isdigit() and len(text) == 1 and self.gate.seconds_locked() == 0:
+            self._press(text)
+        elif key == Qt.Key.Key_Backspace:
+            self._press("del")
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._press("ok")
+        elif key == Qt.Key.Key_Escape:
+            self.close_pad()
+        else:
+            super().keyPressEvent(event)
