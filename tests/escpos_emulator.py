@@ -234,6 +234,10 @@ class PrinterEmulator:
         """Stop listening: connections are refused (printer off, wrong port)."""
         s, self._listener = self._listener, None
         if s:
+            try:
+                s.shutdown(socket.SHUT_RDWR)  # wakes the accept() thread; close() alone may not
+            except OSError:
+                pass
             s.close()
         self._drop_clients()
 

@@ -1,9 +1,11 @@
-"""Fixtures and helpers for the email tests: campaigns pointing at a test SMTP server, a queue
-of real letters made through the visitor journey, and a self-signed certificate for TLS."""
+"""Fixtures for the email tests: a test SMTP server, campaigns pointing at it, and a
+self-signed certificate for TLS. Helpers (queue_letters...) live in ``tests/smtp_server.py``.
+
+Test modules load these with ``pytest_plugins = ["tests.smtp_fixtures"]``.
+"""
 
 from __future__ import annotations
 
-import json
 import shutil
 import ssl
 import subprocess
@@ -12,51 +14,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Campaign, load_campaign
-from kiosk.domain.journey import Delivery, Journey, Step
-from kiosk.keep import keep_letters
-from tests.smtp_server import FaultySMTPServer
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "assets" / "sample-campaign.toml"
-TEMPLATES = ROOT / "templates"
-
-BODY_FR = "Veuillez protéger ces hommes. « Maintenant » — œuvre ! Ça presse, déjà trop tard."
-
-# Short everything, so that a fault costs the suite a fraction of a second.
-TEST_EMAIL = {
-    "enabled": True,
-    "sender_address": "letters@example.org",
-    "sender_name": "Write for Safe Haven",
-    "security": "none",
-    "timeout_seconds": 0.5,
-    "retry_initial_seconds": 0.05,
-    "retry_max_seconds": 0.3,
-    "max_per_minute": 1000,
-    "hold_for_review": False,
-}
-
-
-def _toml(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value)  # a JSON string is a valid TOML basic string
-    return str(value)
-
-
-def write_campaign(folder: Path, **email: object) -> Path:
-    """A copy of the sample campaign with ``[email]`` replaced and templates found absolutely."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    old = 'templates_dir = "../templates"'
-    assert old in text
-    text = text.replace(old, f"templates_dir = {_toml(str(TEMPLATES))}")
-    start, end = text.index("\n[email]\n"), text.index("\n[staff]")
-    settings = {**TEST_EMAIL, **email}
-    block = "\n".join(f"{k} = {_toml(v)}" for k, v in settings.items() if v is not None)
-    text = text[:start] + "\n[email]\n" + block + "\n" + text[end:]
-    path = folder / "campaign.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.smtp_server import FaultySMTPServer, write_campaign
 
 
 @pytest.fixture
@@ -79,48 +37,6 @@ def smtp_server():
 @pytest.fixture
 def mail_campaign(make_campaign, smtp_server) -> Campaign:
     return make_campaign(host=smtp_server.host, port=smtp_server.port)
-
-
-def queue_letters(
-    store,
-    campaign: Campaign,
-    visitors: int = 1,
-    *,
-    recipients: tuple[str, ...] = ("pm",),
-    lang: str = "fr",
-    body: str = BODY_FR,
-    first_name: str = "Zoë",
-    last_name: str = "Çelik",
-    email: str = "zoe@example.com",
-    send_copy: bool = False,
-) -> list[int]:
-    """Letters kept exactly as the kiosk keeps them; returns the new outbox ids."""
-    ids: list[int] = []
-    for _ in range(visitors):
-        j = Journey(campaign)
-        j.start()
-        j.set_language(lang)
-        for r in recipients:
-            j.toggle_recipient(r)
-        j.next()
-        j.update(body=body)
-        j.next()
-        j.update(first_name=first_name, last_name=last_name, email=email, send_copy=send_copy)
-        j.next()
-        j.next()
-        assert j.step is Step.DELIVER, j.problems()
-        kept = keep_letters(store, campaign, j.session, j.letters(),
-                            Delivery(print=False, email=True))
-        ids += [k.outbox_id for k in kept if k.outbox_id is not None]
-    return ids
-
-
-def states(store) -> dict[int, str]:
-    return {r["id"]: r["state"] for r in store.conn.execute("SELECT id, state FROM outbox")}
-
-
-def message_ids(store) -> set[str]:
-    return {r[0] for r in store.conn.execute("SELECT message_id FROM outbox")}
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ aiosmtpd 1.4.6 cannot listen on port 0 (#276), so ``free_port()`` asks the OS fo
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import ssl
 import threading
@@ -14,9 +15,14 @@ import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from kiosk.config import Campaign
+from kiosk.domain.journey import Delivery, Journey, Step
+from kiosk.keep import keep_letters
 
 USERNAME = "kiosk@example.org"
 PASSWORD = "corréct horse"  # non-ASCII on purpose: the password file is UTF-8
@@ -213,3 +219,90 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02, what: s
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
         time.sleep(interval)
+
+
+# --- campaigns and letters for the email tests ----------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "assets" / "sample-campaign.toml"
+TEMPLATES = ROOT / "templates"
+
+BODY_FR = "Veuillez protéger ces hommes. « Maintenant » — œuvre ! Ça presse, déjà trop tard."
+
+# Short everything, so that a fault costs the suite a fraction of a second.
+TEST_EMAIL = {
+    "enabled": True,
+    "sender_address": "letters@example.org",
+    "sender_name": "Write for Safe Haven",
+    "security": "none",
+    "timeout_seconds": 0.5,
+    "retry_initial_seconds": 0.05,
+    "retry_max_seconds": 0.3,
+    "max_per_minute": 1000,
+    "hold_for_review": False,
+}
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid TOML basic string
+    return str(value)
+
+
+def write_campaign(folder: Path, **email: object) -> Path:
+    """A copy of the sample campaign with ``[email]`` replaced and templates found absolutely."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    old = 'templates_dir = "../templates"'
+    assert old in text
+    text = text.replace(old, f"templates_dir = {_toml(str(TEMPLATES))}")
+    start, end = text.index("\n[email]\n"), text.index("\n[staff]")
+    settings = {**TEST_EMAIL, **email}
+    block = "\n".join(f"{k} = {_toml(v)}" for k, v in settings.items() if v is not None)
+    text = text[:start] + "\n[email]\n" + block + "\n" + text[end:]
+    path = folder / "campaign.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def queue_letters(
+    store,
+    campaign: Campaign,
+    visitors: int = 1,
+    *,
+    recipients: tuple[str, ...] = ("pm",),
+    lang: str = "fr",
+    body: str = BODY_FR,
+    first_name: str = "Zoë",
+    last_name: str = "Çelik",
+    email: str = "zoe@example.com",
+    send_copy: bool = False,
+) -> list[int]:
+    """Letters kept exactly as the kiosk keeps them; returns the new outbox ids."""
+    ids: list[int] = []
+    for _ in range(visitors):
+        j = Journey(campaign)
+        j.start()
+        j.set_language(lang)
+        for r in recipients:
+            j.toggle_recipient(r)
+        j.next()
+        j.update(body=body)
+        j.next()
+        j.update(first_name=first_name, last_name=last_name, email=email, send_copy=send_copy)
+        j.next()
+        j.next()
+        assert j.step is Step.DELIVER, j.problems()
+        kept = keep_letters(store, campaign, j.session, j.letters(),
+                            Delivery(print=False, email=True))
+        ids += [k.outbox_id for k in kept if k.outbox_id is not None]
+    return ids
+
+
+def states(store) -> dict[int, str]:
+    return {r["id"]: r["state"] for r in store.conn.execute("SELECT id, state FROM outbox")}
+
+
+def message_ids(store) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT message_id FROM outbox")}

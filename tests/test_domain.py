@@ -95,11 +95,8 @@ def _qt_imports(path: Path) -> list[str]:
             and isinstance(node.args[0].value, str)
         ):
             names = [node.args[0].value]
-        found += [
-            f"{path.relative_to(ROOT)}:{node.lineno} {n}"
-            for n in names
-            if n.split(".")[0] in QT_PACKAGES
-        ]
+        where = path.relative_to(ROOT) if ROOT in path.parents else path
+        found += [f"{where}:{node.lineno} {n}" for n in names if n.split(".")[0] in QT_PACKAGES]
     return found
 
 
@@ -113,15 +110,12 @@ def test_only_kiosk_ui_imports_qt():
 
 
 def test_the_scan_would_catch_a_qt_import(tmp_path):
-    bad = ROOT / "kiosk" / "_probe_not_a_module.py"
-    text = (
-        "import importlib\nfrom PySide6.QtCore import QTimer\nimportlib.import_module('PySide6')\n"
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import importlib\nfrom PySide6.QtCore import QTimer\nimportlib.import_module('PySide6')\n",
+        encoding="utf-8",
     )
-    try:
-        bad.write_text(text, encoding="utf-8")
-        assert len(_qt_imports(bad)) == 2
-    finally:
-        bad.unlink()
+    assert len(_qt_imports(probe)) == 2
 
 
 # --- steps forwards and back -----------------------------------------------------------------

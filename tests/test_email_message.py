@@ -18,7 +18,7 @@ from kiosk.delivery.message import (
 )
 from kiosk.domain.letter import Signer, SignMode, make_letter
 from kiosk.store import outbox as q
-from tests.smtp_fixtures import BODY_FR, queue_letters
+from tests.smtp_server import BODY_FR, queue_letters
 
 
 def _parse(msg):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLineEdit
 from kiosk.domain.journey import Step
 from kiosk.domain.text_rules import body_length
 from kiosk.ui.app import build_window
+from tests.escpos_emulator import decode
 from tests.ui_driver import click, type_text
 
 FRENCH_BODY = (
@@ -24,6 +25,7 @@ def window(qtbot, campaign, data_dir):
     w.setFixedSize(1280, 800)
     w.show()
     qtbot.waitExposed(w)
+    w.services.start()  # the real print worker, printing to the sample's file printer
     yield w
     w.services.stop()
 
@@ -103,6 +105,21 @@ def test_whole_journey(qtbot, window, campaign, lang):
         "SELECT to_addr, subject FROM outbox ORDER BY id").fetchall()
     assert [o["to_addr"] for o in outbox] == ["pm@pm.gc.ca", "ohchr-registry@un.org"]
     assert ("Protégez" if lang == "fr" else "Protect") in outbox[0]["subject"]
+
+    # The print worker prints both letters, through python-escpos, into the file printer.
+    conn = window.services.store.conn
+    qtbot.waitUntil(lambda: conn.execute(
+        "SELECT COUNT(*) FROM print_jobs WHERE state = 'printed'").fetchone()[0] == 2,
+        timeout=10_000)
+    receipts = decode((window.services.data_dir / "printer-output.bin").read_bytes())
+    assert len(receipts) == 2 and all(r.cut for r in receipts)
+    printed = " ".join(receipts[0].text.split())
+    salutation = campaign.recipient("pm").salutation.get(lang)
+    assert salutation in printed
+    printable_body = body.replace("🏳️‍🌈", "").replace("Œ", "OE").replace("’", "'")
+    assert " ".join(printable_body.split()) in printed
+    assert f"{first} {last}" in printed
+    assert receipts[0].qr == [campaign.donation.url]
 
     assert _qr_text(window.thanks.qr) == campaign.donation.url
     assert window.thanks.url.text() == campaign.donation.url

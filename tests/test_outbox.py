@@ -14,8 +14,17 @@ from kiosk.config import ConfigError
 from kiosk.delivery.outbox import OutboxService, ServerState, backoff
 from kiosk.store import Store
 from kiosk.store import outbox as q
-from tests.smtp_fixtures import BODY_FR, message_ids, queue_letters, states, write_campaign
-from tests.smtp_server import PASSWORD, USERNAME, FaultySMTPServer, wait_until
+from tests.smtp_server import (
+    BODY_FR,
+    PASSWORD,
+    USERNAME,
+    FaultySMTPServer,
+    message_ids,
+    queue_letters,
+    states,
+    wait_until,
+    write_campaign,
+)
 
 pytest_plugins = ["tests.smtp_fixtures"]
 

@@ -17,6 +17,7 @@ The verdict decides what happens to the email, so it is made carefully:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import re
@@ -146,8 +147,7 @@ class Mailer:
                 smtp.starttls(context=self._context())
                 smtp.ehlo()
             if s.username:
-                password = self._password()
-                smtp.login(s.username, password or "")
+                _login(smtp, s.username, self._password() or "")
         except _Stop:
             _close_quietly(smtp)
             raise
@@ -278,6 +278,36 @@ class Mailer:
             self._smtp.rset()
         except (OSError, smtplib.SMTPException):
             self.close()
+
+
+def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+    """Log in; with non-ASCII credentials too.
+
+    ``SMTP.login`` encodes credentials as ASCII and raises UnicodeEncodeError on "é" (CPython
+    bpo-29750), yet a passphrase with accents is normal for a French-speaking organiser. AUTH
+    PLAIN and LOGIN carry UTF-8 (RFC 4616, RFC 4954), so those are spoken directly then.
+    """
+    if (username + password).isascii():
+        smtp.login(username, password)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    if not smtp.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+    mechanisms = smtp.esmtp_features["auth"].upper().split()
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+    if "PLAIN" in mechanisms:
+        code, resp = smtp.docmd("AUTH", "PLAIN " + b64(f"\0{username}\0{password}"))
+    elif "LOGIN" in mechanisms:
+        code, resp = smtp.docmd("AUTH", "LOGIN " + b64(username))
+        if code == 334:
+            code, resp = smtp.docmd(b64(password))
+    else:
+        raise smtplib.SMTPException("No suitable authentication method found.")
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, resp)
 
 
 def _close_quietly(smtp: smtplib.SMTP) -> None:

@@ -221,19 +221,22 @@ class PrinterLink:
         if not self.monitored:
             # Reachable is all such a connection can tell; staff docs say so.
             return PrinterState(StatusKind.ONLINE, "no status channel", monitored=False)
+        replies: list[int] = []
         try:
-            replies = [self._query(n) for n in (1, 2, 4)]
+            for n in (1, 2, 4):
+                reply = self._query(n)
+                if reply is None:
+                    # Leave no half-answered query on the line: the next check starts clean.
+                    self.close()
+                    return PrinterState(StatusKind.UNKNOWN, "no reply to status request")
+                replies.append(reply)
         except (OSError, AssertionError) as e:
             self.close()
             return PrinterState(StatusKind.UNKNOWN, f"status request failed: {_why(e)}")
         except Exception as e:  # pyusb/pyserial errors
             self.close()
             return PrinterState(StatusKind.UNKNOWN, f"status request failed: {_why(e)}")
-        if any(r is None for r in replies):
-            # Leave no half-answered query on the line: the next check starts clean.
-            self.close()
-            return PrinterState(StatusKind.UNKNOWN, "no reply to status request")
-        return state_from_bytes(*replies)  # type: ignore[arg-type]
+        return state_from_bytes(*replies)
 
     def _query(self, n: int) -> int | None:
         """One DLE EOT n round trip: the reply byte, or None on silence or garbage."""

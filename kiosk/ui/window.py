@@ -128,6 +128,9 @@ class KioskWindow(QWidget):
         QShortcut(QKeySequence("Alt+Left"), self, activated=self._back)
 
         self._problems: list[Problem] = []
+        self._printer_status: object = None
+        if services is not None:
+            services.printer_changed.connect(self._on_printer)
         self._shown_step: Step | None = None
         self._shown_lang: str | None = None
         self._shown_session: object = None
@@ -170,6 +173,7 @@ class KioskWindow(QWidget):
         set_text(self.start_over_button, tr("common.start_over", lang))
         set_text(self.back_button, tr("common.back", lang))
         self._update_bars()
+        self._show_printer()
         if self.problem.isVisible() and self._problems:
             self._set_problem(self._problem_text(self._problems))
 
@@ -247,7 +251,7 @@ class KioskWindow(QWidget):
             self._problems = []
             self._set_problem(tr("deliver.saving_failed", lang))
             return
-        printer_ready = self.services.printer_ready() if self.services else True
+        printer_ready = self.services.printer_ready() if self.services else False
         self.thanks.set_outcome(printing=delivery.print, printer_ready=printer_ready,
                                 emailed=delivery.email)
         if self.services:
@@ -276,6 +280,24 @@ class KioskWindow(QWidget):
             tr("write.replace_title", lang), tr("write.replace_body", lang),
             tr("write.replace_yes", lang), tr("write.replace_no", lang), on_answer,
         )
+
+    # --- printer news --------------------------------------------------------------------------
+
+    def _on_printer(self, status) -> None:
+        self._printer_status = status
+        self._show_printer()
+
+    def _show_printer(self) -> None:
+        """Staff see the printer's trouble on the attract screen; a visitor who is about to
+        print is told kindly, before choosing, that their letter is safe either way."""
+        status = self._printer_status
+        if status is None:
+            return
+        lang = self.journey.language
+        self.attract.show_alert(status.staff_alert(lang) or "")
+        printer = status.printer
+        trouble = printer.needs_staff and printer.monitored and printer.kind != "paper_low"
+        self.deliver.set_printer_note(printer.visitor_message(lang) if trouble else "")
 
     # --- idle ----------------------------------------------------------------------------------
 

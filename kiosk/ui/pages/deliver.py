@@ -28,7 +28,14 @@ class DeliverPage(Page):
         self.layout_.addLayout(row)
         self.note = label("help")
         self.layout_.addWidget(self.note)
+        self.printer_note = label("alert")
+        self.printer_note.hide()
+        self.layout_.addWidget(self.printer_note)
         self.layout_.addStretch(1)
+
+    def set_printer_note(self, text: str) -> None:
+        set_text(self.printer_note, text)
+        self.printer_note.setVisible(bool(text))
 
     def delivery(self) -> Delivery:
         return Delivery(print=self.print_card.isChecked(), email=self.email_card.isChecked())
