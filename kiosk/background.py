@@ -69,3 +69,25 @@ class Worker:
                     self._on_error(e)
             wait = self._idle if delay is None else max(0.0, min(delay, self._idle))
             self._wake.wait(wait)
+
+
+def run_once(
+    name: str,
+    job: Callable[[], object],
+    done: Callable[[object, BaseException | None], None],
+) -> threading.Thread:
+    """Run one slow job (a staff test print) off the GUI thread; ``done(result, error)`` is
+    called on that thread when it ends, so a UI caller must re-emit it as a signal."""
+
+    def run() -> None:
+        try:
+            result = job()
+        except Exception as e:  # reported to the caller, never lost
+            log.exception("%s failed", name)
+            done(None, e)
+            return
+        done(result, None)
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread

@@ -94,6 +94,30 @@ def cmd_render_screens(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_hash_pin(args: argparse.Namespace) -> int:
+    """Ask for a PIN twice (hidden) and print the line to paste under [staff]."""
+    import getpass
+
+    from kiosk.staff import hash_pin
+
+    if args.stdin:
+        first = second = sys.stdin.readline().strip()
+    else:
+        first = getpass.getpass("New staff PIN (4 to 12 digits): ")
+        second = getpass.getpass("The same PIN again: ")
+    if first != second:
+        print("The two PINs are different. Nothing was changed.", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        hashed = hash_pin(first)
+    except ValueError as e:
+        print(f"Not a usable PIN: {e}.", file=sys.stderr)
+        return EXIT_FAILED
+    print("Put this line under [staff] in your campaign file:")
+    print(f'pin_hash = "{hashed}"')
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="letter-kiosk", description="Letter Kiosk: write to decision-makers at an event."
@@ -118,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--size", default="1280x800", help="WIDTHxHEIGHT (default 1280x800)")
     p.set_defaults(func=cmd_render_screens)
+
+    p = sub.add_parser("hash-pin", help="make the staff PIN's hash for the campaign file")
+    p.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
+    p.set_defaults(func=cmd_hash_pin)
 
     for module in _command_modules():
         module.register(sub)

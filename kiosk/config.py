@@ -402,7 +402,14 @@ class Campaign(_Model):
                 "set your organisation's real donation page"
             )
         if not self.staff.pin_hash:
-            out.append("staff.pin_hash: not set; make one with `python -m kiosk hash-pin`")
+            out.append("staff.pin_hash: not set, so nobody can open the staff panel; "
+                       "make one with `python -m kiosk hash-pin`")
+        else:
+            from kiosk.staff import SAMPLE_PIN, verify_pin
+
+            if verify_pin(self.staff.pin_hash, SAMPLE_PIN):
+                out.append(f"staff.pin_hash: still the sample PIN ({SAMPLE_PIN}); "
+                           "make your own with `python -m kiosk hash-pin`")
         if self.email.enabled and not self.email.host:
             out.append("email.host: not set; emails will stay queued until a server is configured")
         return out

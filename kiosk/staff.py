@@ -11,6 +11,7 @@ FIRST_LOCKOUT_SECONDS = 30
 MAX_LOCKOUT_SECONDS = 15 * 60
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 12
+SAMPLE_PIN = "2468"  # the bundled sample campaign's; check-config warns while it is in use
 
 
 def hash_pin(pin: str) -> str:

@@ -16,7 +16,9 @@ selected, their styles, the QR codes (decoded with zxing-cpp from the raster ima
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -234,10 +236,8 @@ class PrinterEmulator:
         """Stop listening: connections are refused (printer off, wrong port)."""
         s, self._listener = self._listener, None
         if s:
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)  # wakes the accept() thread; close() alone may not
-            except OSError:
-                pass
             s.close()
         self._drop_clients()
 
@@ -304,8 +304,9 @@ class PrinterEmulator:
             clients, self._clients = self._clients, []
         for c in clients:
             try:
-                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                c.close()  # RST, like a printer that lost power
+                # Linger 0: close() sends RST, like a printer that lost power.
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                c.close()
             except OSError:
                 pass
 
@@ -389,7 +390,5 @@ class PrinterEmulator:
             elif n == 4:
                 reply |= 0x60 if out else (0x0C if low else 0)
             self.status_replies += 1
-        try:
+        with contextlib.suppress(OSError):
             conn.sendall(bytes([reply]))
-        except OSError:
-            pass

@@ -76,6 +76,7 @@ class Handler:
     messages: list[Received] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
     ehlos: int = 0
+    data_delay: float = 0.0  # a slow server: seconds before each DATA is answered
     fault: _Fault | None = None
     refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address -> reply
     release: threading.Event = field(default_factory=threading.Event)
@@ -128,6 +129,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         reply = self._take("DATA")
         if reply and reply not in ("drop", "hang"):
             return reply

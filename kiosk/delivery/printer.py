@@ -244,7 +244,7 @@ class PrinterLink:
         self._dev._raw(DLE_EOT + bytes([n]))
         try:
             reply = self._dev._read()
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return None
         if not reply:
             if self.settings.connection == "network":
@@ -292,6 +292,6 @@ def _first_line(e: BaseException) -> str:
 
 
 def _why(e: BaseException) -> str:
-    if isinstance(e, TimeoutError | socket.timeout):
+    if isinstance(e, TimeoutError):
         return "timed out (the printer stopped taking data)"
     return _first_line(e)

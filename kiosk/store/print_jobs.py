@@ -147,7 +147,7 @@ def letter_for_job(conn: sqlite3.Connection, job_id: int) -> tuple[Letter, datet
     """The kept letter, rebuilt as it was reviewed, and when it was written (for the date)."""
     import json
 
-    from kiosk.domain.letter import Letter, SignMode, Signer
+    from kiosk.domain.letter import Letter, Signer, SignMode
 
     row = conn.execute(
         "SELECT l.* FROM print_jobs j JOIN letters l ON l.id = j.letter_id WHERE j.id = ?",

@@ -42,6 +42,8 @@ def render_screens(
         window = build_window(campaign, Path(scratch), kiosk_mode=False)
         window.setFixedSize(*size[:2])
         window.show()
+        # The real workers, printing into the scratch dir, so status lines tell the truth.
+        window.services.start()
         j = window.journey
 
         def shot(name: str, lang: str) -> None:
@@ -85,6 +87,15 @@ def render_screens(
             assert j.step is Step.THANKS
             shot("8-thanks", lang)
             j.finish()
+            staff = window.staff
+            j.set_language(lang)
+            staff.pad.open_pad()
+            shot("10-staff-pin", lang)
+            staff.pad.close_pad()
+            staff.panel.open_panel()
+            shot("11-staff-panel", lang)
+            staff.panel.close_panel()
+            j.set_language(campaign.campaign.default_language)
         window.services.stop()
         window._quitting = True
         window.close()

@@ -7,6 +7,7 @@ Qt delivers on the GUI thread. Widgets never see a worker.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 class Services(QObject):
     printer_changed = Signal(object)  # QueueStatus, from the print worker's thread
     outbox_changed = Signal(object)  # OutboxStatus, from the outbox worker's thread
+    _task_done = Signal(object, object, object)  # callback, result, error
 
     def __init__(self, campaign: Campaign, data_dir: Path, parent: QObject | None = None):
         super().__init__(parent)
@@ -37,6 +39,8 @@ class Services(QObject):
         # Made in start(), after the attract screen is up: escpos and smtplib load off that path.
         self.printer: PrintService | None = None
         self.outbox: OutboxService | None = None
+        self._task_done.connect(lambda callback, result, error: callback(result, error))
+        self._default_language = campaign.campaign.default_language
 
     # --- the journey's committer ---------------------------------------------------------------
 
@@ -66,6 +70,69 @@ class Services(QObject):
         if status is None:
             return False
         return status.printer.ready or not status.printer.monitored
+
+    # --- staff actions (each written to the audit log) ------------------------------------------
+
+    def audit(self, action: str, detail: str = "") -> None:
+        self.store.audit("staff", action, detail)
+
+    def default_language(self) -> str:
+        return self._default_language
+
+    def set_default_language(self, lang: str) -> None:
+        self._default_language = lang
+        self.audit("kiosk.default_language", lang)
+
+    def retry_print_jobs(self) -> int:
+        if self.printer is None:
+            return 0
+        ids = [j.id for j in self.printer.jobs(["failed"])]
+        for job_id in ids:
+            self.printer.retry(job_id)
+        self.audit("print.retry_all", f"{len(ids)} jobs")
+        self.printer.wake()
+        return len(ids)
+
+    def retry_failed_emails(self) -> int:
+        from kiosk.store import outbox as ob
+
+        n = ob.retry_failed(self.store)
+        if self.outbox:
+            self.outbox.wake()
+        return n
+
+    def held_emails(self) -> list:
+        from kiosk.store import outbox as ob
+
+        return ob.list_items(self.store, ["held"])
+
+    def release_email(self, outbox_id: int) -> None:
+        from kiosk.store import outbox as ob
+
+        ob.release_held(self.store, [outbox_id])
+        if self.outbox:
+            self.outbox.wake()
+
+    def reject_email(self, outbox_id: int) -> None:
+        from kiosk.store import outbox as ob
+
+        ob.cancel(self.store, outbox_id)
+
+    def test_print(self, on_done: Callable[[bool, str], None], lang: str) -> None:
+        """Print the test page in the background; ``on_done(ok, message)`` on the GUI thread."""
+        from kiosk.background import run_once
+        from kiosk.delivery.test_page import print_test_page
+
+        self.audit("print.test_page")
+
+        def finished(result: Any, error: BaseException | None) -> None:
+            if error is not None:
+                on_done(False, str(error))
+            else:
+                on_done(result.ok, result.message)
+
+        run_once("test-print", lambda: print_test_page(self.campaign, self.data_dir, lang),
+                 lambda result, error: self._task_done.emit(finished, result, error))
 
     # --- life cycle ----------------------------------------------------------------------------
 

@@ -129,8 +129,12 @@ class KioskWindow(QWidget):
 
         self._problems: list[Problem] = []
         self._printer_status: object = None
+        self.staff = None
         if services is not None:
             services.printer_changed.connect(self._on_printer)
+            from kiosk.ui.staff.access import StaffAccess
+
+            self.staff = StaffAccess(self)
         self._shown_step: Step | None = None
         self._shown_lang: str | None = None
         self._shown_session: object = None
@@ -274,6 +278,24 @@ class KioskWindow(QWidget):
             lambda yes: self.journey.start_over() if yes else None,
         )
 
+    def ask_quit(self) -> None:
+        lang = self.journey.language
+        self.confirm.ask(
+            tr("staff.quit_title", lang), tr("staff.quit_body", lang),
+            tr("staff.quit_yes", lang), tr("staff.quit_no", lang),
+            lambda yes: self.quit() if yes else None,
+        )
+        self.confirm.raise_()
+
+    def quit(self) -> None:
+        if self.services:
+            self.services.audit("kiosk.quit")
+        self._quitting = True
+        self.close()
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.instance().quit()
+
     def _ask_replace(self, on_answer) -> None:
         lang = self.journey.language
         self.confirm.ask(
@@ -355,6 +377,8 @@ class KioskWindow(QWidget):
             self.setStyleSheet(stylesheet(scale))
         for overlay in (self.confirm, self.idle_overlay):
             overlay.setGeometry(self.rect())
+        if self.staff is not None:
+            self.staff.relayout()
         super().resizeEvent(event)
 
     def closeEvent(self, event) -> None:

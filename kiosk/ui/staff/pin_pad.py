@@ -25,9 +25,13 @@ class PinPad(QFrame):
         self._digits = ""
         outer = QHBoxLayout(self)
         outer.addStretch(1)
+        column = QVBoxLayout()
+        column.addStretch(1)
         box = QFrame()
         box.setProperty("role", "dialog")
-        outer.addWidget(box)
+        column.addWidget(box)
+        column.addStretch(1)
+        outer.addLayout(column)
         outer.addStretch(1)
         lay = QVBoxLayout(box)
         lay.setContentsMargins(32, 24, 32, 24)
@@ -48,6 +52,8 @@ class PinPad(QFrame):
             b.clicked.connect(lambda _=False, k=key: self._press(k))
             grid.addWidget(b, i // 3, i % 3)
             self.keys[key] = b
+        for col in range(3):
+            grid.setColumnStretch(col, 1)
         lay.addLayout(grid)
         self.cancel = button("quiet")
         self.cancel.clicked.connect(self.close_pad)

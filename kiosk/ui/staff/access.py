@@ -1,0 +1,114 @@
+"""The way into staff mode: hold the top-left corner for 3 seconds, or press Ctrl+Alt+S.
+
+Visitors do not hold a blank corner still for three seconds by chance; a keyboard user on
+staff duty has a chord instead. Both open the PIN pad, never the panel directly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication
+
+from kiosk.staff import PinGate
+from kiosk.ui.staff.held_review import HeldReview
+from kiosk.ui.staff.panel import StaffPanel
+from kiosk.ui.staff.pin_pad import PinPad
+
+if TYPE_CHECKING:
+    from kiosk.ui.window import KioskWindow
+
+HOLD_MS = 3000
+CORNER_PX = 90
+STAFF_CHORD = "Ctrl+Alt+S"
+
+
+class StaffAccess(QObject):
+    def __init__(self, window: KioskWindow):
+        super().__init__(window)
+        self.window = window
+        services = window.services
+        assert services is not None
+        lang = lambda: window.journey.language  # noqa: E731 - read at use, not now
+        self.gate = PinGate(window.journey.campaign.staff.pin_hash)
+        self.pad = PinPad(self.gate, lang, window)
+        self.panel = StaffPanel(services, lang, window)
+        self.review = HeldReview(services, lang, window)
+        self.pad.accepted.connect(self._opened)
+        self.panel.locked.connect(lambda: services.audit("staff.lock"))
+        self.panel.reset_requested.connect(self._reset)
+        self.panel.quit_requested.connect(window.ask_quit)
+        self.panel.language_requested.connect(self._language)
+        self.panel.review_requested.connect(self.review.open_review)
+        services.printer_changed.connect(lambda _s: self._refresh())
+        services.outbox_changed.connect(lambda _s: self._refresh())
+
+        self.hold = QTimer(self)
+        self.hold.setSingleShot(True)
+        self.hold.setInterval(HOLD_MS)
+        self.hold.timeout.connect(self.open_pad)
+        self.shortcut = QShortcut(QKeySequence(STAFF_CHORD), window)
+        self.shortcut.activated.connect(self.open_pad)
+        QApplication.instance().installEventFilter(self)
+
+    @property
+    def is_open(self) -> bool:
+        return self.panel.isVisible() or self.pad.isVisible() or self.review.isVisible()
+
+    def open_pad(self) -> None:
+        if not self.is_open:
+            self.window.services.audit("staff.pin_pad")
+            self.pad.open_pad()
+
+    def _opened(self) -> None:
+        self.window.services.audit("staff.unlock")
+        self.panel.open_panel()
+
+    def _refresh(self) -> None:
+        if self.panel.isVisible():
+            self.panel.refresh()
+
+    def _reset(self) -> None:
+        self.window.services.audit("visitor.reset")
+        self.window.journey.start_over()
+
+    def _language(self, code: str) -> None:
+        self.window.services.set_default_language(code)
+        self.window.journey.set_default_language(code)
+
+    def relayout(self) -> None:
+        for w in (self.pad, self.panel, self.review):
+            if w.isVisible():
+                w.setGeometry(self.window.rect())
+
+    # --- the corner gesture --------------------------------------------------------------------
+
+    def _in_corner(self, global_pos: QPoint) -> bool:
+        local = self.window.mapFromGlobal(global_pos)
+        return QRect(0, 0, CORNER_PX, CORNER_PX).contains(local)
+
+    def _ends_hold(self, kind: QEvent.Type, event: QEvent) -> bool:
+        if kind in (QEvent.Type.MouseButtonRelease, QEvent.Type.TouchEnd,
+                    QEvent.Type.TouchCancel):
+            return True
+        return kind == QEvent.Type.MouseMove and not self._in_corner(
+            event.globalPosition().toPoint())
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if self.panel.isVisible() and kind in (QEvent.Type.MouseButtonPress,
+                                               QEvent.Type.KeyPress, QEvent.Type.TouchBegin):
+            self.panel.poke()
+        if kind == QEvent.Type.MouseButtonPress:
+            pos = event.globalPosition().toPoint()
+            if self._in_corner(pos) and not self.is_open:
+                self.hold.start()
+        elif kind == QEvent.Type.TouchBegin:
+            points = event.points()
+            if len(points) == 1 and self._in_corner(points[0].globalPosition().toPoint()):
+                self.hold.start()
+        elif self.hold.isActive() and self._ends_hold(kind, event):
+            self.hold.stop()
+        return False

@@ -1,0 +1,91 @@
+"""Review mode: staff read each held email and approve or reject it, one at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
+
+from kiosk.i18n import tr
+from kiosk.ui.widgets import button, label, set_text
+
+if TYPE_CHECKING:
+    from kiosk.ui.services import Services
+
+
+class HeldReview(QFrame):
+    def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
+        super().__init__(parent)
+        self.services = services
+        self._lang = lang
+        self.setProperty("role", "staff")
+        self.setAutoFillBackground(True)
+        self.hide()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(40, 16, 40, 16)
+        self.title = label("title")
+        self.where = label("help")
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setTabChangesFocus(True)
+        self.text.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        lay.addWidget(self.title)
+        lay.addWidget(self.where)
+        lay.addWidget(self.text, 1)
+        row = QHBoxLayout()
+        self.back = button("quiet")
+        self.reject = button()
+        self.approve = button("primary")
+        self.back.clicked.connect(self.hide)
+        self.reject.clicked.connect(lambda: self._decide(False))
+        self.approve.clicked.connect(lambda: self._decide(True))
+        row.addWidget(self.back)
+        row.addStretch(1)
+        row.addWidget(self.reject)
+        row.addWidget(self.approve)
+        lay.addLayout(row)
+        self._current = None
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(key, self._lang(), **values)
+
+    def open_review(self) -> None:
+        self.setGeometry(self.parentWidget().rect())
+        set_text(self.back, self.t("staff.review_back"))
+        set_text(self.reject, self.t("staff.review_reject"))
+        set_text(self.approve, self.t("staff.review_approve"))
+        self.show()
+        self.raise_()
+        self._next()
+
+    def _next(self) -> None:
+        held = self.services.held_emails()
+        self._current = held[0] if held else None
+        if self._current is None:
+            set_text(self.title, self.t("staff.review_none"))
+            set_text(self.where, "")
+            self.text.clear()
+            self.approve.setEnabled(False)
+            self.reject.setEnabled(False)
+            self.back.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        item = self._current
+        letter = self.services.store.letter(item.letter_id) or {}
+        set_text(self.title, self.t("staff.review_title", n=len(held)))
+        set_text(self.where, f"{item.to_addr} — {item.subject}")
+        self.text.setPlainText(letter.get("full_text", ""))
+        self.text.setAccessibleName(self.t("staff.review_letter"))
+        self.approve.setEnabled(True)
+        self.reject.setEnabled(True)
+        self.approve.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _decide(self, approve: bool) -> None:
+        if self._current is None:
+            return
+        if approve:
+            self.services.release_email(self._current.id)
+        else:
+            self.services.reject_email(self._current.id)
+        self._next()

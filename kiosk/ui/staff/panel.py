@@ -1,0 +1,266 @@
+"""The staff panel: health of the printer and the outbox, the queues, the day's numbers.
+
+It covers the whole window while open and locks itself after two minutes without a touch.
+Every action goes through ``StaffActions`` so it is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.i18n import tr
+from kiosk.store.stats import counts, local_day_start_utc
+from kiosk.ui.a11y import announce
+from kiosk.ui.staff.chart import BarChart
+from kiosk.ui.widgets import button, label, set_text
+
+if TYPE_CHECKING:
+    from kiosk.ui.services import Services
+
+AUTO_LOCK_MS = 2 * 60 * 1000
+
+
+class StaffPanel(QFrame):
+    locked = Signal()
+    reset_requested = Signal()
+    quit_requested = Signal()
+    language_requested = Signal(str)
+    review_requested = Signal()
+
+    def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
+        super().__init__(parent)
+        self.services = services
+        self._lang = lang
+        self.setProperty("role", "staff")
+        self.setAutoFillBackground(True)
+        self.hide()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 16, 40, 16)
+        head = QHBoxLayout()
+        self.title = label("title", wrap=False)
+        self.lock = button("primary")
+        self.lock.clicked.connect(self.close_panel)
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.lock)
+        outer.addLayout(head)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        lay = QVBoxLayout(body)
+        lay.setSpacing(12)
+
+        status = QHBoxLayout()
+        self.printer_box, self.printer_lines = self._status_box()
+        self.email_box, self.email_lines = self._status_box()
+        status.addWidget(self.printer_box)
+        status.addWidget(self.email_box)
+        lay.addLayout(status)
+
+        self.message = label("alert")
+        self.message.hide()
+        lay.addWidget(self.message)
+
+        self.actions_title = label()
+        self.actions_title.setStyleSheet("font-weight: 600;")
+        lay.addWidget(self.actions_title)
+        grid = QGridLayout()
+        grid.setSpacing(10)
+        self.buttons: dict[str, QPushButton] = {}
+        for i, key in enumerate(
+            ["reset_session", "test_print", "retry_print", "retry_email", "review_held", "quit"]
+        ):
+            b = button()
+            b.clicked.connect(lambda _=False, k=key: self._act(k))
+            grid.addWidget(b, i // 3, i % 3)
+            self.buttons[key] = b
+        lay.addLayout(grid)
+
+        langs = QHBoxLayout()
+        self.lang_title = label(wrap=False)
+        langs.addWidget(self.lang_title)
+        self.lang_buttons: dict[str, QPushButton] = {}
+        for code in services.campaign.languages:
+            b = button("choice", checkable=True)
+            b.clicked.connect(lambda _=False, c=code: self._set_language(c))
+            langs.addWidget(b)
+            self.lang_buttons[code] = b
+        langs.addStretch(1)
+        lay.addLayout(langs)
+
+        counts_row = QHBoxLayout()
+        self.counts_title = label(wrap=False)
+        self.counts_title.setStyleSheet("font-weight: 600;")
+        self.today = button("choice", checkable=True)
+        self.all_time = button("choice", checkable=True)
+        self.today.setChecked(True)
+        self.today.clicked.connect(lambda: self._period(today=True))
+        self.all_time.clicked.connect(lambda: self._period(today=False))
+        counts_row.addWidget(self.counts_title)
+        counts_row.addWidget(self.today)
+        counts_row.addWidget(self.all_time)
+        counts_row.addStretch(1)
+        lay.addLayout(counts_row)
+        self.totals = label()
+        lay.addWidget(self.totals)
+        self.chart = BarChart()
+        lay.addWidget(self.chart)
+        lay.addStretch(1)
+
+        self.auto_lock = QTimer(self)
+        self.auto_lock.setSingleShot(True)
+        self.auto_lock.setInterval(AUTO_LOCK_MS)
+        self.auto_lock.timeout.connect(self.close_panel)
+        self.actions = None  # set by the window: a StaffActions
+
+    def _status_box(self) -> tuple[QFrame, list]:
+        box = QFrame()
+        box.setProperty("role", "panel")
+        v = QVBoxLayout(box)
+        lines = [label() for _ in range(4)]
+        lines[0].setStyleSheet("font-weight: 600;")
+        for w in lines:
+            v.addWidget(w)
+        return box, lines
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(key, self._lang(), **values)
+
+    # --- open / close --------------------------------------------------------------------------
+
+    def open_panel(self) -> None:
+        self.setGeometry(self.parentWidget().rect())
+        self.retranslate()
+        self.refresh()
+        self.show()
+        self.raise_()
+        self.lock.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.auto_lock.start()
+        announce(self, self.t("staff.title"))
+
+    def close_panel(self) -> None:
+        if self.isVisible():
+            self.auto_lock.stop()
+            set_text(self.message, "")
+            self.message.hide()
+            self.hide()
+            self.locked.emit()
+
+    def poke(self) -> None:
+        if self.isVisible():
+            self.auto_lock.start()
+
+    # --- content -------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        set_text(self.title, self.t("staff.title"))
+        set_text(self.lock, self.t("staff.lock"))
+        set_text(self.actions_title, self.t("staff.actions"))
+        for key, b in self.buttons.items():
+            if key != "review_held":
+                set_text(b, self.t(f"staff.{key}"))
+        set_text(self.lang_title, self.t("staff.kiosk_language"))
+        for code, b in self.lang_buttons.items():
+            set_text(b, tr(f"attract.lang_{code}", self._lang()))
+        set_text(self.counts_title, self.t("staff.counts"))
+        set_text(self.today, self.t("staff.today"))
+        set_text(self.all_time, self.t("staff.all_time"))
+
+    def refresh(self) -> None:
+        lang = self._lang()
+        ps = self.services.printer_status()
+        set_text(self.printer_lines[0], self.t("staff.printer"))
+        if ps is None:
+            set_text(self.printer_lines[1], self.t("staff.not_started"))
+        else:
+            set_text(self.printer_lines[1], ps.printer.label(lang))
+            set_text(self.printer_lines[2], self.t("staff.queue_print", queued=ps.queued,
+                                                    printed=ps.printed))
+            detail = ps.printer.detail if ps.printer.needs_staff else ""
+            set_text(self.printer_lines[3], self.t("staff.last_error", error=detail)
+                     if detail else "")
+        os_ = self.services.outbox_status()
+        set_text(self.email_lines[0], self.t("staff.email"))
+        held = 0
+        if os_ is None:
+            set_text(self.email_lines[1], self.t("staff.not_started"))
+        else:
+            c = os_.counts
+            held = c.held
+            set_text(self.email_lines[1], tr(f"email.status.{os_.server}", lang,
+                                             error=os_.last_error or ""))
+            set_text(self.email_lines[2], self.t("staff.queue_email", queued=c.queued,
+                                                 held=c.held, failed=c.failed, sent=c.sent))
+            set_text(self.email_lines[3], self.t("staff.last_error", error=os_.last_error)
+                     if os_.last_error else "")
+        set_text(self.buttons["review_held"], self.t("staff.review_held", n=held))
+        self.buttons["review_held"].setEnabled(held > 0)
+        for code, b in self.lang_buttons.items():
+            b.setChecked(code == self.services.default_language())
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        since = local_day_start_utc() if self.today.isChecked() else None
+        c = counts(self.services.store.conn, since)
+        set_text(self.totals, "\n".join([
+            self.t("staff.letters_total", letters=c.letters, visitors=c.visitors),
+            self.t("staff.by_channel", print=c.by_channel.get("print", 0),
+                   email=c.by_channel.get("email", 0)),
+            self.t("staff.by_language", en=c.by_language.get("en", 0),
+                   fr=c.by_language.get("fr", 0)),
+        ]))
+        lang = self._lang()
+        campaign = self.services.campaign
+        self.chart.set_rows([(r.name.get(lang), c.by_recipient.get(r.id, 0))
+                             for r in campaign.recipients])
+        self.chart.setAccessibleName(self.t("staff.chart_name"))
+
+    def _period(self, *, today: bool) -> None:
+        self.today.setChecked(today)
+        self.all_time.setChecked(not today)
+        self._show_counts()
+
+    def say(self, text: str) -> None:
+        set_text(self.message, text)
+        self.message.setVisible(bool(text))
+        announce(self.message, text)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def _set_language(self, code: str) -> None:
+        self.language_requested.emit(code)
+        self.refresh()
+
+    def _act(self, key: str) -> None:
+        self.poke()
+        if key == "reset_session":
+            self.reset_requested.emit()
+            self.say(self.t("staff.reset_done"))
+        elif key == "quit":
+            self.quit_requested.emit()
+        elif key == "review_held":
+            self.review_requested.emit()
+        elif key == "test_print":
+            self.say(self.t("staff.test_print_started"))
+            self.services.test_print(lambda ok, message: self.say(message), self._lang())
+        elif key == "retry_print":
+            self.say(self.t("staff.retry_print_done", n=self.services.retry_print_jobs()))
+        elif key == "retry_email":
+            self.say(self.t("staff.retry_email_done", n=self.services.retry_failed_emails()))
+        self.refresh()
