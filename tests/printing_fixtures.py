@@ -22,7 +22,7 @@ __all__ = ["emulator", "net_campaign", "probe"]
 
 FRENCH_BODY = (
     "Monsieur le Premier ministre, ÉCOUTEZ : « Maintenant » ! Ève, Èze, À bientôt, ÇA SUFFIT, "
-    "Ô Canada, ŒUVRE et cœur, déjà, garçon, hôpital, où, ça, élève, naïf, Noël, "
+    "Ô Canada, ŒUVRE et cœur, déjà, garçon, hôpital, où, fête, capharnaüm, naïf, Noël, "
     "l’été dernier — 🏳️‍🌈"
 )
 

@@ -197,12 +197,12 @@ class StaffPanel(QFrame):
                      if detail else "")
         os_ = self.services.outbox_status()
         set_text(self.email_lines[0], self.t("staff.email"))
-        held = 0
+        # Counted from the store, not the worker: the truth even before the worker's first round.
+        held = len(self.services.held_emails())
         if os_ is None:
             set_text(self.email_lines[1], self.t("staff.not_started"))
         else:
             c = os_.counts
-            held = c.held
             set_text(self.email_lines[1], tr(f"email.status.{os_.server}", lang,
                                              error=os_.last_error or ""))
             set_text(self.email_lines[2], self.t("staff.queue_email", queued=c.queued,

@@ -1,0 +1,184 @@
+"""Staff mode in the real window: the way in, the PIN pad, the panel and its actions."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLineEdit
+
+from kiosk.domain.journey import Delivery, Journey, Step
+from kiosk.keep import keep_letters
+from kiosk.staff import MAX_TRIES, SAMPLE_PIN
+from kiosk.ui.app import build_window
+from tests.ui_driver import click, type_text
+
+
+@pytest.fixture
+def window(qtbot, campaign, data_dir):
+    w = build_window(campaign, data_dir, kiosk_mode=True)
+    qtbot.addWidget(w)
+    w.setFixedSize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.services.stop()
+    w._quitting = True
+
+
+def _enter_pin(qtbot, pad, pin: str) -> None:
+    for digit in pin:
+        click(qtbot, pad.keys[digit])
+    click(qtbot, pad.keys["ok"])
+
+
+def test_corner_hold_opens_the_pin_pad(qtbot, window):
+    staff = window.staff
+    qtbot.mousePress(window, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+    assert staff.hold.isActive() and not staff.pad.isVisible()
+    qtbot.waitUntil(staff.pad.isVisible, timeout=5000)
+    qtbot.mouseRelease(window, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+
+
+def test_a_tap_in_the_corner_does_nothing(qtbot, window):
+    qtbot.mouseClick(window, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+    assert not window.staff.hold.isActive() and not window.staff.pad.isVisible()
+
+
+def test_key_chord_opens_the_pin_pad(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_S,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    assert window.staff.pad.isVisible()
+
+
+def test_right_pin_opens_the_panel_and_is_audited(qtbot, window):
+    staff = window.staff
+    staff.open_pad()
+    _enter_pin(qtbot, staff.pad, SAMPLE_PIN)
+    assert staff.panel.isVisible() and not staff.pad.isVisible()
+    actions = [r[0] for r in window.services.store.conn.execute("SELECT action FROM audit")]
+    assert actions == ["staff.pin_pad", "staff.unlock"]
+    click(qtbot, staff.panel.lock)
+    assert not staff.panel.isVisible()
+
+
+def test_pin_by_keyboard(qtbot, window):
+    staff = window.staff
+    staff.open_pad()
+    for digit in SAMPLE_PIN:
+        qtbot.keyClick(staff.pad.focusWidget(), getattr(Qt.Key, f"Key_{digit}"))
+    assert "●" * len(SAMPLE_PIN) == staff.pad.dots.text()
+    assert SAMPLE_PIN not in staff.pad.dots.accessibleName()
+    qtbot.keyClick(staff.pad.focusWidget(), Qt.Key.Key_Return)
+    assert staff.panel.isVisible()
+
+
+def test_wrong_pins_lock_the_pad(qtbot, window):
+    staff = window.staff
+    staff.open_pad()
+    _enter_pin(qtbot, staff.pad, "0000")
+    assert "4" in staff.pad.message.text() and not staff.panel.isVisible()
+    for _ in range(MAX_TRIES - 1):
+        _enter_pin(qtbot, staff.pad, "0000")
+    assert staff.gate.seconds_locked() > 0
+    assert not staff.pad.keys["ok"].isEnabled()
+    assert "30" in staff.pad.message.text()
+
+
+def test_panel_locks_itself_when_left_alone(qtbot, window):
+    panel = window.staff.panel
+    panel.auto_lock.setInterval(50)  # two minutes in real life
+    panel.open_panel()
+    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=2000)
+
+
+def test_panel_counts_match_the_store(qtbot, window, campaign):
+    store = window.services.store
+    for lang, rids in (("en", ["pm", "ircc"]), ("fr", ["pm"]), ("fr", ["un-ohchr"])):
+        j = Journey(campaign)
+        j.set_language(lang)
+        for r in rids:
+            j.toggle_recipient(r)
+        j.update(body="x" * 40, first_name="A", last_name="B")
+        keep_letters(store, campaign, j.session, j.letters(), Delivery(print=True, email=False))
+    panel = window.staff.panel
+    panel.open_panel()
+    assert panel.totals.text().startswith("4 letters from 3 visitors")
+    assert "Printed: 4" in panel.totals.text()
+    assert "English: 2   French: 2" in panel.totals.text()
+    rows = dict(panel.chart.rows)
+    assert rows == {"Prime Minister of Canada": 2,
+                    "Minister of Immigration, Refugees and Citizenship": 1,
+                    "Minister of Foreign Affairs": 0,
+                    "UN High Commissioner for Human Rights": 1}
+
+
+@pytest.mark.parametrize("step", [s for s in Step if s is not Step.ATTRACT])
+def test_reset_from_every_step_leaves_nothing(qtbot, window, step):
+    j = window.journey
+    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
+    click(qtbot, window.primary)
+    click(qtbot, window.write.choice_buttons["__blank__"])
+    type_text(window.write.editor, "Mots très privés du visiteur précédent, assez longs.")
+    window.write.editor.selectAll()
+    window.write.editor.copy()
+    assert QGuiApplication.clipboard().text()
+    if step.value in ("sign", "review", "deliver", "thanks"):
+        click(qtbot, window.primary)
+        sign = window.pages[Step.SIGN]
+        type_text(sign.edits["first_name"], "Zoë")
+        type_text(sign.edits["last_name"], "Privée")
+        type_text(sign.edits["email"], "zoe@example.com")
+        click(qtbot, sign.opt_in.box)
+    if step.value in ("review", "deliver", "thanks"):
+        click(qtbot, window.primary)
+    if step.value in ("deliver", "thanks"):
+        click(qtbot, window.primary)
+        click(qtbot, window.deliver.print_card)
+    if step is Step.THANKS:
+        click(qtbot, window.primary)
+    if step is not Step.RECIPIENTS:
+        assert j.step is step
+    window.staff.panel.open_panel()
+    click(qtbot, window.staff.panel.buttons["reset_session"])
+    assert j.step is Step.ATTRACT
+    for edit in window.findChildren(QLineEdit):
+        assert edit.text() == "" and not edit.isUndoAvailable() and not edit.hasSelectedText()
+    editor = window.write.editor
+    assert editor.toPlainText() == "" and not editor.document().isUndoAvailable()
+    assert not editor.textCursor().hasSelection()
+    assert QGuiApplication.clipboard().text() == ""
+    assert not any(c.isChecked() for c in window.pages[Step.RECIPIENTS].cards.values())
+    sign = window.pages[Step.SIGN]
+    assert not sign.opt_in.isChecked() and not sign.send_copy.isChecked()
+    assert window.pages[Step.REVIEW].previews == []
+    assert not window.deliver.print_card.isChecked()
+    assert j.session.body == "" and j.session.first_name == ""
+
+
+def test_review_mode_holds_and_releases_emails(qtbot, campaign, data_dir, tmp_path):
+    held_campaign = campaign.model_copy(update={
+        "email": campaign.email.model_copy(update={"hold_for_review": True})})
+    w = build_window(held_campaign, data_dir, kiosk_mode=False)
+    qtbot.addWidget(w)
+    w.show()
+    store = w.services.store
+    j = Journey(held_campaign)
+    j.toggle_recipient("pm")
+    j.toggle_recipient("ircc")
+    j.update(body="Please act now for these men.", first_name="A", last_name="B")
+    keep_letters(store, held_campaign, j.session, j.letters(), Delivery(print=False, email=True))
+    states = lambda: [r[0] for r in store.conn.execute("SELECT state FROM outbox ORDER BY id")]  # noqa: E731
+    assert states() == ["held", "held"]
+    panel = w.staff.panel
+    panel.open_panel()
+    assert panel.buttons["review_held"].isEnabled()
+    click(qtbot, panel.buttons["review_held"])
+    review = w.staff.review
+    assert review.isVisible() and "Please act now" in review.text.toPlainText()
+    click(qtbot, review.approve)
+    click(qtbot, review.reject)
+    assert states() == ["queued", "cancelled"]
+    assert not review.approve.isEnabled()
+    w.services.stop()
