@@ -78,9 +78,19 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     campaign, data_dir = load(args)
+    from kiosk.single_instance import AlreadyRunning, hold_lock
+
+    try:
+        lock = hold_lock(data_dir)
+    except AlreadyRunning as e:
+        print(e, file=sys.stderr)
+        return EXIT_FAILED
     from kiosk.ui.app import run_kiosk
 
-    return run_kiosk(campaign, data_dir, windowed=args.windowed)
+    try:
+        return run_kiosk(campaign, data_dir, windowed=args.windowed)
+    finally:
+        lock.close()
 
 
 def cmd_render_screens(args: argparse.Namespace) -> int:

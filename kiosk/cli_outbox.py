@@ -9,6 +9,7 @@ within its idle interval (30 s).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from contextlib import closing
 from typing import TYPE_CHECKING
@@ -170,6 +171,9 @@ def cmd_send(args: argparse.Namespace) -> int:
     campaign, data_dir, store, lang = _setup(args)
     store.close()
     _warn_settings(campaign)
+    if not getattr(args, "verbose", False):
+        # The progress bar says it all; one log line per email would tear it apart.
+        logging.getLogger("kiosk.delivery.outbox").setLevel(logging.WARNING)
     tty = sys.stderr.isatty()
 
     def show(p: DrainProgress) -> None:

@@ -22,8 +22,8 @@ __all__ = ["emulator", "net_campaign", "probe"]
 
 FRENCH_BODY = (
     "Monsieur le Premier ministre, ÉCOUTEZ : « Maintenant » ! Ève, Èze, À bientôt, ÇA SUFFIT, "
-    "Ô Canada, ŒUVRE et cœur, déjà, garçon, hôpital, où, fête, capharnaüm, naïf, Noël, "
-    "l’été dernier — 🏳️‍🌈"
+    "Ô Canada, ŒUVRE et cœur, déjà, garçon, hôpital, où, élève, fête, capharnaüm, naïf, "
+    "Noël, l’été dernier — 🏳️‍🌈"
 )
 
 

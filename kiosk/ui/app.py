@@ -40,12 +40,17 @@ def build_window(campaign: Campaign, data_dir: Path, *, kiosk_mode: bool) -> Kio
 
 
 def install_failsafe(window: KioskWindow) -> None:
-    """An unexpected error is logged and the visitor goes back to the attract screen."""
+    """An unexpected error is logged, shown to staff, and the visitor goes back to the attract
+    screen, instead of a crash or a frozen page. Python errors raised in Qt slots arrive here."""
 
     def hook(kind, value, tb) -> None:
-        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, tb)
+            return
+        # Where it broke, but not the message: a message could quote what a visitor typed.
+        log.error("unexpected %s:\n%s", kind.__name__, "".join(traceback.format_tb(tb)))
         try:
-            window.journey.fail()
+            window.failsafe(kind.__name__)  # the type only: a message could quote a visitor
         except Exception:
             log.exception("failsafe could not reset the journey")
 
@@ -58,6 +63,10 @@ def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> 
     app = make_app()
     window = build_window(campaign, data_dir, kiosk_mode=not windowed)
     install_failsafe(window)
+    if not windowed:
+        from kiosk.ui.lockdown import Lockdown
+
+        app.installEventFilter(Lockdown(window))
     if windowed:
         window.resize(1280, 800)
         window.show()

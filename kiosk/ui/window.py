@@ -278,6 +278,14 @@ class KioskWindow(QWidget):
             lambda yes: self.journey.start_over() if yes else None,
         )
 
+    def failsafe(self, detail: str) -> None:
+        """After an unexpected error: back to the attract screen, and tell staff."""
+        self.journey.fail()
+        lang = self.journey.language
+        self.attract.show_alert(tr("failsafe.message", lang))
+        if self.services:
+            self.services.audit("kiosk.failsafe", detail)
+
     def ask_quit(self) -> None:
         lang = self.journey.language
         self.confirm.ask(

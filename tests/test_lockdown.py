@@ -1,0 +1,97 @@
+"""Kiosk mode: no way out for a visitor, one kiosk per data dir, and a failsafe."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication
+
+from kiosk.domain.journey import Step
+from kiosk.single_instance import AlreadyRunning, hold_lock
+from kiosk.ui.app import build_window, install_failsafe
+from kiosk.ui.lockdown import Lockdown
+from tests.ui_driver import click, type_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def kiosk(qtbot, campaign, data_dir):
+    w = build_window(campaign, data_dir, kiosk_mode=True)
+    qtbot.addWidget(w)
+    lock = Lockdown(w)
+    QApplication.instance().installEventFilter(lock)
+    w.setFixedSize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    QApplication.instance().removeEventFilter(lock)
+    w.services.stop()
+    w._quitting = True
+
+
+def test_close_and_quit_keys_do_nothing(qtbot, kiosk):
+    assert not kiosk.close(), "a close request must be refused in kiosk mode"
+    for key, mods in ((Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier),
+                      (Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier),
+                      (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier),
+                      (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)):
+        qtbot.keyClick(kiosk, key, mods)
+        assert kiosk.isVisible()
+
+
+def test_no_context_menu_anywhere(qtbot, kiosk):
+    click(qtbot, kiosk.attract.start)
+    click(qtbot, kiosk.pages[Step.RECIPIENTS].cards["pm"])
+    click(qtbot, kiosk.primary)
+    editor = kiosk.write.editor
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(5, 5), QPoint(5, 5))
+    assert QApplication.sendEvent(editor.viewport(), event)  # swallowed by the filter
+    assert QApplication.activePopupWidget() is None
+    scrollbar = kiosk.scrollers[Step.WRITE].verticalScrollBar()
+    QApplication.sendEvent(scrollbar, QContextMenuEvent(QContextMenuEvent.Reason.Mouse,
+                                                        QPoint(2, 2), QPoint(2, 2)))
+    assert QApplication.activePopupWidget() is None
+
+
+def test_second_kiosk_on_the_same_data_dir_is_refused(data_dir, sample_path):
+    held = hold_lock(data_dir)
+    try:
+        with pytest.raises(AlreadyRunning, match="already running"):
+            hold_lock(data_dir)
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), "--windowed"],
+            capture_output=True, text=True, timeout=60,
+            env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+        )
+        assert out.returncode == 1
+        assert "already running" in out.stderr and str(data_dir) in out.stderr
+    finally:
+        held.close()
+    hold_lock(data_dir).close()  # released: the next start works
+
+
+def test_failsafe_returns_to_the_attract_screen(qtbot, kiosk, monkeypatch):
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    install_failsafe(kiosk)
+    j = kiosk.journey
+    click(qtbot, kiosk.attract.start)
+    click(qtbot, kiosk.pages[Step.RECIPIENTS].cards["pm"])
+    click(qtbot, kiosk.primary)
+    type_text(kiosk.write.editor, "A letter in progress when something breaks")
+
+    def broken() -> None:
+        raise RuntimeError("injected fault")
+
+    QTimer.singleShot(0, broken)
+    qtbot.waitUntil(lambda: j.step is Step.ATTRACT, timeout=3000)
+    assert kiosk.write.editor.toPlainText() == ""
+    assert kiosk.attract.alert.isVisible()
+    audit = kiosk.services.store.conn.execute(
+        "SELECT action, detail FROM audit WHERE action = 'kiosk.failsafe'").fetchall()
+    assert [tuple(r) for r in audit] == [("kiosk.failsafe", "RuntimeError")]
