@@ -166,7 +166,7 @@ def _command_modules() -> list:
     import importlib
 
     out = []
-    for name in ("kiosk.cli_print", "kiosk.cli_outbox"):
+    for name in ("kiosk.cli_print", "kiosk.cli_outbox", "kiosk.cli_staff"):
         try:
             out.append(importlib.import_module(name))
         except ModuleNotFoundError as e:

@@ -169,7 +169,7 @@ class PrintService:
             pj.note_status(conn, job.id, state.kind, state.detail)
             self._publish(conn, state)
             return self.settings.retry_seconds
-        after = before
+        after = self._link.status() if self._link.monitored else before
         if not after.ready:
             log.warning("print job %s sent but not confirmed: %s", job.id, after.detail)
             pj.note_status(conn, job.id, after.kind, f"sent, not confirmed: {after.detail}")
