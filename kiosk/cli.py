@@ -98,7 +98,8 @@ def cmd_render_screens(args: argparse.Namespace) -> int:
     from kiosk.ui.screenshots import render_screens
 
     written = render_screens(campaign, Path(args.out), data_dir=data_dir,
-                             size=tuple(int(x) for x in args.size.split("x")))
+                             size=tuple(int(x) for x in args.size.split("x")),
+                             text_size=args.text_size, high_contrast=args.high_contrast)
     for p in written:
         print(p)
     return EXIT_OK
@@ -151,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(p)
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--size", default="1280x800", help="WIDTHxHEIGHT (default 1280x800)")
+    p.add_argument("--text-size", type=int, choices=(100, 150, 200), default=100)
+    p.add_argument("--high-contrast", action="store_true")
     p.set_defaults(func=cmd_render_screens)
 
     p = sub.add_parser("hash-pin", help="make the staff PIN's hash for the campaign file")

@@ -80,42 +80,23 @@ def cmd_print_queue(args: argparse.Namespace) -> int:
 
 
 def cmd_test_print(args: argparse.Namespace) -> int:
-    from kiosk.delivery.printer import PrinterLink, PrinterUnreachable
-    from kiosk.delivery.receipt import ReceiptFormat, letter_bytes, sample_letter
+    from kiosk.delivery.printer import PrinterLink
+    from kiosk.delivery.receipt import ReceiptFormat
+    from kiosk.delivery.test_page import print_test_page
 
     campaign, data_dir = load(args)
     lang = _lang(args, campaign)
     settings = campaign.printer
-    if not settings.enabled:
-        print(tr("printing.cli.disabled", lang))
-        return EXIT_FAILED
-    link = PrinterLink(settings, data_dir)
-    fmt = ReceiptFormat.from_settings(settings)
-    print(tr("printing.cli.testing", lang, target=link.describe(), profile=settings.profile,
-             codepage=fmt.codepage.name, table=fmt.codepage.table, columns=fmt.columns))
-    try:
-        state = link.status()
-        if not state.ready:
-            print(tr("printing.cli.not_ready", lang, status=state.label(lang), detail=state.detail))
-            print(state.staff_message(lang))
-            return EXIT_FAILED
-        data = letter_bytes(sample_letter(campaign, lang), campaign, datetime.now().astimezone())
-        try:
-            link.send(data)
-        except PrinterUnreachable as e:
-            print(tr("printing.cli.send_failed", lang, detail=str(e)))
-            return EXIT_FAILED
-        after = link.status() if link.monitored else state
-    finally:
-        link.close()
-    if not after.ready:
-        print(tr("printing.cli.not_confirmed", lang, status=after.label(lang),
-                 detail=after.detail))
-        return EXIT_FAILED
-    print(tr("printing.cli.printed", lang, status=after.label(lang)))
-    if not after.monitored:
+    if settings.enabled:
+        fmt = ReceiptFormat.from_settings(settings)
+        print(tr("printing.cli.testing", lang, target=PrinterLink(settings, data_dir).describe(),
+                 profile=settings.profile, codepage=fmt.codepage.name, table=fmt.codepage.table,
+                 columns=fmt.columns))
+    result = print_test_page(campaign, data_dir, lang)
+    print(result.message)
+    if result.ok and result.unmonitored:
         print(tr("printing.cli.unmonitored", lang))
-    return EXIT_OK
+    return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def _local(iso: str) -> str:

@@ -412,6 +412,7 @@ class Campaign(_Model):
                            "make your own with `python -m kiosk hash-pin`")
         if self.email.enabled and not self.email.host:
             out.append("email.host: not set; emails will stay queued until a server is configured")
+        out += self.email.warnings(self.source.parent if self.source else None)
         return out
 
 

@@ -5,9 +5,10 @@ It parses what it receives command by command, like a printer: real-time status 
 the printer is out of paper or its cover is open, in which case it waits in the printer's buffer
 and prints after the refill (python-escpos #253), or is lost on a power cycle.
 
-Faults, switched by the test: ``refuse()`` (nothing listening), ``hang`` (accepts, then reads and
-answers nothing), ``stall_after`` (stops reading after N bytes of a job), ``paper`` ("ok", "low",
-"out"), ``cover_open``, ``answer_status = False`` (prints but never answers status).
+Faults, switched by the test: ``refuse()`` (nothing listening), ``drop_new_connections()``
+(connecting hangs), ``hang`` (accepts, then reads and answers nothing), ``stall_after`` (stops
+reading after N bytes of a job), ``paper`` ("ok", "low", "out"), ``cover_open``,
+``answer_status = False`` (prints but never answers status).
 ``power_cycle()`` clears every fault and drops connections and unprinted data.
 
 ``decode()`` turns the printed bytes back into receipts: lines of text in the code page that was
@@ -210,6 +211,7 @@ class PrinterEmulator:
         self._threads: list[threading.Thread] = []
         self._closing = False
         self._generation = 0  # bumped by power_cycle: old connections stop
+        self._frozen: list[socket.socket] = []  # see drop_new_connections
 
     def __enter__(self) -> PrinterEmulator:
         self.listen()
@@ -241,6 +243,16 @@ class PrinterEmulator:
             s.close()
         self._drop_clients()
 
+    def drop_new_connections(self) -> None:
+        """Connecting hangs (no SYN-ACK): a listener that never accepts, its backlog full."""
+        self.refuse()
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((self.host, self.port))
+        s.listen(0)
+        filler = socket.create_connection((self.host, self.port), timeout=2)
+        self._frozen = [s, filler]
+
     def power_cycle(self) -> None:
         """Off and on again: faults cleared, connections dropped, unprinted data lost."""
         with self._lock:
@@ -254,6 +266,9 @@ class PrinterEmulator:
             self.buffered.clear()
             self._lock.notify_all()
         self._drop_clients()
+        for s in self._frozen:
+            s.close()
+        self._frozen = []
         if self._listener is None:
             self.listen()
 
@@ -274,6 +289,8 @@ class PrinterEmulator:
             self._generation += 1
             self._lock.notify_all()
         self.refuse()
+        for s in self._frozen:
+            s.close()
         for t in self._threads:
             t.join(timeout=5)
 

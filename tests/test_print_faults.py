@@ -68,6 +68,20 @@ def test_connection_that_hangs_times_out_and_screen_stays_responsive(
     _printed_once(emulator, store, job)
 
 
+def test_connect_that_hangs_times_out_within_the_limit(net_campaign, emulator, store, probe):
+    emulator.drop_new_connections()  # the printer's network card takes no new connection
+    job = keep_letter(store, net_campaign)
+    p = probe(net_campaign).start()
+    _stays_queued(store, job, "offline")
+    assert "timed out" in job_row(store, job)["last_error"]
+    assert p.service.status().printer.kind is StatusKind.OFFLINE
+    t = time.perf_counter()
+    p.service.status()
+    assert time.perf_counter() - t < 0.05
+    emulator.power_cycle()
+    _printed_once(emulator, store, job)
+
+
 def test_printer_that_stops_reading_mid_job(net_campaign, emulator, store, probe):
     emulator.stall_after = 400  # takes the start of the job, then stops reading
     job = keep_letter(store, net_campaign)

@@ -144,9 +144,9 @@ def test_no_accidental_question_marks():
 
 
 def test_printer_settings_are_checked():
-    with pytest.raises(ValueError, match="not a python-escpos profile.*TM-T20II"):
+    with pytest.raises(ValueError, match=r"not a python-escpos profile.*TM-T20II"):
         PrinterSettings(path="x", profile="TM-9000")
-    with pytest.raises(ValueError, match="has no code page CP858.*codepage_table"):
+    with pytest.raises(ValueError, match=r"has no code page CP858.*codepage_table"):
         PrinterSettings(path="x", profile="ZJ-5870", paper_width_mm=58)
     PrinterSettings(path="x", profile="ZJ-5870", paper_width_mm=58, codepage="CP1252")
     PrinterSettings(path="x", profile="ZJ-5870", paper_width_mm=58, codepage_table=19)

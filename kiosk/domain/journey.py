@@ -39,6 +39,8 @@ class Step(StrEnum):
     THANKS = "thanks"
 
 
+TEXT_SIZES = (100, 150, 200)
+
 # The numbered steps a visitor sees ("Step 2 of 5").
 NUMBERED_STEPS = (Step.RECIPIENTS, Step.WRITE, Step.SIGN, Step.REVIEW, Step.DELIVER)
 _ORDER = (Step.ATTRACT, *NUMBERED_STEPS, Step.THANKS)
@@ -73,6 +75,9 @@ class VisitorSession:
     email: str = ""
     opt_in: bool = False
     send_copy: bool = False
+    # How this visitor wants to see the screen; the next visitor starts from the defaults.
+    text_size: int = 100
+    high_contrast: bool = False
 
     def signer(self) -> Signer:
         email = check_email(self.email) or ""

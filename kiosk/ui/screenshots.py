@@ -28,6 +28,8 @@ def render_screens(
     *,
     data_dir: Path | None = None,
     size: tuple[int, ...] = (1280, 800),
+    text_size: int = 100,
+    high_contrast: bool = False,
 ) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -47,7 +49,11 @@ def render_screens(
         j = window.journey
 
         def shot(name: str, lang: str) -> None:
-            QApplication.processEvents()
+            if (j.session.text_size, j.session.high_contrast) != (text_size, high_contrast):
+                j.update(text_size=text_size, high_contrast=high_contrast)
+                window._apply_theme()
+            for _ in range(8):  # let layouts settle
+                QApplication.processEvents()
             path = out / f"{name}-{lang}.png"
             window.grab().save(str(path))
             written.append(path)

@@ -109,14 +109,20 @@ class Services(QObject):
     def release_email(self, outbox_id: int) -> None:
         from kiosk.store import outbox as ob
 
-        ob.release_held(self.store, [outbox_id])
+        try:
+            ob.release_held(self.store, [outbox_id])
+        except ob.ActionRefused:
+            log.info("email %s changed before staff released it", outbox_id)
         if self.outbox:
             self.outbox.wake()
 
     def reject_email(self, outbox_id: int) -> None:
         from kiosk.store import outbox as ob
 
-        ob.cancel(self.store, outbox_id)
+        try:
+            ob.cancel(self.store, outbox_id)
+        except ob.ActionRefused:
+            log.info("email %s changed before staff rejected it", outbox_id)
 
     def test_print(self, on_done: Callable[[bool, str], None], lang: str) -> None:
         """Print the test page in the background; ``on_done(ok, message)`` on the GUI thread."""

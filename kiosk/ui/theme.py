@@ -30,6 +30,65 @@ class Palette:
 
 PALETTE = Palette()
 
+# White on black with a yellow accent: every pair at least 7:1 (WCAG AAA for text).
+HIGH_CONTRAST = Palette(
+    background="#000000",
+    surface="#000000",
+    text="#ffffff",
+    muted="#f0f0f0",
+    accent="#ffd500",
+    accent_text="#000000",
+    accent_soft="#3d3300",
+    border="#ffffff",
+    focus="#00e5ff",
+    warning_bg="#3d3300",
+    warning_text="#ffe680",
+    error_text="#ff9d9d",
+)
+
+
+def palette_for(high_contrast: bool) -> Palette:
+    return HIGH_CONTRAST if high_contrast else PALETTE
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2.2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_pairs(p: Palette) -> dict[str, tuple[str, str]]:
+    """Every text colour the stylesheet puts on every background, for the contrast check."""
+    return {
+        "text/background": (p.text, p.background),
+        "text/surface": (p.text, p.surface),
+        "muted/background": (p.muted, p.background),
+        "muted/surface": (p.muted, p.surface),
+        "accent_text/accent": (p.accent_text, p.accent),
+        "hero/background": (p.accent, p.background) if p is PALETTE else (p.text, p.background),
+        "text/accent_soft": (p.text, p.accent_soft),
+        "muted/accent_soft": (p.muted, p.accent_soft),
+        "warning": (p.warning_text, p.warning_bg),
+        "error/background": (p.error_text, p.background),
+    }
+
+
+def non_text_pairs(p: Palette) -> dict[str, tuple[str, str]]:
+    """Control borders and the focus ring against what surrounds them (3:1 needed)."""
+    return {
+        "border/background": (p.border, p.background),
+        "border/surface": (p.border, p.surface),
+        "focus/background": (p.focus, p.background),
+        "focus/surface": (p.focus, p.surface),
+        "accent/background": (p.accent, p.background),
+    }
+
 
 def scale_for(width: int, height: int) -> float:
     """1.0 at 1280×800; grows with the shorter side so text stays readable."""
@@ -38,19 +97,28 @@ def scale_for(width: int, height: int) -> float:
     )
 
 
-def stylesheet(scale: float = 1.0, p: Palette = PALETTE) -> str:
+def stylesheet(scale: float = 1.0, p: Palette = PALETTE, text_scale: float = 1.0) -> str:
+    """``scale`` follows the screen; ``text_scale`` is the visitor's text size. Text grows by
+    both; paddings and borders only by the screen, so large text gets the room, not the frame.
+    Minimum heights still grow with the text a little, to stay easy targets."""
+
     def px(n: float) -> str:
         return f"{round(n * scale)}px"
+
+    def fs(n: float) -> str:
+        return f"{round(n * scale * text_scale)}px"
+
+    hero = p.accent if p is PALETTE else p.text
 
     return f"""
     QWidget {{
         background: {p.background}; color: {p.text};
-        font-family: "DejaVu Sans", "Noto Sans", sans-serif; font-size: {px(22)};
+        font-family: "DejaVu Sans", "Noto Sans", sans-serif; font-size: {fs(22)};
     }}
     QLabel {{ background: transparent; }}
-    QLabel[role="title"] {{ font-size: {px(40)}; font-weight: 600; }}
-    QLabel[role="hero"] {{ font-size: {px(60)}; font-weight: 700; color: {p.accent}; }}
-    QLabel[role="pitch"] {{ font-size: {px(28)}; }}
+    QLabel[role="title"] {{ font-size: {fs(40)}; font-weight: 600; }}
+    QLabel[role="hero"] {{ font-size: {fs(60)}; font-weight: 700; color: {hero}; }}
+    QLabel[role="pitch"] {{ font-size: {fs(28)}; }}
     QLabel[role="help"], QLabel[role="step"] {{ color: {p.muted}; }}
     QLabel[role="problem"] {{ color: {p.error_text}; font-weight: 600; }}
     QLabel[role="alert"] {{
@@ -68,11 +136,11 @@ def stylesheet(scale: float = 1.0, p: Palette = PALETTE) -> str:
     }}
     QPushButton[role="primary"] {{
         background: {p.accent}; color: {p.accent_text}; border-color: {p.accent};
-        font-size: {px(26)}; font-weight: 600; min-height: {px(64)}; padding: 0 {px(40)};
+        font-size: {fs(26)}; font-weight: 600; min-height: {px(64)}; padding: 0 {px(40)};
     }}
     QPushButton[role="primary"]:focus {{ border: {px(4)} solid {p.focus}; }}
     QPushButton[role="big"] {{
-        font-size: {px(34)}; font-weight: 700; min-height: {px(96)}; padding: 0 {px(80)};
+        font-size: {fs(34)}; font-weight: 700; min-height: {px(96)}; padding: 0 {px(80)};
         background: {p.accent}; color: {p.accent_text}; border-color: {p.accent};
         border-radius: {px(48)};
     }}
@@ -91,9 +159,9 @@ def stylesheet(scale: float = 1.0, p: Palette = PALETTE) -> str:
         padding: {px(8)}; selection-background-color: {p.accent}; selection-color: white;
     }}
     QLineEdit {{ min-height: {px(48)}; }}
-    QPlainTextEdit[role="letter"] {{ font-size: {px(22)}; line-height: 140%; }}
+    QPlainTextEdit[role="letter"] {{ font-size: {fs(22)}; line-height: 140%; }}
     QPlainTextEdit[role="preview"] {{
-        font-family: "DejaVu Sans Mono", monospace; font-size: {px(18)};
+        font-family: "DejaVu Sans Mono", monospace; font-size: {fs(18)};
         background: {p.surface};
     }}
     QCheckBox {{ spacing: {px(14)}; min-height: {px(48)}; }}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QFrame,
@@ -177,6 +177,9 @@ class Card(QPushButton):
         self.setProperty("role", "card")
         self.setCheckable(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # the layout gives it the height its wrapped text needs
+        self.setSizePolicy(policy)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(20, 16, 20, 16)
         lay.setSpacing(6)
@@ -229,6 +232,16 @@ class WrapCheck(QWidget):
         lay.addWidget(self.box, 0, Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.text, 1)
         self.setFocusProxy(self.box)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # long consent wording wraps onto more lines
+        self.setSizePolicy(policy)
+        self.setMinimumHeight(48)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, w: int) -> int:
+        return max(48, self.layout().totalHeightForWidth(w))
 
     def set_text(self, text: str) -> None:
         self.text.setText(text)
@@ -249,3 +262,157 @@ class WrapCheck(QWidget):
         # Touching the wording ticks the box, as touching a label does on a phone.
         self.box.toggle()
         event.accept()
+
+
+class Reflow(QWidget):
+    """Children side by side when they fit, one under the other when they don't.
+
+    Large text, French and portrait screens all make rows wider than the screen; instead of
+    cutting words off, the row turns into a column.
+    """
+
+    def __init__(self, spacing: int = 16, parent: QWidget | None = None):
+        from PySide6.QtWidgets import QBoxLayout
+
+        super().__init__(parent)
+        self._box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        self._box.setSpacing(spacing)
+        self._items: list[tuple[QWidget, int]] = []
+        self._trailing_stretch = False
+        self._pending = False
+
+    def add(self, widget: QWidget, stretch: int = 0) -> QWidget:
+        self._box.addWidget(widget, stretch)
+        self._items.append((widget, stretch))
+        return widget
+
+    def add_stretch(self) -> None:
+        self._box.addStretch(1)
+        self._trailing_stretch = True
+
+    def row_width(self) -> int:
+        """The width this needs to lay its children out side by side."""
+        shown = [w for w, _ in self._items if not w.isHidden()]
+        spacing = self._box.spacing() * max(0, len(shown) - 1)
+        return sum(_needed_width(w) for w in shown) + spacing
+
+    def sizeHint(self):
+        # Prefer the width of a row, so a parent row gives this one room to be a row.
+        hint = super().sizeHint()
+        return hint.expandedTo(QSize(self.row_width(), 0)) if self.is_column else hint
+
+    def _fits(self, width: int) -> bool:
+        shown = [(w, s) for w, s in self._items if not w.isHidden()]
+        if not shown:
+            return True
+        spacing = self._box.spacing() * (len(shown) - 1)
+        total_stretch = sum(s for _, s in shown)
+        if total_stretch:
+            # Each child gets its share of the width: every share must hold its content.
+            free = width - spacing
+            return all(_needed_width(w) <= free * s / total_stretch for w, s in shown)
+        return self.row_width() <= width
+
+    def _reflow(self, width: int) -> None:
+        from PySide6.QtWidgets import QBoxLayout
+
+        # Only on screen: a closed window's children may already be half torn down.
+        if not self.isVisible():
+            return
+        direction = (QBoxLayout.Direction.LeftToRight if self._fits(width)
+                     else QBoxLayout.Direction.TopToBottom)
+        if self._box.direction() != direction:
+            self._box.setDirection(direction)
+
+    def event(self, event) -> bool:
+        from PySide6.QtCore import QEvent, QTimer
+
+        # A resize, new text (another language, a bigger size) or a new style changes what
+        # fits. Text is measured on the next turn of the event loop, never in the middle of
+        # a restyle (measuring then crashed Qt's font engine) or of a teardown; a timer tied
+        # to ``self`` is dropped if this widget goes first.
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.LayoutRequest,
+                            QEvent.Type.StyleChange) and not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self, self._deferred_reflow)
+        return super().event(event)
+
+    def _deferred_reflow(self) -> None:
+        self._pending = False
+        self._reflow(self.width())
+
+    @property
+    def is_column(self) -> bool:
+        from PySide6.QtWidgets import QBoxLayout
+
+        return self._box.direction() == QBoxLayout.Direction.TopToBottom
+
+
+def _needed_width(w: QWidget) -> int:
+    # A nested Reflow is asked for its width as a row, not as it happens to be laid out now,
+    # or a row squeezed into a column would never get the room to become a row again.
+    if isinstance(w, Reflow):
+        return w.row_width()
+    if isinstance(w, Card | QLabel) or (w.findChild(QLabel) is not None and not isinstance(
+        w, QPushButton
+    )):
+        return max(w.minimumSizeHint().width(), _widest_text(w))
+    return max(w.sizeHint().width(), _widest_text(w))
+
+
+def _widest_text(w: QWidget) -> int:
+    """The widest single-line control text inside ``w`` (buttons do not wrap)."""
+
+    from shiboken6 import isValid
+
+    widest = 0
+    for b in [w, *w.findChildren(QPushButton)]:
+        if isValid(b) and isinstance(b, QPushButton) and not isinstance(b, Card) and b.text():
+            fm = b.fontMetrics()  # by value: font() is a reference a restyle can free
+            widest = max(widest, max(fm.horizontalAdvance(t) for t in b.text().split("\n")) + 40)
+    return widest
+
+
+def make_page_scroller(page: QWidget):
+    """A scroll area for one page that gives the page the height its wrapped text needs.
+
+    QScrollArea sizes its widget from the layout's minimum size, which ignores wrapping; long
+    wording at large text sizes was squeezed and cut off. After each relayout the page's
+    minimum height is set from its height for the visible width.
+    """
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    area.setWidget(page)
+
+    class Fitter(QObject):
+        pending = False
+
+        def eventFilter(self, obj, event) -> bool:
+            if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize) and not (
+                self.pending
+            ):
+                self.pending = True
+                QTimer.singleShot(0, self, self.fit)
+            return False
+
+        def fit(self) -> None:
+            self.pending = False
+            lay = page.layout()
+            width = area.viewport().width()
+            if lay is None or width <= 0 or not page.isVisible():
+                return
+            need = (lay.totalHeightForWidth(width) if lay.hasHeightForWidth()
+                    else lay.totalMinimumSize().height())
+            if need != page.minimumHeight():
+                page.setMinimumHeight(need)
+
+    fitter = Fitter(area)
+    page.installEventFilter(fitter)
+    area.viewport().installEventFilter(fitter)
+    return area

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.domain.journey import NUMBERED_STEPS, Journey, Problem, Step
+from kiosk.domain.journey import NUMBERED_STEPS, TEXT_SIZES, Journey, Problem, Step
 from kiosk.i18n import tr
 from kiosk.ui.a11y import announce
 from kiosk.ui.idle import IdleMonitor
@@ -32,8 +32,8 @@ from kiosk.ui.pages.review import ReviewPage
 from kiosk.ui.pages.sign import SignPage
 from kiosk.ui.pages.thanks import ThanksPage
 from kiosk.ui.pages.write import WritePage
-from kiosk.ui.theme import scale_for, stylesheet
-from kiosk.ui.widgets import Overlay, button, label, set_text
+from kiosk.ui.theme import palette_for, scale_for, stylesheet
+from kiosk.ui.widgets import Overlay, Reflow, button, label, make_page_scroller, set_text
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
@@ -49,7 +49,7 @@ class KioskWindow(QWidget):
         self.kiosk_mode = kiosk_mode
         self.setObjectName("kiosk")
         self.setWindowTitle(tr("app.name", journey.language))
-        self._scale = 0.0
+        self._look: tuple[float, int, bool] | None = None
 
         root = QVBoxLayout(self)
         root.setContentsMargins(40, 16, 40, 16)
@@ -60,19 +60,31 @@ class KioskWindow(QWidget):
         top = QHBoxLayout(self.topbar)
         top.setContentsMargins(0, 0, 0, 0)
         self.step_label = label("step", wrap=False)
+        self.size_button = button("quiet")
+        self.size_button.clicked.connect(self._next_text_size)
+        self.contrast_button = button("quiet", checkable=True)
+        self.contrast_button.clicked.connect(self._toggle_contrast)
         self.lang_button = button("quiet")
         self.lang_button.clicked.connect(self._switch_language)
         self.start_over_button = button("quiet")
         self.start_over_button.clicked.connect(self._ask_start_over)
-        top.addWidget(self.step_label)
-        top.addStretch(1)
-        top.addWidget(self.lang_button)
-        top.addWidget(self.start_over_button)
+        # Rows that become columns when large text or a portrait screen leaves no room.
+        bar = Reflow(spacing=8)
+        bar.add(self.step_label)
+        controls = Reflow(spacing=8)
+        for b in (self.size_button, self.contrast_button, self.lang_button,
+                  self.start_over_button):
+            controls.add(b)
+        bar.add_stretch()
+        bar.add(controls)
+        top.addWidget(bar)
         root.addWidget(self.topbar)
 
         self.stack = QStackedWidget()
         self.attract = AttractPage(journey)
         self.attract.language_chosen.connect(journey.set_language)
+        self.attract.text_size_clicked.connect(self._next_text_size)
+        self.attract.contrast_clicked.connect(self._toggle_contrast)
         self.write = WritePage(journey)
         self.write.confirm_replace.connect(self._ask_replace)
         self.deliver = DeliverPage(journey)
@@ -89,11 +101,7 @@ class KioskWindow(QWidget):
         self.scrollers: dict[Step, QScrollArea] = {}
         for step, page in self.pages.items():
             # Every page can scroll: at 200 % text or in portrait nothing is cut off.
-            scroller = QScrollArea()
-            scroller.setWidgetResizable(True)
-            scroller.setFrameShape(QFrame.Shape.NoFrame)
-            scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            scroller.setWidget(page)
+            scroller = make_page_scroller(page)
             self.scrollers[step] = scroller
             self.stack.addWidget(scroller)
         root.addWidget(self.stack, 1)
@@ -110,9 +118,11 @@ class KioskWindow(QWidget):
         self.back_button.clicked.connect(self._back)
         self.primary = button("primary")
         self.primary.clicked.connect(self._primary)
-        bottom.addWidget(self.back_button)
-        bottom.addStretch(1)
-        bottom.addWidget(self.primary)
+        nav = Reflow(spacing=8)
+        nav.add(self.back_button)
+        nav.add_stretch()
+        nav.add(self.primary)
+        bottom.addWidget(nav)
         root.addWidget(self.bottombar)
 
         self.confirm = Overlay(self)
@@ -148,6 +158,7 @@ class KioskWindow(QWidget):
             if self._shown_session is not None:
                 self._forget_visitor()
             self._shown_session = j.session
+            self._apply_theme()
         if j.language != self._shown_lang:
             self._shown_lang = j.language
             self._retranslate()
@@ -176,6 +187,7 @@ class KioskWindow(QWidget):
                  tr("common.switch_language_name", lang))
         set_text(self.start_over_button, tr("common.start_over", lang))
         set_text(self.back_button, tr("common.back", lang))
+        self._describe_display()
         self._update_bars()
         self._show_printer()
         if self.problem.isVisible() and self._problems:
@@ -378,11 +390,40 @@ class KioskWindow(QWidget):
 
     # --- window --------------------------------------------------------------------------------
 
-    def resizeEvent(self, event) -> None:
+    def _apply_theme(self, force: bool = False) -> None:
+        s = self.journey.session
         scale = scale_for(self.width(), self.height())
-        if abs(scale - self._scale) > 0.01:
-            self._scale = scale
-            self.setStyleSheet(stylesheet(scale))
+        look = (round(scale, 3), s.text_size, s.high_contrast)
+        if force or look != self._look:
+            self._look = look
+            self.setStyleSheet(stylesheet(scale, palette_for(s.high_contrast), s.text_size / 100))
+        self._describe_display()
+
+    def _describe_display(self) -> None:
+        s, lang = self.journey.session, self.journey.language
+        for b in (self.size_button, self.attract.size_button):
+            set_text(b, tr("display.text_size", lang), tr("display.text_size_description", lang))
+            b.setAccessibleName(tr("display.text_size_name", lang, size=s.text_size))
+        for b in (self.contrast_button, self.attract.contrast_button):
+            set_text(b, tr("display.contrast", lang), tr("display.contrast_description", lang))
+            key = "display.contrast_on_name" if s.high_contrast else "display.contrast_off_name"
+            b.setAccessibleName(tr(key, lang))
+            b.setChecked(s.high_contrast)
+
+    def _next_text_size(self) -> None:
+        sizes = TEXT_SIZES
+        current = self.journey.session.text_size
+        self.journey.update(text_size=sizes[(sizes.index(current) + 1) % len(sizes)])
+        self._apply_theme()
+        announce(self, self.size_button.accessibleName())
+
+    def _toggle_contrast(self) -> None:
+        self.journey.update(high_contrast=not self.journey.session.high_contrast)
+        self._apply_theme()
+        announce(self, self.contrast_button.accessibleName())
+
+    def resizeEvent(self, event) -> None:
+        self._apply_theme()
         for overlay in (self.confirm, self.idle_overlay):
             overlay.setGeometry(self.rect())
         if self.staff is not None:

@@ -7,12 +7,14 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from kiosk.domain.journey import Step
 from kiosk.ui.pages.base import Page
-from kiosk.ui.widgets import button, label, set_text
+from kiosk.ui.widgets import Reflow, button, label, set_text
 
 
 class AttractPage(Page):
     step = Step.ATTRACT
     language_chosen = Signal(str)
+    text_size_clicked = Signal()
+    contrast_clicked = Signal()
 
     def __init__(self, journey, parent: QWidget | None = None):
         super().__init__(journey, parent)
@@ -36,14 +38,22 @@ class AttractPage(Page):
         row.addStretch(1)
         lay.addLayout(row)
         lay.addSpacing(12)
-        langs = QHBoxLayout()
-        langs.addStretch(1)
+        choices = Reflow(spacing=12)
         self.lang_buttons: dict[str, object] = {}
         for code in self.campaign.languages:
             b = button("choice", checkable=True)
             b.clicked.connect(lambda _=False, c=code: self.language_chosen.emit(c))
-            langs.addWidget(b)
+            choices.add(b)
             self.lang_buttons[code] = b
+        self.size_button = button("choice")
+        self.size_button.clicked.connect(self.text_size_clicked)
+        self.contrast_button = button("choice", checkable=True)
+        self.contrast_button.clicked.connect(self.contrast_clicked)
+        choices.add(self.size_button)
+        choices.add(self.contrast_button)
+        langs = QHBoxLayout()
+        langs.addStretch(1)
+        langs.addWidget(choices)
         langs.addStretch(1)
         lay.addLayout(langs)
         self.alert = label("alert")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kiosk.domain.journey import Delivery, Step
 from kiosk.ui.pages.base import Page
-from kiosk.ui.widgets import Card, label, set_text
+from kiosk.ui.widgets import Card, Reflow, label, set_text
 
 
 class DeliverPage(Page):
@@ -16,16 +16,15 @@ class DeliverPage(Page):
 
     def __init__(self, journey, parent: QWidget | None = None):
         super().__init__(journey, parent)
-        row = QHBoxLayout()
-        row.setSpacing(24)
+        row = Reflow(spacing=24)
         self.print_card = Card()
         self.email_card = Card()
         for card in (self.print_card, self.email_card):
             card.setMinimumHeight(160)
             card.toggled.connect(self._describe)
-            row.addWidget(card)
+            row.add(card, 1)
         self.layout_.addSpacing(12)
-        self.layout_.addLayout(row)
+        self.layout_.addWidget(row)
         self.note = label("help")
         self.layout_.addWidget(self.note)
         self.printer_note = label("alert")

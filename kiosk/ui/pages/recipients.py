@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kiosk.domain.journey import Step
 from kiosk.ui.pages.base import Page
-from kiosk.ui.widgets import Card
+from kiosk.ui.widgets import Card, Reflow
 
 
 class RecipientsPage(Page):
@@ -16,16 +16,17 @@ class RecipientsPage(Page):
 
     def __init__(self, journey, parent: QWidget | None = None):
         super().__init__(journey, parent)
-        grid = QGridLayout()
-        grid.setSpacing(20)
+        self.layout_.addSpacing(12)
         self.cards: dict[str, Card] = {}
+        row: Reflow | None = None
         for i, r in enumerate(self.campaign.recipients):
+            if i % 2 == 0:  # two cards a row, or one under the other when narrow
+                row = Reflow(spacing=20)
+                self.layout_.addWidget(row)
             card = Card()
             card.toggled.connect(lambda on, rid=r.id: self._toggled(rid, on))
-            grid.addWidget(card, i // 2, i % 2)
+            row.add(card, 1)
             self.cards[r.id] = card
-        self.layout_.addSpacing(12)
-        self.layout_.addLayout(grid)
         self.layout_.addStretch(1)
 
     def _toggled(self, rid: str, on: bool) -> None:

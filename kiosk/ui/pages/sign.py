@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QWidget,
@@ -16,7 +15,7 @@ from kiosk.domain.journey import Step
 from kiosk.domain.letter import SignMode
 from kiosk.domain.text_rules import CITY_MAX, EMAIL_MAX, NAME_MAX, POSTAL_MAX
 from kiosk.ui.pages.base import Page
-from kiosk.ui.widgets import WrapCheck, button, label, set_text
+from kiosk.ui.widgets import Reflow, WrapCheck, button, label, set_text
 
 _FIELDS = {  # session field -> (catalog key, max length, input hints)
     "first_name": ("sign.first_name", NAME_MAX, Qt.InputMethodHint.ImhNoPredictiveText),
@@ -34,17 +33,17 @@ class SignPage(Page):
 
     def __init__(self, journey, parent: QWidget | None = None):
         super().__init__(journey, parent)
-        modes = QHBoxLayout()
+        modes = Reflow(spacing=10)
         self.mode_group = QButtonGroup(self)
         self.mode_buttons: dict[SignMode, object] = {}
         for mode in SignMode:
             b = button("choice", checkable=True)
             b.clicked.connect(lambda _=False, m=mode: self._set_mode(m))
             self.mode_group.addButton(b)
-            modes.addWidget(b)
+            modes.add(b)
             self.mode_buttons[mode] = b
-        modes.addStretch(1)
-        self.layout_.addLayout(modes)
+        modes.add_stretch()
+        self.layout_.addWidget(modes)
 
         # Labels sit above their fields: long French labels never squeeze the fields.
         grid = QGridLayout()

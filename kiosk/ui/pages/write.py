@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
-    QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -18,7 +17,7 @@ from kiosk.compose import starting_text
 from kiosk.domain.journey import Step
 from kiosk.domain.text_rules import body_length
 from kiosk.ui.pages.base import Page
-from kiosk.ui.widgets import button, label, set_text
+from kiosk.ui.widgets import Reflow, button, label, set_text
 
 BLANK = "__blank__"
 
@@ -32,9 +31,10 @@ class WritePage(Page):
 
     def __init__(self, journey, parent: QWidget | None = None):
         super().__init__(journey, parent)
-        row = QHBoxLayout()
-        row.setSpacing(24)
-        left = QVBoxLayout()
+        row = Reflow(spacing=24)
+        left_box = QWidget()
+        left = QVBoxLayout(left_box)
+        left.setContentsMargins(0, 0, 0, 0)
         left.setSpacing(8)
         self.editor = QPlainTextEdit()
         self.editor.setProperty("role", "letter")
@@ -46,7 +46,9 @@ class WritePage(Page):
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
         left.addWidget(self.count)
 
-        right = QVBoxLayout()
+        right_box = QWidget()
+        right = QVBoxLayout(right_box)
+        right.setContentsMargins(0, 0, 0, 0)
         right.setSpacing(6)
         self.start_from = label()
         self.start_from.setStyleSheet("font-weight: 600;")
@@ -72,15 +74,34 @@ class WritePage(Page):
         self.points.setAlignment(Qt.AlignmentFlag.AlignTop)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setWidget(self.points)
+        # A layout around the label, so the scroll area learns its height for the width
+        # (a bare word-wrapped label gets cut off at the bottom).
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 8, 0)
+        holder_layout.addWidget(self.points)
+        holder_layout.addStretch(1)
+        scroll.setWidget(holder)
         scroll.setMinimumHeight(60)
         pl.addWidget(scroll, 1)
         right.addWidget(panel, 1)
         # The visitor's own words come first in reading and Tab order; the aids follow.
-        row.addLayout(left, 3)
-        row.addLayout(right, 2)
-        self.layout_.addLayout(row, 1)
+        row.add(left_box, 3)
+        row.add(right_box, 2)
+        self._size_editor()
+        self.layout_.addWidget(row, 1)
         self._loading = False
+
+    def _size_editor(self) -> None:
+        # Room for at least eight lines of the visitor's letter, whatever the text size.
+        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * 8 + 24)
+
+    def changeEvent(self, event) -> None:
+        from PySide6.QtCore import QEvent
+
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._size_editor()
+        super().changeEvent(event)
 
     # --- events --------------------------------------------------------------------------------
 

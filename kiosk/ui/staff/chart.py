@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from kiosk.ui.theme import PALETTE
@@ -23,7 +23,7 @@ class BarChart(QWidget):
         self.update()
 
     def _row_height(self) -> float:
-        return QFontMetricsF(self.font()).lineSpacing() * 1.5
+        return self.fontMetrics().lineSpacing() * 1.5
 
     def sizeHint(self) -> QSize:
         return QSize(400, int(self._row_height() * max(1, len(self.rows))) + 4)
@@ -35,7 +35,7 @@ class BarChart(QWidget):
         if not self.rows:
             return
         p = QPainter(self)
-        fm = QFontMetricsF(self.font())
+        fm = self.fontMetrics()
         rh = self._row_height()
         label_w = min(self.width() * 0.5, max(fm.horizontalAdvance(n) for n, _ in self.rows) + 12)
         count_w = fm.horizontalAdvance("00000")

@@ -1,0 +1,401 @@
+"""End-of-day exports for the organisers: counts, every letter as a PDF to post, and opt-ins.
+
+``export_all`` writes three files into one folder (a USB stick, usually):
+
+``counts.csv``   letters by recipient, channel and language, today and for the whole campaign
+``letters.pdf``  one letter per page with the recipient's address where a #10 window envelope
+                 shows it; postage-free letters first, then those needing a stamp, each group
+                 after a cover page saying how many
+``opt-ins.csv``  one row per visitor who agreed to hear from the organisers, with the consent
+                 wording they saw and when (CASL asks for that record)
+
+Privacy: a visitor who signed anonymously is never named, whatever their row holds (the name is
+taken from the sign mode, never read for an anonymous letter); one who signed with a first name
+shows only that; details removed by retention stay removed. Letters whose every delivery staff
+cancelled (a rejected email, a cancelled print) are left out of the PDF: posting them would undo
+the rejection.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import sqlite3
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.i18n import tr
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+    from kiosk.config import Campaign
+
+COUNTS_CSV, LETTERS_PDF, OPT_INS_CSV = "counts.csv", "letters.pdf", "opt-ins.csv"
+FONT_FILE, BOLD_FONT_FILE = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
+# Debian/Ubuntu (fonts-dejavu-core) first; then where Fedora and Arch put the same files.
+FONT_DIRS: tuple[Path, ...] = tuple(Path("/usr/share/fonts", d) for d in (
+    "truetype/dejavu", "dejavu-sans-fonts", "dejavu", "TTF"))
+PLACEHOLDER = "[...]"  # a run of characters the font cannot draw, as on the printed receipt
+_GONE = "\x00"  # marks a removed character until the spaces around it are tidied
+_GONE_RUN = re.compile(r"[ \x00]*\x00[ \x00]*")
+
+# Emoji are removed, as on the receipt (kiosk/delivery/codepage.py), even where DejaVu has a
+# glyph: the posted letter then reads like the printed one, and no half-drawn sequence remains.
+_EMOJI_GLUE = {"\u200d", "\ufe0e", "\ufe0f", "\u20e3"}
+_EMOJI_RANGES = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0xE0020, 0xE007F))
+
+# US Letter, in mm. A #10 window envelope shows 22-136 mm from the left and about 52-80 mm from
+# the top of a letter folded in three and settled at the bottom of the envelope.
+PAGE_W, PAGE_H, MARGIN = 215.9, 279.4, 25.0
+WINDOW_X, WINDOW_Y, WINDOW_W, WINDOW_H = 25.0, 54.0, 105.0, 26.0
+BODY_Y, BOTTOM = 92.0, 15.0
+SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5)  # shrunk until a long letter fits its page
+LEADING = 0.3528 * 1.3  # line height in mm per point of font size
+
+
+class ExportError(Exception):
+    """An export that cannot be made; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    counts_csv: Path
+    letters_pdf: Path
+    opt_ins_csv: Path
+    letters: int  # letters in the PDF
+    postage_free: int
+    needs_postage: int
+    left_out: int  # letters staff cancelled every delivery of
+    opt_ins: int
+    pages: int
+    chars_dropped: int  # emoji and invisible characters removed from the PDF
+    chars_replaced: int  # characters drawn as a look-alike or as [...]
+
+    @property
+    def paths(self) -> tuple[Path, Path, Path]:
+        return (self.counts_csv, self.letters_pdf, self.opt_ins_csv)
+
+
+def find_font(lang: str = "en") -> tuple[Path, Path | None]:
+    """DejaVu Sans (and its bold, if there): a font with every French letter, embedded."""
+    dirs = FONT_DIRS
+    for d in dirs:
+        if (d / FONT_FILE).is_file():
+            bold = d / BOLD_FONT_FILE
+            return d / FONT_FILE, bold if bold.is_file() else None
+    places = ", ".join(str(d) for d in dirs)
+    raise ExportError(tr("exports.font_missing", lang, places=places))
+
+
+@cache
+def _codepoints(font: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # comes with fpdf2
+
+    return frozenset(TTFont(font, lazy=True).getBestCmap())
+
+
+@dataclass
+class TextCleaner:
+    """Makes visitor text drawable with the embedded font, every change on purpose."""
+
+    drawable: frozenset[int]
+    dropped: int = 0
+    replaced: int = 0
+
+    def __call__(self, text: str) -> str:
+        out: list[str] = []
+        text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\t", "    ")
+        for ch in text:
+            rep = self._char(ch)
+            if rep is None:
+                self.replaced += 1
+                if not out or out[-1] != PLACEHOLDER:
+                    out.append(PLACEHOLDER)
+                continue
+            if rep != ch:
+                self.replaced += bool(rep)
+                self.dropped += not rep
+            out.append(rep or _GONE)
+        # "Thanks 🙏 for" reads "Thanks for", not "Thanks  for": the gap closes with the emoji.
+        return _GONE_RUN.sub(lambda m: " " if " " in m.group() else "", "".join(out))
+
+    def _char(self, ch: str) -> str | None:
+        cp, cat = ord(ch), unicodedata.category(ch)
+        if ch == "\n":
+            return ch
+        if ch in _EMOJI_GLUE or any(lo <= cp <= hi for lo, hi in _EMOJI_RANGES):
+            return ""
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            return ""  # invisible or undefined: nothing to draw
+        if cp in self.drawable:
+            return ch
+        if cat in ("So", "Sk", "Mn", "Me"):
+            return ""
+        if cat.startswith("Z"):
+            return " "
+        # A compatibility form (ﬁ, full-width letters) or an accented letter: its base letters.
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if base and all(ord(c) in self.drawable for c in base):
+            return base
+        return None
+
+
+# --- reading the store ---------------------------------------------------------------------------
+
+
+def signed_name(row: Any) -> str:
+    """The name as the visitor signed: none for anonymous, the first name for first-name-only."""
+    mode = row["sign_mode"]
+    if mode == "anonymous":
+        return ""
+    if mode == "first":
+        return row["first_name"]
+    return f"{row['first_name']} {row['last_name']}".strip()
+
+
+def _signature_lines(row: Any) -> list[str]:
+    if row["sign_mode"] == "anonymous":
+        # Rebuilt rather than read, so a name can never reach the page for an anonymous letter.
+        place = ", ".join(p for p in (row["city"], row["postal_code"]) if p)
+        return [tr("letter.anonymous_signature", row["language"]), *([place] if place else [])]
+    return row["signature"].split("\n")
+
+
+def _postable(conn: sqlite3.Connection) -> tuple[list[sqlite3.Row], int]:
+    """Letters to post, and how many were left out because staff cancelled all their deliveries."""
+    rows = conn.execute(
+        """SELECT l.*,
+             (SELECT COUNT(*) FROM print_jobs WHERE letter_id = l.id) +
+             (SELECT COUNT(*) FROM outbox WHERE letter_id = l.id) AS deliveries,
+             (SELECT COUNT(*) FROM print_jobs WHERE letter_id = l.id AND state = 'cancelled') +
+             (SELECT COUNT(*) FROM outbox WHERE letter_id = l.id AND state = 'cancelled')
+               AS cancelled
+           FROM letters l ORDER BY l.id"""
+    ).fetchall()
+    keep = [r for r in rows if not (r["deliveries"] and r["cancelled"] == r["deliveries"])]
+    return keep, len(rows) - len(keep)
+
+
+def opt_in_rows(conn: sqlite3.Connection) -> list[dict[str, str]]:
+    """One row per visitor who opted in (their first letter), unless retention purged them."""
+    rows = conn.execute(
+        """SELECT * FROM letters WHERE id IN (
+               SELECT MIN(id) FROM letters
+               WHERE opt_in = 1 AND personal_purged_at IS NULL AND email != ''
+               GROUP BY session_id)
+           ORDER BY id"""
+    ).fetchall()
+    return [
+        {
+            "name": _spreadsheet_safe(signed_name(r)),
+            "email": _spreadsheet_safe(r["email"]),
+            "language": r["language"],
+            "consent_wording": r["opt_in_wording"] or "",
+            "consent_given_at": _utc(r["opt_in_at"] or r["created_at"]),
+        }
+        for r in rows
+    ]
+
+
+def _utc(text: str) -> str:
+    dt = datetime.fromisoformat(text)
+    dt = dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    return dt.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _spreadsheet_safe(value: str) -> str:
+    # Visitor-typed text opened in a spreadsheet: "=..." would run as a formula (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def count_rows(campaign: Campaign, conn: sqlite3.Connection, now: datetime) -> list[list[Any]]:
+    from kiosk.store.stats import counts, local_day_start_utc
+
+    out: list[list[Any]] = []
+    for scope, since in (("today", local_day_start_utc(now)), ("campaign", None)):
+        c = counts(conn, since)
+        out += [[scope, "total", "letters", c.letters], [scope, "total", "visitors", c.visitors]]
+        # Every recipient and language of the campaign, even at zero, then any stored others.
+        recipients = dict.fromkeys((r.id for r in campaign.recipients), 0) | c.by_recipient
+        languages = dict.fromkeys(campaign.languages, 0) | c.by_language
+        for dimension, values in (("recipient", recipients), ("channel", c.by_channel),
+                                  ("language", languages)):
+            out += [[scope, dimension, key, n] for key, n in values.items()]
+    return out
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Owner-only, and never a half-written file under the final name if the stick is pulled."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
+    import io
+
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerows(rows)
+    # The BOM makes Excel read the accents as UTF-8.
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def letter_date(created_at: str, lang: str) -> str:
+    """The date written on the letter, in its language, on the kiosk's local calendar."""
+    day = datetime.fromisoformat(created_at).astimezone()
+    month = tr("exports.months", lang).split("|")[day.month - 1]
+    n = tr("exports.first_of_month", lang) if day.day == 1 else str(day.day)
+    return tr("exports.date", lang, day=n, month=month, year=day.year)
+
+
+@dataclass
+class _Pdf:
+    pdf: FPDF
+    clean: TextCleaner
+    bold: str  # "B", or "" when the bold face is not installed
+
+    def fit(self, text: str, width: float, room: float) -> float:
+        """The largest size at which ``text`` fits in ``room`` mm; past the smallest it flows on."""
+        for size in SIZES:
+            self.pdf.set_font("dejavu", "", size)
+            lines = self.pdf.multi_cell(width, text=text, dry_run=True, output="LINES")
+            if len(lines) * size * LEADING <= room - 0.5:  # rounding must not spill a line
+                return size
+        return SIZES[-1]
+
+    def block(self, x: float, y: float, width: float, size: float, text: str) -> None:
+        self.pdf.set_font("dejavu", "", size)
+        self.pdf.set_xy(x, y)
+        self.pdf.multi_cell(width, size * LEADING, text=text, align="L")
+
+    def cover(self, title: str, hint: str, lines: list[str], exported: str) -> None:
+        self.pdf.add_page()
+        self.pdf.set_font("dejavu", self.bold, 20)
+        self.pdf.set_xy(MARGIN, 60)
+        self.pdf.multi_cell(PAGE_W - 2 * MARGIN, 10, text=title, align="L")
+        self.block(MARGIN, self.pdf.get_y() + 6, PAGE_W - 2 * MARGIN, 12,
+                   "\n".join([hint, "", *lines, "", exported]))
+
+    def letter(self, row: sqlite3.Row) -> None:
+        pdf, width = self.pdf, PAGE_W - 2 * MARGIN
+        pdf.add_page()
+        # Fold marks at the thirds, in the margin, so the address lands in the window.
+        pdf.set_line_width(0.2)
+        for y in (PAGE_H / 3, 2 * PAGE_H / 3):
+            pdf.line(4, y, 9, y)
+        self.block(MARGIN, 25, width, 11, letter_date(row["created_at"], row["language"]))
+        address = self.clean("\n".join(json.loads(row["address_lines"])))
+        self.block(WINDOW_X, WINDOW_Y, WINDOW_W, self.fit(address, WINDOW_W, WINDOW_H), address)
+        text = self.clean("\n".join([row["salutation"], "", row["body"], "", row["closing"],
+                                     *_signature_lines(row)]))
+        self.block(MARGIN, BODY_Y, width, self.fit(text, width, PAGE_H - BOTTOM - BODY_Y), text)
+
+
+def letters_pdf(campaign: Campaign, rows: list[sqlite3.Row], lang: str, now: datetime,
+                font: Path, bold: Path | None) -> tuple[bytes, int, TextCleaner, Counter[bool]]:
+    """The PDF, its page count, what was changed to draw it, and letters per postage group."""
+    import logging
+
+    from fpdf import FPDF
+
+    # fontTools logs every subset glyph at INFO: noise for staff, and a trace of what was written.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    pdf = FPDF(unit="mm", format="letter")
+    pdf.set_margins(MARGIN, 20, MARGIN)
+    pdf.set_auto_page_break(True, margin=BOTTOM)
+    pdf.add_font("dejavu", "", str(font))
+    if bold:
+        pdf.add_font("dejavu", "B", str(bold))
+    pdf.set_title(tr("exports.pdf_title", lang, campaign=campaign.campaign.title.get(lang)))
+    pdf.set_creator("Letter Kiosk")
+    pdf.set_creation_date(now.astimezone(UTC))
+    out = _Pdf(pdf, TextCleaner(_codepoints(font)), "B" if bold else "")
+
+    order = {r.id: i for i, r in enumerate(campaign.recipients)}
+    # A recipient since removed from the campaign file is shown by id, after the others.
+    names = {r.id: r.name.get(lang) for r in campaign.recipients}
+    # One recipient at a time within each postage group, so envelopes can be done in batches.
+    rows = sorted(rows, key=lambda r: (order.get(r["recipient_id"], len(order)), r["id"]))
+    groups: Counter[bool] = Counter(bool(r["postage_free"]) for r in rows)
+    exported = tr("exports.exported_at", lang,
+                  when=now.astimezone().strftime("%Y-%m-%d %H:%M"))
+    for free in (True, False):  # postage-free first: those can go in the mail today
+        group = [r for r in rows if bool(r["postage_free"]) == free]
+        if not group:
+            continue
+        per = Counter(r["recipient_id"] for r in group)
+        lines = [tr("exports.cover_line", lang, n=n, recipient=names.get(rid, rid))
+                 for rid, n in per.items()]
+        key = "postage_free" if free else "needs_postage"
+        out.cover(tr(f"exports.cover_{key}", lang, n=len(group)),
+                  tr(f"exports.cover_{key}_hint", lang), [out.clean(x) for x in lines], exported)
+        for r in group:
+            out.letter(r)
+    if not rows:
+        out.cover(tr("exports.no_letters", lang), "", [], exported)
+    return bytes(pdf.output()), pdf.page, out.clean, groups
+
+
+def export_all(campaign: Campaign, data_dir: Path, out_dir: Path, *, now: datetime | None = None,
+               lang: str | None = None, actor: str = "staff") -> ExportResult:
+    """Write counts.csv, letters.pdf and opt-ins.csv into ``out_dir`` (created if needed).
+
+    ``lang`` is the staff's language for the cover pages (default: the campaign's). The export
+    is written to the audit log as done by ``actor``. Raises ExportError when the PDF font is
+    missing, before any file is written.
+    """
+    from kiosk.store import Store
+
+    now = now or datetime.now(UTC)
+    lang = lang or campaign.campaign.default_language
+    font, bold = find_font(lang)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(data_dir)
+    try:
+        # One read transaction: the three files describe the same moment, even while the kiosk
+        # keeps taking letters.
+        store.conn.execute("BEGIN")
+        try:
+            counts = count_rows(campaign, store.conn, now)
+            rows, left_out = _postable(store.conn)
+            opt_ins = opt_in_rows(store.conn)
+        finally:
+            store.conn.execute("COMMIT")
+        pdf, pages, clean, groups = letters_pdf(campaign, rows, lang, now, font, bold)
+        result = ExportResult(
+            counts_csv=out_dir / COUNTS_CSV, letters_pdf=out_dir / LETTERS_PDF,
+            opt_ins_csv=out_dir / OPT_INS_CSV, letters=len(rows), postage_free=groups[True],
+            needs_postage=groups[False], left_out=left_out, opt_ins=len(opt_ins),
+            pages=pages, chars_dropped=clean.dropped, chars_replaced=clean.replaced,
+        )
+        _write_atomically(result.counts_csv,
+                          _csv_bytes(["scope", "dimension", "key", "count"], counts))
+        _write_atomically(result.letters_pdf, pdf)
+        header = ["name", "email", "language", "consent_wording", "consent_given_at"]
+        _write_atomically(result.opt_ins_csv,
+                          _csv_bytes(header, [[r[k] for k in header] for r in opt_ins]))
+        # Numbers and the folder only: never a name or an address.
+        store.audit(actor, "export", f"letters {result.letters}, opt-ins {result.opt_ins}, "
+                                     f"left out {left_out}, to {out_dir}")
+    finally:
+        store.close()
+    return result
+

@@ -1,0 +1,127 @@
+"""Retention: forget who wrote a letter once it has been delivered and the grace period is over.
+
+A letter keeps what the counts need (recipient, language, channels, dates, opt-in flag and the
+consent wording) and the words the visitor wrote; the visitor's name, place and email are
+removed, and the letter's signature becomes the neutral one an anonymous visitor gets, so a
+reprint or a late email still reads as a whole letter.
+
+"Delivered" means every delivery has reached a final state: each print job printed or cancelled,
+each email sent, failed or cancelled. A job still queued, a held email or a failed print job (which
+staff are meant to retry) keeps the letter's details, however old it is.
+
+The visitor's own words in the body are kept as written: removing a name from free text would
+also remove the same word where it means something else (a city, a minister).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from kiosk.store.db import now_iso
+
+if TYPE_CHECKING:
+    from kiosk.store.db import Store
+
+PRINT_FINISHED = ("printed", "cancelled")
+EMAIL_FINISHED = ("sent", "failed", "cancelled")
+REMOVED = "[removed]"
+
+# Letters with nothing waiting, with the time their last delivery reached its final state.
+_DUE_SQL = f"""
+SELECT l.id, l.created_at, l.language, l.salutation, l.body, l.closing, l.email,
+       (SELECT MAX(updated_at) FROM print_jobs WHERE letter_id = l.id) AS printed_done,
+       (SELECT MAX(updated_at) FROM outbox WHERE letter_id = l.id) AS email_done
+FROM letters l
+WHERE l.personal_purged_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM print_jobs j WHERE j.letter_id = l.id
+                  AND j.state NOT IN {PRINT_FINISHED!r})
+  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.letter_id = l.id
+                  AND o.state NOT IN {EMAIL_FINISHED!r})
+ORDER BY l.id
+"""
+
+
+def _as_utc(text: str) -> datetime:
+    dt = datetime.fromisoformat(text)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def neutral_signature(lang: str) -> str:
+    """The signature a letter keeps once its writer's details are gone."""
+    from kiosk.domain.letter import Signer, SignMode
+
+    return Signer(mode=SignMode.ANONYMOUS).display_name(lang)
+
+
+def purge_personal_details(
+    conn_or_store: sqlite3.Connection | Store,
+    retention_days: int,
+    *,
+    now: datetime | None = None,
+    actor: str = "kiosk",
+) -> int:
+    """Remove visitors' personal details from letters delivered ``retention_days`` or more ago.
+
+    ``retention_days = 0`` purges every fully delivered letter at once. Returns how many letters
+    were purged; writes one audit row (counts and ids only) each time it runs.
+    """
+    if retention_days < 0:
+        raise ValueError("retention_days must be 0 or more")
+    conn: sqlite3.Connection = getattr(conn_or_store, "conn", conn_or_store)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    cutoff = now - timedelta(days=retention_days)
+    # Our own transaction unless the caller is already in one: all letters or none, and a
+    # delivery cannot change state between the check and the rewrite.
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        purged = _purge(conn, cutoff)
+        detail = f"letters {len(purged)}, retention {retention_days} days"
+        if purged:
+            shown = " ".join(str(i) for i in purged[:50])
+            detail += f", letter ids {shown}{' …' if len(purged) > 50 else ''}"
+        conn.execute(
+            "INSERT INTO audit (at, actor, action, detail) VALUES (?,?,?,?)",
+            (now_iso(), actor, "retention.purge", detail),
+        )
+    except BaseException:
+        if own:
+            conn.execute("ROLLBACK")
+        raise
+    if own:
+        conn.execute("COMMIT")
+    return len(purged)
+
+
+def _purge(conn: sqlite3.Connection, cutoff: datetime) -> list[int]:
+    at = now_iso()
+    purged: list[int] = []
+    # Plain tuples: the caller's connection may not use sqlite3.Row.
+    for (letter_id, created_at, lang, salutation, body, closing, email,
+         printed_done, email_done) in conn.execute(_DUE_SQL).fetchall():
+        finished = max(_as_utc(t) for t in (created_at, printed_done, email_done) if t)
+        if finished > cutoff:
+            continue
+        signature = neutral_signature(lang)
+        # The same layout as Letter.text(): what a reprint or a late email will show.
+        full_text = f"{salutation}\n\n{body}\n\n{closing}\n{signature}"
+        conn.execute(
+            """UPDATE letters SET first_name = '', last_name = '', city = '', postal_code = '',
+                   email = '', short_name = '', signature = ?, full_text = ?,
+                   personal_purged_at = ?
+               WHERE id = ?""",
+            (signature, full_text, at, letter_id),
+        )
+        if email:
+            # A refused copy to the visitor keeps the server's answer, which may quote their
+            # address: that goes too.
+            for col in ("note", "last_error"):
+                conn.execute(
+                    f"UPDATE outbox SET {col} = REPLACE({col}, ?, ?) WHERE letter_id = ?",
+                    (email, REMOVED, letter_id),
+                )
+        purged.append(letter_id)
+    return purged
