@@ -26,6 +26,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def export_target(data_dir: Path) -> Path:
+    """A new folder for an export: on the first writable removable drive if there is one
+    (what staff take home), otherwise under the data dir."""
+    import getpass
+    import os
+    from datetime import datetime
+
+    stamp = datetime.now().strftime("letter-kiosk-%Y-%m-%d-%H%M%S")
+    user = getpass.getuser()
+    for base in (Path("/media") / user, Path("/run/media") / user):
+        if base.is_dir():
+            for drive in sorted(base.iterdir()):
+                if drive.is_dir() and os.access(drive, os.W_OK):
+                    return drive / stamp
+    return data_dir / "exports" / stamp
+
+
 class Services(QObject):
     printer_changed = Signal(object)  # QueueStatus, from the print worker's thread
     outbox_changed = Signal(object)  # OutboxStatus, from the outbox worker's thread
@@ -140,6 +157,45 @@ class Services(QObject):
         run_once("test-print", lambda: print_test_page(self.campaign, self.data_dir, lang),
                  lambda result, error: self._task_done.emit(finished, result, error))
 
+    def export(self, on_done: Callable[[bool, str], None], lang: str) -> None:
+        """Write the day's exports in the background, to a USB stick if one is plugged in,
+        else into the data dir; ``on_done(ok, message)`` on the GUI thread."""
+        from kiosk.background import run_once
+        from kiosk.exports import export_all
+        from kiosk.i18n import tr
+
+        out_dir = export_target(self.data_dir)
+
+        def job():
+            return export_all(self.campaign, self.data_dir, out_dir, lang=lang, actor="staff")
+
+        def finished(result: Any, error: BaseException | None) -> None:
+            if error is not None:
+                on_done(False, tr("exports.cannot_write", lang, path=out_dir, error=error))
+                return
+            on_done(True, "\n".join([
+                tr("exports.wrote", lang, path=out_dir),
+                tr("exports.summary", lang, letters=result.letters, free=result.postage_free,
+                   postage=result.needs_postage, opt_ins=result.opt_ins)]))
+
+        run_once("export", job, lambda result, error: self._task_done.emit(finished, result, error))
+
+    def purge_due(self) -> None:
+        """Remove personal details past the retention period (at start-up, off the GUI thread)."""
+        from kiosk.background import run_once
+
+        def job() -> int:
+            from kiosk.store import Store
+            from kiosk.store.retention import purge_personal_details
+
+            store = Store(self.data_dir)
+            try:
+                return purge_personal_details(store, self.campaign.staff.retention_days)
+            finally:
+                store.close()
+
+        run_once("purge", job, lambda result, error: None)
+
     # --- life cycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -150,6 +206,7 @@ class Services(QObject):
         self.outbox = OutboxService(self.campaign, self.data_dir, on_change=self._outbox_news)
         self.printer.start()
         self.outbox.start()
+        self.purge_due()
 
     def stop(self) -> None:
         for worker in (self.printer, self.outbox):

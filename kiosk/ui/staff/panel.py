@@ -84,7 +84,8 @@ class StaffPanel(QFrame):
         grid.setSpacing(10)
         self.buttons: dict[str, QPushButton] = {}
         for i, key in enumerate(
-            ["reset_session", "test_print", "retry_print", "retry_email", "review_held", "quit"]
+            ["reset_session", "test_print", "retry_print", "retry_email", "review_held", "export",
+             "quit"]
         ):
             b = button()
             b.clicked.connect(lambda _=False, k=key: self._act(k))
@@ -173,7 +174,9 @@ class StaffPanel(QFrame):
         set_text(self.lock, self.t("staff.lock"))
         set_text(self.actions_title, self.t("staff.actions"))
         for key, b in self.buttons.items():
-            if key != "review_held":
+            if key == "export":
+                set_text(b, self.t("exports.button"))
+            elif key != "review_held":
                 set_text(b, self.t(f"staff.{key}"))
         set_text(self.lang_title, self.t("staff.kiosk_language"))
         for code, b in self.lang_buttons.items():
@@ -259,6 +262,9 @@ class StaffPanel(QFrame):
         elif key == "test_print":
             self.say(self.t("staff.test_print_started"))
             self.services.test_print(lambda ok, message: self.say(message), self._lang())
+        elif key == "export":
+            self.say(self.t("staff.export_started"))
+            self.services.export(lambda ok, message: self.say(message), self._lang())
         elif key == "retry_print":
             self.say(self.t("staff.retry_print_done", n=self.services.retry_print_jobs()))
         elif key == "retry_email":
