@@ -82,6 +82,8 @@ class CampaignInfo(_Model):
     pitch: Localized
     urgency: Localized
     touchscreen: bool = True
+    french_keyboard: Literal["fr_CA", "fr_FR"] = Field(
+        "fr_CA", description="On-screen keyboard for French: Canadian French or AZERTY (fr_FR)")
     templates_dir: str = "templates"
 
     @model_validator(mode="after")

@@ -60,9 +60,15 @@ def install_failsafe(window: KioskWindow) -> None:
 def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> int:
     from PySide6.QtCore import Qt
 
+    if campaign.campaign.touchscreen:
+        from kiosk.ui import touch_keyboard
+
+        touch_keyboard.prepare()
     app = make_app()
     window = build_window(campaign, data_dir, kiosk_mode=not windowed)
     install_failsafe(window)
+    if campaign.campaign.touchscreen:
+        window.keyboard = touch_keyboard.TouchKeyboard(window, campaign.campaign.french_keyboard)
     if not windowed:
         from kiosk.ui.lockdown import Lockdown
 

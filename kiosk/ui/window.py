@@ -298,6 +298,11 @@ class KioskWindow(QWidget):
         if self.services:
             self.services.audit("kiosk.failsafe", detail)
 
+    def set_keyboard_room(self, height: int) -> None:
+        """Keep the bottom ``height`` pixels free for the on-screen keyboard."""
+        m = self.layout().contentsMargins()
+        self.layout().setContentsMargins(m.left(), m.top(), m.right(), 16 + height)
+
     def ask_quit(self) -> None:
         lang = self.journey.language
         self.confirm.ask(

@@ -1,0 +1,60 @@
+"""The on-screen keyboard, under a real X server: the visitor's language, never over the field."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def display():
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.fail("Xvfb is missing: run ./scripts/setup")
+    read, write = os.pipe()
+    proc = subprocess.Popen([xvfb, "-displayfd", str(write), "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], pass_fds=(write,))
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()  # Xvfb writes the display number once it is ready
+    yield f":{number}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _probe(display: str, campaign_file: Path, data_dir: Path) -> dict:
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    out = subprocess.run([sys.executable, str(ROOT / "tests" / "keyboard_probe.py"),
+                          str(campaign_file), str(data_dir)],
+                         capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    assert lines, f"probe failed:\n{out.stderr[-2000:]}"
+    return json.loads(lines[-1])
+
+
+def test_keyboard_opens_in_canadian_french_below_the_field(display, sample_path, tmp_path):
+    report = _probe(display, sample_path, tmp_path)
+    assert report["visible"], "the keyboard did not open for the text field"
+    assert report["keyboard"][3] > 200
+    assert report["layout"] == "fr_CA"
+    assert not report["overlap"], f"keyboard {report['keyboard']} covers field {report['field']}"
+
+
+def test_azerty_when_the_campaign_asks(display, sample_path, tmp_path):
+    text = sample_path.read_text(encoding="utf-8")
+    text = text.replace("touchscreen = true", 'touchscreen = true\nfrench_keyboard = "fr_FR"')
+    text = text.replace('templates_dir = "../templates"',
+                        f'templates_dir = "{(ROOT / "templates").as_posix()}"')
+    campaign_file = tmp_path / "azerty.toml"
+    campaign_file.write_text(text, encoding="utf-8")
+    report = _probe(display, campaign_file, tmp_path / "data")
+    assert report["visible"] and report["layout"] == "fr_FR"
+    assert not report["overlap"]
