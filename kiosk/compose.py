@@ -87,9 +87,15 @@ def starting_text(campaign: Campaign, text_id: str, lang: str) -> str:
     return env.get_template(template_name(lang, stem)).render(**_context(campaign, lang)).strip()
 
 
+@lru_cache(maxsize=32)
+def _subject_template(templates_path: Path, source: str) -> Any:
+    # Compiled once per campaign and language, not once per letter kept: compiling is the
+    # slow part of rendering (it runs Jinja2's parser and Python's compile()).
+    return _environment(templates_path).from_string(source)
+
+
 def email_subject(campaign: Campaign, recipient_id: str, lang: str) -> str:
-    env = _environment(campaign.templates_path)
-    tpl = env.from_string(campaign.letter.email_subject.get(lang))
+    tpl = _subject_template(campaign.templates_path, campaign.letter.email_subject.get(lang))
     recipient = _recipient_ctx(campaign.recipient(recipient_id), lang)
     # A subject is one line: whatever a template produces is folded onto one.
     return " ".join(tpl.render(**_context(campaign, lang), recipient=recipient).split())

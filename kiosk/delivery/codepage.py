@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -166,8 +166,9 @@ class CodePage:
         """
         out: list[str] = []
         placeholder_open = False
+        char = _char_for(self.codec)
         for ch in unicodedata.normalize("NFC", text):
-            rep = self._char(ch)
+            rep = char(ch)
             if rep is None:  # a character from a script we cannot show
                 if not placeholder_open:
                     out.append(PLACEHOLDER)
@@ -178,31 +179,48 @@ class CodePage:
         return "".join(out)
 
     def _char(self, ch: str) -> str | None:
-        if ch in "\n\xa0":
-            return ch  # kept for wrapping; see finish()
-        if ch == "\t":
-            return " "
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and not _is_emoji(ch):
-            return ""  # invisible or undefined: nothing to print
-        if self.can_hold(ch):
-            return ch
-        for option in SUBSTITUTES.get(ch, ()):
-            if self.can_hold(option):
-                return option
-        if _is_emoji(ch) or unicodedata.category(ch) in ("So", "Sk", "Mn", "Me"):
-            return ""  # emoji and pictographs: removed, so the words around them read cleanly
-        # Accented letters the page lacks (È on CP437): the base letter, as a typist would.
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        if base and base != ch and self.can_hold(base):
-            return base
-        if unicodedata.category(ch).startswith("Z"):
-            return " "
-        return None
+        return _char_for(self.codec)(ch)
 
     def encode(self, text: str) -> bytes:
         """Bytes for the printer. ``text`` must already be substituted: raises rather than
         letting an encoder slip in a '?'."""
         return text.encode(self.codec)
+
+
+@cache
+def _char_for(codec: str):
+    """The substitution of one character for ``codec``, remembered: a letter is a few thousand
+    characters drawn from a few dozen, and each decision asks the codec and ``unicodedata``."""
+    page = CodePage("", 0, codec)
+
+    @lru_cache(maxsize=4096)
+    def char(ch: str) -> str | None:
+        return _substitute_char(page, ch)
+
+    return char
+
+
+def _substitute_char(page: CodePage, ch: str) -> str | None:
+    if ch in "\n\xa0":
+        return ch  # kept for wrapping; see finish()
+    if ch == "\t":
+        return " "
+    if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and not _is_emoji(ch):
+        return ""  # invisible or undefined: nothing to print
+    if page.can_hold(ch):
+        return ch
+    for option in SUBSTITUTES.get(ch, ()):
+        if page.can_hold(option):
+            return option
+    if _is_emoji(ch) or unicodedata.category(ch) in ("So", "Sk", "Mn", "Me"):
+        return ""  # emoji and pictographs: removed, so the words around them read cleanly
+    # Accented letters the page lacks (È on CP437): the base letter, as a typist would.
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    if base and base != ch and page.can_hold(base):
+        return base
+    if unicodedata.category(ch).startswith("Z"):
+        return " "
+    return None
 
 
 def protect_spaces(text: str) -> str:

@@ -198,6 +198,7 @@ def sample_letter(campaign: Campaign, lang: str) -> Letter:
 # --- QR size ------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16)
 def qr_modules(content: str) -> int:
     """Modules across the QR code python-escpos will draw for ``content`` (error level M)."""
     import qrcode
@@ -225,9 +226,11 @@ def fitting_qr_size(content: str, fmt: ReceiptFormat) -> int:
 # --- ESC/POS ----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8)
 def escpos_profile(fmt: ReceiptFormat) -> Any:
     """The python-escpos profile, told our paper width and columns when it does not know them
-    (so image width is checked and centred, and ``image()`` does not print warnings to stdout)."""
+    (so image width is checked and centred, and ``image()`` does not print warnings to stdout).
+    Made once per format and shared: python-escpos only reads it."""
     from kiosk.delivery.printer import import_escpos
 
     capabilities = import_escpos("escpos.capabilities")
@@ -275,6 +278,25 @@ def render_escpos(lines: list[PreviewLine], fmt: ReceiptFormat, printer: Any) ->
 
 
 def _qr(printer: Any, url: str, fmt: ReceiptFormat, constants: Any) -> None:
+    # The donation link is the same on every receipt: its bytes are made once per link and
+    # format. Making them (QR mask scoring, then a raster image) is most of a receipt's cost.
+    printer._raw(_qr_bytes(url, fmt))
+
+
+@lru_cache(maxsize=8)
+def _qr_bytes(url: str, fmt: ReceiptFormat) -> bytes:
+    from kiosk.delivery.printer import import_escpos
+
+    dummy = import_escpos("escpos.printer").Dummy()
+    dummy.profile = escpos_profile(fmt)
+    # In the state render_escpos leaves a printer in: our code page locked, MagicEncode off.
+    dummy.magic.encoding = fmt.codepage.name
+    dummy.magic.disabled = True
+    _draw_qr(dummy, url, fmt, _constants())
+    return bytes(dummy.output)
+
+
+def _draw_qr(printer: Any, url: str, fmt: ReceiptFormat, constants: Any) -> None:
     size = fitting_qr_size(url, fmt)
     if fmt.qr_native:
         printer.set(align="center")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -64,6 +65,9 @@ def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> 
         from kiosk.ui import touch_keyboard
 
         touch_keyboard.prepare()
+    # Expose the accessibility tree over AT-SPI even when the desktop does not announce a
+    # screen reader: a kiosk is often started before Orca is.
+    os.environ.setdefault("QT_LINUX_ACCESSIBILITY_ALWAYS_ON", "1")
     app = make_app()
     window = build_window(campaign, data_dir, kiosk_mode=not windowed)
     install_failsafe(window)

@@ -45,8 +45,7 @@ class DeliverPage(Page):
         return c.email.enabled and any(c.recipient(r).email for r in chosen)
 
     def _card(self, card: Card, key: str) -> None:
-        state = "recipients.selected" if card.isChecked() else "recipients.not_selected"
-        card.set_texts(self.t(f"deliver.{key}"), self.t(f"deliver.{key}_help"), self.t(state))
+        card.set_texts(self.t(f"deliver.{key}"), self.t(f"deliver.{key}_help"))
 
     def _describe(self) -> None:
         self._card(self.print_card, "print")

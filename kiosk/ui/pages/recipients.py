@@ -38,8 +38,8 @@ class RecipientsPage(Page):
         r = self.campaign.recipient(rid)
         card = self.cards[rid]
         postage = self.t(f"recipients.postage_{'free' if r.postage_free else 'needed'}")
-        state = self.t("recipients.selected" if card.isChecked() else "recipients.not_selected")
-        card.set_texts(r.name.get(self.lang), postage, state)
+        # Chosen or not is the check box's own state; a screen reader says it already.
+        card.set_texts(r.name.get(self.lang), postage)
 
     def retranslate(self) -> None:
         super().retranslate()

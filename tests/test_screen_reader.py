@@ -1,0 +1,63 @@
+"""The kiosk as a screen reader meets it: over AT-SPI, on a real X server."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_touch_keyboard import display  # noqa: F401 - the Xvfb fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+NEEDED = ["/usr/bin/dbus-run-session", "/usr/libexec/at-spi-bus-launcher", "/usr/bin/python3"]
+CONTROLS = {"push button", "check box", "toggle button", "text", "radio button"}
+
+
+@pytest.fixture(scope="module")
+def tree(display, sample_path, tmp_path_factory):  # noqa: F811
+    missing = [p for p in NEEDED if not Path(p).exists()]
+    if missing or subprocess.run(["/usr/bin/python3", "-c", "import pyatspi"]).returncode:
+        pytest.fail(f"AT-SPI test tools missing ({missing or 'pyatspi'}): run ./scripts/setup")
+    data = tmp_path_factory.mktemp("a11y")
+    out = subprocess.run(["dbus-run-session", "--", sys.executable,
+                          str(ROOT / "tests" / "atspi_driver.py"), display, str(sample_path),
+                          str(data)], capture_output=True, text=True, timeout=180,
+                         env={**os.environ}, cwd=ROOT)
+    lines = [line for line in out.stdout.splitlines() if line.startswith('{"attract"')]
+    assert lines, f"driver failed:\n{out.stderr[-3000:]}"
+    return json.loads(lines[-1])
+
+
+def _showing_controls(nodes):
+    return [n for n in nodes if n.get("showing") and n.get("role") in CONTROLS]
+
+
+def test_the_kiosk_is_on_the_accessibility_bus(tree):
+    assert tree["attract"], "letter-kiosk did not appear on the AT-SPI bus"
+    assert tree["attract"][0]["role"] == "application"
+    assert tree["attract"][0]["name"] == "letter-kiosk"
+
+
+@pytest.mark.parametrize("snapshot", ["attract", "recipients", "recipients_fr"])
+def test_every_control_has_a_role_and_a_name(tree, snapshot):
+    controls = _showing_controls(tree[snapshot])
+    assert len(controls) >= 3
+    assert [c for c in controls if not c["name"].strip()] == []
+    assert all(c["actions"] for c in controls), "every control can be pressed or focused"
+
+
+def test_a_screen_reader_can_start_and_switch_language(tree):
+    assert tree["press_start"] == [{"pressed": "Start"}]
+    names = {n["name"] for n in _showing_controls(tree["recipients"])}
+    assert {"Prime Minister of Canada", "Start over", "Français"} <= names
+    assert tree["press_french"] == [{"pressed": "Français"}]
+    names_fr = {n["name"] for n in _showing_controls(tree["recipients_fr"])}
+    assert {"Premier ministre du Canada", "Recommencer", "English"} <= names_fr
+    cards = [n for n in tree["recipients_fr"] if n.get("role") == "check box"
+             and n["name"] == "Premier ministre du Canada"]
+    assert cards and "timbre" in cards[0]["description"]
