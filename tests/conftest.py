@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,20 @@ def store(data_dir):
     s = Store(data_dir)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def display():
+    """A private Xvfb server: for tests that need a real X display (keyboard, AT-SPI)."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.fail("Xvfb is missing: run ./scripts/setup")
+    read, write = os.pipe()
+    proc = subprocess.Popen([xvfb, "-displayfd", str(write), "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], pass_fds=(write,))
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()  # Xvfb writes the display number once it is ready
+    yield f":{number}"
+    proc.terminate()
+    proc.wait(timeout=10)

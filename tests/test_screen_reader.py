@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from tests.test_touch_keyboard import display  # noqa: F401 - the Xvfb fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 NEEDED = ["/usr/bin/dbus-run-session", "/usr/libexec/at-spi-bus-launcher", "/usr/bin/python3"]
@@ -19,7 +16,7 @@ CONTROLS = {"push button", "check box", "toggle button", "text", "radio button"}
 
 
 @pytest.fixture(scope="module")
-def tree(display, sample_path, tmp_path_factory):  # noqa: F811
+def tree(display, sample_path, tmp_path_factory):
     missing = [p for p in NEEDED if not Path(p).exists()]
     if missing or subprocess.run(["/usr/bin/python3", "-c", "import pyatspi"]).returncode:
         pytest.fail(f"AT-SPI test tools missing ({missing or 'pyatspi'}): run ./scripts/setup")
