@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 from kiosk.domain.journey import Delivery, Journey, Step
 from kiosk.keep import keep_letters
@@ -198,3 +198,32 @@ def test_export_button_writes_the_day_s_files(qtbot, window, campaign, data_dir)
     assert len(folders) == 1
     assert {p.name for p in folders[0].iterdir()} == {"counts.csv", "letters.pdf", "opt-ins.csv"}
     assert str(folders[0]) in panel.message.text()
+
+
+def test_queue_view_retries_and_cancels(qtbot, window, campaign):
+    store = window.services.store
+    j = Journey(campaign)
+    j.toggle_recipient("pm")
+    j.update(body="A letter that waits for the printer and the mail server.", first_name="A",
+             last_name="B")
+    keep_letters(store, campaign, j.session, j.letters(), Delivery(print=True, email=True))
+    store.conn.execute("UPDATE outbox SET state = 'failed', last_error = '550 no such user'")
+    panel = window.staff.panel
+    panel.open_panel()
+    click(qtbot, panel.buttons["queues"])
+    view = window.staff.queues
+    assert view.isVisible()
+    rows = [view.rows.itemAt(i).widget() for i in range(view.rows.count())]
+    rows = [r for r in rows if r is not None]
+    texts = [" ".join(lbl.text() for lbl in r.findChildren(QLabel)) for r in rows]
+    assert any("Print job" in t and "Prime Minister" in t for t in texts)
+    assert any("Email" in t and "550 no such user" in t for t in texts)
+    # Cancel the print job (first row), retry the email (second row).
+    cancel = [b for b in rows[0].findChildren(QPushButton) if b.text() == "Cancel"][0]
+    click(qtbot, cancel)
+    assert store.conn.execute("SELECT state FROM print_jobs").fetchone()[0] == "cancelled"
+    rows = [w for w in (view.rows.itemAt(i).widget() for i in range(view.rows.count())) if w]
+    retry = [b for b in rows[0].findChildren(QPushButton) if b.text() == "Retry"][0]
+    qtbot.waitUntil(retry.isVisible)  # new rows are shown on the next turn of the event loop
+    click(qtbot, retry)
+    assert store.conn.execute("SELECT state FROM outbox").fetchone()[0] in ("queued", "retry")

@@ -118,6 +118,42 @@ class Services(QObject):
             self.outbox.wake()
         return n
 
+    def print_jobs(self, states: list[str]) -> list:
+        from kiosk.delivery.print_queue import list_jobs
+
+        return list_jobs(self.data_dir, states)
+
+    def retry_print_job(self, job_id: int) -> bool:
+        from kiosk.delivery.print_queue import retry_job
+
+        done = retry_job(self.data_dir, job_id)
+        if self.printer:
+            self.printer.wake()
+        return done
+
+    def cancel_print_job(self, job_id: int) -> bool:
+        from kiosk.delivery.print_queue import cancel_job
+
+        return cancel_job(self.data_dir, job_id)
+
+    def emails(self, states: list[str]) -> list:
+        from kiosk.store import outbox as ob
+
+        return ob.list_items(self.store, states)
+
+    def retry_email(self, outbox_id: int) -> None:
+        from kiosk.store import outbox as ob
+
+        try:
+            ob.retry(self.store, outbox_id)
+        except ob.ActionRefused:
+            log.info("email %s changed before staff retried it", outbox_id)
+        if self.outbox:
+            self.outbox.wake()
+
+    def cancel_email(self, outbox_id: int) -> None:
+        self.reject_email(outbox_id)
+
     def held_emails(self) -> list:
         from kiosk.store import outbox as ob
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.domain.journey import Step
+from kiosk.ui.a11y import announce
 from kiosk.ui.pages.base import Page
 from kiosk.ui.widgets import QrCode, button, label, set_text
 
@@ -59,6 +60,7 @@ class ThanksPage(Page):
     def set_outcome(self, *, printing: bool, printer_ready: bool, emailed: bool) -> None:
         self.printing, self.printed_ok, self.emailed = printing, printer_ready, emailed
         self._status()
+        announce(self.status, self.status.text())
 
     def _status(self) -> None:
         lines = []

@@ -16,6 +16,7 @@ from kiosk.staff import PinGate
 from kiosk.ui.staff.held_review import HeldReview
 from kiosk.ui.staff.panel import StaffPanel
 from kiosk.ui.staff.pin_pad import PinPad
+from kiosk.ui.staff.queues import QueueView
 
 if TYPE_CHECKING:
     from kiosk.ui.window import KioskWindow
@@ -36,12 +37,14 @@ class StaffAccess(QObject):
         self.pad = PinPad(self.gate, lang, window)
         self.panel = StaffPanel(services, lang, window)
         self.review = HeldReview(services, lang, window)
+        self.queues = QueueView(services, lang, window)
         self.pad.accepted.connect(self._opened)
         self.panel.locked.connect(lambda: services.audit("staff.lock"))
         self.panel.reset_requested.connect(self._reset)
         self.panel.quit_requested.connect(window.ask_quit)
         self.panel.language_requested.connect(self._language)
         self.panel.review_requested.connect(self.review.open_review)
+        self.panel.queues_requested.connect(self.queues.open_view)
         services.printer_changed.connect(lambda _s: self._refresh())
         services.outbox_changed.connect(lambda _s: self._refresh())
 
@@ -55,7 +58,7 @@ class StaffAccess(QObject):
 
     @property
     def is_open(self) -> bool:
-        return self.panel.isVisible() or self.pad.isVisible() or self.review.isVisible()
+        return any(w.isVisible() for w in (self.panel, self.pad, self.review, self.queues))
 
     def open_pad(self) -> None:
         if not self.is_open:
@@ -79,7 +82,7 @@ class StaffAccess(QObject):
         self.window.journey.set_default_language(code)
 
     def relayout(self) -> None:
-        for w in (self.pad, self.panel, self.review):
+        for w in (self.pad, self.panel, self.review, self.queues):
             if w.isVisible():
                 w.setGeometry(self.window.rect())
 

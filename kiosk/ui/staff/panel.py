@@ -38,6 +38,7 @@ class StaffPanel(QFrame):
     quit_requested = Signal()
     language_requested = Signal(str)
     review_requested = Signal()
+    queues_requested = Signal()
 
     def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
         super().__init__(parent)
@@ -84,8 +85,8 @@ class StaffPanel(QFrame):
         grid.setSpacing(10)
         self.buttons: dict[str, QPushButton] = {}
         for i, key in enumerate(
-            ["reset_session", "test_print", "retry_print", "retry_email", "review_held", "export",
-             "quit"]
+            ["reset_session", "test_print", "queues", "retry_print", "retry_email", "review_held",
+             "export", "quit"]
         ):
             b = button()
             b.clicked.connect(lambda _=False, k=key: self._act(k))
@@ -259,6 +260,8 @@ class StaffPanel(QFrame):
             self.quit_requested.emit()
         elif key == "review_held":
             self.review_requested.emit()
+        elif key == "queues":
+            self.queues_requested.emit()
         elif key == "test_print":
             self.say(self.t("staff.test_print_started"))
             self.services.test_print(lambda ok, message: self.say(message), self._lang())
