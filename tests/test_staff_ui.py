@@ -219,11 +219,11 @@ def test_queue_view_retries_and_cancels(qtbot, window, campaign):
     assert any("Print job" in t and "Prime Minister" in t for t in texts)
     assert any("Email" in t and "550 no such user" in t for t in texts)
     # Cancel the print job (first row), retry the email (second row).
-    cancel = [b for b in rows[0].findChildren(QPushButton) if b.text() == "Cancel"][0]
+    cancel = next(b for b in rows[0].findChildren(QPushButton) if b.text() == "Cancel")
     click(qtbot, cancel)
     assert store.conn.execute("SELECT state FROM print_jobs").fetchone()[0] == "cancelled"
     rows = [w for w in (view.rows.itemAt(i).widget() for i in range(view.rows.count())) if w]
-    retry = [b for b in rows[0].findChildren(QPushButton) if b.text() == "Retry"][0]
+    retry = next(b for b in rows[0].findChildren(QPushButton) if b.text() == "Retry")
     qtbot.waitUntil(retry.isVisible)  # new rows are shown on the next turn of the event loop
     click(qtbot, retry)
     assert store.conn.execute("SELECT state FROM outbox").fetchone()[0] in ("queued", "retry")
