@@ -6,25 +6,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QWidget
 
-from kiosk.i18n import tr
+from kiosk.ui.staff.screen import StaffScreen
 from kiosk.ui.widgets import button, label, set_text
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
 
 
-class HeldReview(QFrame):
+class HeldReview(StaffScreen):
     def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
-        super().__init__(parent)
-        self.services = services
-        self._lang = lang
-        self.setProperty("role", "staff")
-        self.setAutoFillBackground(True)
-        self.hide()
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(40, 16, 40, 16)
+        super().__init__(services, lang, parent)
+        lay = self.main
         self.title = label("title")
         self.where = label("help")
         self.text = QPlainTextEdit()
@@ -48,16 +42,11 @@ class HeldReview(QFrame):
         lay.addLayout(row)
         self._current = None
 
-    def t(self, key: str, **values: object) -> str:
-        return tr(key, self._lang(), **values)
-
     def open_review(self) -> None:
-        self.setGeometry(self.parentWidget().rect())
         set_text(self.back, self.t("staff.review_back"))
         set_text(self.reject, self.t("staff.review_reject"))
         set_text(self.approve, self.t("staff.review_approve"))
-        self.show()
-        self.raise_()
+        self.cover_window()
         self._next()
 
     def _next(self) -> None:

@@ -24,6 +24,7 @@ from kiosk.i18n import tr
 from kiosk.store.stats import counts, local_day_start_utc
 from kiosk.ui.a11y import announce
 from kiosk.ui.staff.chart import BarChart
+from kiosk.ui.staff.screen import StaffScreen
 from kiosk.ui.widgets import button, label, set_text
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 AUTO_LOCK_MS = 2 * 60 * 1000
 
 
-class StaffPanel(QFrame):
+class StaffPanel(StaffScreen):
     locked = Signal()
     reset_requested = Signal()
     quit_requested = Signal()
@@ -41,14 +42,8 @@ class StaffPanel(QFrame):
     queues_requested = Signal()
 
     def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
-        super().__init__(parent)
-        self.services = services
-        self._lang = lang
-        self.setProperty("role", "staff")
-        self.setAutoFillBackground(True)
-        self.hide()
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(40, 16, 40, 16)
+        super().__init__(services, lang, parent)
+        outer = self.main
         head = QHBoxLayout()
         self.title = label("title", wrap=False)
         self.lock = button("primary")
@@ -141,17 +136,12 @@ class StaffPanel(QFrame):
             v.addWidget(w)
         return box, lines
 
-    def t(self, key: str, **values: object) -> str:
-        return tr(key, self._lang(), **values)
-
     # --- open / close --------------------------------------------------------------------------
 
     def open_panel(self) -> None:
-        self.setGeometry(self.parentWidget().rect())
         self.retranslate()
         self.refresh()
-        self.show()
-        self.raise_()
+        self.cover_window()
         self.lock.setFocus(Qt.FocusReason.OtherFocusReason)
         self.auto_lock.start()
         announce(self, self.t("staff.title"))

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.i18n import tr
+from kiosk.ui.staff.screen import StaffScreen
 from kiosk.ui.widgets import button, label, set_text
 
 if TYPE_CHECKING:
@@ -21,16 +22,10 @@ PRINT_OPEN = ["queued", "failed"]
 EMAIL_OPEN = ["queued", "retry", "unknown", "failed", "held", "sending"]
 
 
-class QueueView(QFrame):
+class QueueView(StaffScreen):
     def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
-        super().__init__(parent)
-        self.services = services
-        self._lang = lang
-        self.setProperty("role", "staff")
-        self.setAutoFillBackground(True)
-        self.hide()
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(40, 16, 40, 16)
+        super().__init__(services, lang, parent)
+        lay = self.main
         head = QHBoxLayout()
         self.title = label("title")
         self.back = button("primary")
@@ -47,16 +42,11 @@ class QueueView(QFrame):
         scroll.setWidget(self.body)
         lay.addWidget(scroll, 1)
 
-    def t(self, key: str, **values: object) -> str:
-        return tr(key, self._lang(), **values)
-
     def open_view(self) -> None:
-        self.setGeometry(self.parentWidget().rect())
         set_text(self.title, self.t("staff.queues_title"))
         set_text(self.back, self.t("staff.review_back"))
         self.refresh()
-        self.show()
-        self.raise_()
+        self.cover_window()
         self.back.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def refresh(self) -> None:

@@ -1,0 +1,34 @@
+"""What every full-window staff screen shares: it covers the kiosk, speaks the kiosk's
+language, and reaches the back office only through ``Services``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+
+from kiosk.i18n import tr
+
+if TYPE_CHECKING:
+    from kiosk.ui.services import Services
+
+
+class StaffScreen(QFrame):
+    def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
+        super().__init__(parent)
+        self.services = services
+        self._lang = lang
+        self.setProperty("role", "staff")
+        self.setAutoFillBackground(True)  # opaque: nothing of the visitor's page shows through
+        self.hide()
+        self.main = QVBoxLayout(self)
+        self.main.setContentsMargins(40, 16, 40, 16)
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(key, self._lang(), **values)
+
+    def cover_window(self) -> None:
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
