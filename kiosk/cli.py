@@ -48,11 +48,9 @@ def print_config_error(e) -> None:
 
 
 def setup_logging(verbose: bool = False) -> None:
-    # Before python-escpos is imported: it calls logging.basicConfig() itself.
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from kiosk.logs import setup
+
+    setup(verbose)
 
 
 # --- commands -----------------------------------------------------------------------------------

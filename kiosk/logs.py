@@ -1,0 +1,34 @@
+"""Logging for a kiosk that handles people's words and addresses.
+
+The code logs ids and states, never letter text or contact details. Error messages from other
+programs can still quote an address (a mail server's "550 <jane@example.org>: no such user"),
+so every line is passed through a redaction before it is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+REDACTED = "<email>"
+
+
+def redact(text: str) -> str:
+    return _EMAIL.sub(REDACTED, text)
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def setup(verbose: bool = False) -> None:
+    # Before python-escpos is imported: it calls logging.basicConfig() itself.
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    # python-escpos logs every connection at INFO; keep the kiosk's own news readable.
+    logging.getLogger("escpos").setLevel(logging.WARNING)
