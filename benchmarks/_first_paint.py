@@ -1,4 +1,4 @@
-"""Child process for the start-up benchmarks: start, and say "painted" once the first frame is drawn.
+"""Child process for the start-up benchmarks: start, then say "painted" at the first frame.
 
     python benchmarks/_first_paint.py bare
     python benchmarks/_first_paint.py kiosk CAMPAIGN DATA_DIR
@@ -27,7 +27,7 @@ def _watch_first_paint() -> None:
     class FirstPaint(QObject):
         seen = False
 
-        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+        def eventFilter(self, obj, event):
             if (not self.seen and event.type() == QEvent.Type.Paint and obj.isWidgetType()
                     and obj.window().isVisible()):
                 self.seen = True

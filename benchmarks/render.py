@@ -28,7 +28,8 @@ def _letters(campaign):
             j.set_language(lang)
             j.toggle_recipient("pm")
             j.next()
-            body = starting_text(campaign, "asylum", lang) + "\n\nÇa presse « maintenant » — œuvrez !"
+            body = starting_text(campaign, "asylum", lang) + (
+                "\n\nÇa presse « maintenant » — œuvrez !")
             j.update(starting_text_id="asylum", body=body)
             j.next()
             j.update(first_name=first, last_name=last, city="Winnipeg",

@@ -18,6 +18,14 @@ def redact(text: str) -> str:
     return _EMAIL.sub(REDACTED, text)
 
 
+class _QuietLibraries(logging.Filter):
+    """python-escpos logs through the root logger at INFO on every connection (each retry and
+    status check): keep its warnings, drop the chatter."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or "/escpos/" not in record.pathname
+
+
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
@@ -27,8 +35,7 @@ def setup(verbose: bool = False) -> None:
     # Before python-escpos is imported: it calls logging.basicConfig() itself.
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_QuietLibraries())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    # python-escpos logs every connection at INFO; keep the kiosk's own news readable.
-    logging.getLogger("escpos").setLevel(logging.WARNING)

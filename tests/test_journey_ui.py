@@ -185,3 +185,27 @@ def test_idle_still_here_keeps_everything(qtbot, window):
     click(qtbot, window.idle_overlay.yes)
     assert j.step is Step.RECIPIENTS and j.session.recipient_ids == ["pm"]
     assert not window.idle_countdown.isActive()
+
+
+def test_text_put_in_by_assistive_technology_counts(qtbot, window):
+    """Screen readers and on-screen keyboards may set text without key events."""
+    j = window.journey
+    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
+    click(qtbot, window.primary)
+    window.write.editor.insertPlainText("Inserted by an assistive tool, long enough.")
+    click(qtbot, window.primary)
+    sign = window.pages[Step.SIGN]
+    sign.edits["first_name"].insert("Zoë")
+    sign.edits["last_name"].insert("Côté")
+    assert (j.session.first_name, j.session.last_name) == ("Zoë", "Côté")
+    click(qtbot, window.primary)
+    assert j.step is Step.REVIEW
+
+
+def test_a_toggle_action_works_like_a_click(qtbot, window):
+    """A screen reader's default action on a checkable button toggles it."""
+    window.attract.lang_buttons["fr"].toggle()
+    assert window.journey.language == "fr"
+    window.attract.contrast_button.toggle()
+    assert window.journey.session.high_contrast

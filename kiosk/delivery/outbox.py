@@ -193,6 +193,9 @@ class OutboxService:
                 while True:
                     wait = self._rate_wait()
                     if wait > 0:
+                        due = q.next_due(store)
+                        if due is None or due > cutoff:
+                            break  # nothing left to send: no reason to wait for the limit
                         time.sleep(wait)  # the foreground drain may wait; max_per_minute holds
                         continue
                     item = q.claim(store, self._owner, self.lease_seconds, due_before=cutoff)

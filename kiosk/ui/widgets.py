@@ -38,6 +38,15 @@ def button(
     return b
 
 
+def set_checked_quietly(b: QPushButton, on: bool) -> None:
+    """Show a state without acting on it. Checkable buttons act on ``toggled`` (a screen
+    reader's default action toggles rather than clicks), so the program's own changes must not
+    emit it."""
+    b.blockSignals(True)
+    b.setChecked(on)
+    b.blockSignals(False)
+
+
 def set_text(w: QLabel | QPushButton, text: str, description: str = "") -> None:
     """Set visible text and the name a screen reader speaks, always together."""
     w.setText(text)

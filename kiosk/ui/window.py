@@ -33,7 +33,15 @@ from kiosk.ui.pages.sign import SignPage
 from kiosk.ui.pages.thanks import ThanksPage
 from kiosk.ui.pages.write import WritePage
 from kiosk.ui.theme import palette_for, scale_for, stylesheet
-from kiosk.ui.widgets import Overlay, Reflow, button, label, make_page_scroller, set_text
+from kiosk.ui.widgets import (
+    Overlay,
+    Reflow,
+    button,
+    label,
+    make_page_scroller,
+    set_checked_quietly,
+    set_text,
+)
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
@@ -63,7 +71,7 @@ class KioskWindow(QWidget):
         self.size_button = button("quiet")
         self.size_button.clicked.connect(self._next_text_size)
         self.contrast_button = button("quiet", checkable=True)
-        self.contrast_button.clicked.connect(self._toggle_contrast)
+        self.contrast_button.toggled.connect(self._set_contrast)
         self.lang_button = button("quiet")
         self.lang_button.clicked.connect(self._switch_language)
         self.start_over_button = button("quiet")
@@ -84,7 +92,7 @@ class KioskWindow(QWidget):
         self.attract = AttractPage(journey)
         self.attract.language_chosen.connect(journey.set_language)
         self.attract.text_size_clicked.connect(self._next_text_size)
-        self.attract.contrast_clicked.connect(self._toggle_contrast)
+        self.attract.contrast_toggled.connect(self._set_contrast)
         self.write = WritePage(journey)
         self.write.confirm_replace.connect(self._ask_replace)
         self.deliver = DeliverPage(journey)
@@ -413,7 +421,7 @@ class KioskWindow(QWidget):
             set_text(b, tr("display.contrast", lang), tr("display.contrast_description", lang))
             key = "display.contrast_on_name" if s.high_contrast else "display.contrast_off_name"
             b.setAccessibleName(tr(key, lang))
-            b.setChecked(s.high_contrast)
+            set_checked_quietly(b, s.high_contrast)
 
     def _next_text_size(self) -> None:
         sizes = TEXT_SIZES
@@ -422,8 +430,8 @@ class KioskWindow(QWidget):
         self._apply_theme()
         announce(self, self.size_button.accessibleName())
 
-    def _toggle_contrast(self) -> None:
-        self.journey.update(high_contrast=not self.journey.session.high_contrast)
+    def _set_contrast(self, on: bool) -> None:
+        self.journey.update(high_contrast=on)
         self._apply_theme()
         announce(self, self.contrast_button.accessibleName())
 

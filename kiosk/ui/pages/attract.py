@@ -7,14 +7,14 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from kiosk.domain.journey import Step
 from kiosk.ui.pages.base import Page
-from kiosk.ui.widgets import Reflow, button, label, set_text
+from kiosk.ui.widgets import Reflow, button, label, set_checked_quietly, set_text
 
 
 class AttractPage(Page):
     step = Step.ATTRACT
     language_chosen = Signal(str)
     text_size_clicked = Signal()
-    contrast_clicked = Signal()
+    contrast_toggled = Signal(bool)
 
     def __init__(self, journey, parent: QWidget | None = None):
         super().__init__(journey, parent)
@@ -42,13 +42,13 @@ class AttractPage(Page):
         self.lang_buttons: dict[str, object] = {}
         for code in self.campaign.languages:
             b = button("choice", checkable=True)
-            b.clicked.connect(lambda _=False, c=code: self.language_chosen.emit(c))
+            b.toggled.connect(lambda on, c=code: on and self.language_chosen.emit(c))
             choices.add(b)
             self.lang_buttons[code] = b
         self.size_button = button("choice")
         self.size_button.clicked.connect(self.text_size_clicked)
         self.contrast_button = button("choice", checkable=True)
-        self.contrast_button.clicked.connect(self.contrast_clicked)
+        self.contrast_button.toggled.connect(self.contrast_toggled)
         choices.add(self.size_button)
         choices.add(self.contrast_button)
         langs = QHBoxLayout()
@@ -69,7 +69,7 @@ class AttractPage(Page):
         set_text(self.start, self.t("attract.start"), self.t("attract.start_description"))
         for code, b in self.lang_buttons.items():
             set_text(b, self.t(f"attract.lang_{code}"))
-            b.setChecked(code == self.lang)
+            set_checked_quietly(b, code == self.lang)
             b.setAccessibleDescription(self.t("attract.choose_language"))
 
     def show_alert(self, text: str) -> None:

@@ -15,7 +15,7 @@ from kiosk.domain.journey import Step
 from kiosk.domain.letter import SignMode
 from kiosk.domain.text_rules import CITY_MAX, EMAIL_MAX, NAME_MAX, POSTAL_MAX
 from kiosk.ui.pages.base import Page
-from kiosk.ui.widgets import Reflow, WrapCheck, button, label, set_text
+from kiosk.ui.widgets import Reflow, WrapCheck, button, label, set_checked_quietly, set_text
 
 _FIELDS = {  # session field -> (catalog key, max length, input hints)
     "first_name": ("sign.first_name", NAME_MAX, Qt.InputMethodHint.ImhNoPredictiveText),
@@ -38,7 +38,7 @@ class SignPage(Page):
         self.mode_buttons: dict[SignMode, object] = {}
         for mode in SignMode:
             b = button("choice", checkable=True)
-            b.clicked.connect(lambda _=False, m=mode: self._set_mode(m))
+            b.toggled.connect(lambda on, m=mode: on and self._set_mode(m))
             self.mode_group.addButton(b)
             modes.add(b)
             self.mode_buttons[mode] = b
@@ -58,7 +58,8 @@ class SignPage(Page):
             edit.setMaxLength(max_len)
             edit.setInputMethodHints(hints)
             edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-            edit.textEdited.connect(lambda text, f=field: self._edited(f, text))
+            # textChanged, not textEdited: text put in by assistive technology counts too.
+            edit.textChanged.connect(lambda text, f=field: self._edited(f, text))
             lab = label(wrap=False)
             lab.setBuddy(edit)
             row, col, span = places[field]
@@ -88,7 +89,7 @@ class SignPage(Page):
 
     def _show_fields(self) -> None:
         s = self.journey.session
-        self.mode_buttons[s.sign_mode].setChecked(True)
+        set_checked_quietly(self.mode_buttons[s.sign_mode], True)
         named = s.sign_mode is not SignMode.ANONYMOUS
         for field, shown in (("first_name", named), ("last_name", s.sign_mode is SignMode.FULL)):
             self.edits[field].setVisible(shown)

@@ -17,7 +17,7 @@ from kiosk.compose import starting_text
 from kiosk.domain.journey import Step
 from kiosk.domain.text_rules import body_length
 from kiosk.ui.pages.base import Page
-from kiosk.ui.widgets import Reflow, button, label, set_text
+from kiosk.ui.widgets import Reflow, button, label, set_checked_quietly, set_text
 
 BLANK = "__blank__"
 
@@ -58,7 +58,7 @@ class WritePage(Page):
         self.choice_buttons: dict[str, QPushButton] = {}
         for tid in [t.id for t in self.campaign.starting_texts] + [BLANK]:
             b = button("choice", checkable=True)
-            b.clicked.connect(lambda _=False, t=tid: self._choose(t))
+            b.toggled.connect(lambda on, t=tid: on and self._choose(t))
             self.group.addButton(b)
             right.addWidget(b)
             self.choice_buttons[tid] = b
@@ -152,7 +152,7 @@ class WritePage(Page):
     def _check_current(self) -> None:
         s = self.journey.session
         if s.starting_text_id or s.body.strip():
-            self.choice_buttons[s.starting_text_id or BLANK].setChecked(True)
+            set_checked_quietly(self.choice_buttons[s.starting_text_id or BLANK], True)
 
     # --- page ----------------------------------------------------------------------------------
 
@@ -185,7 +185,7 @@ class WritePage(Page):
         self._loading = False
         self.group.setExclusive(False)
         for b in self.choice_buttons.values():
-            b.setChecked(False)
+            set_checked_quietly(b, False)
         self.group.setExclusive(True)
         self.editor.verticalScrollBar().setValue(0)
 

@@ -25,7 +25,7 @@ from kiosk.store.stats import counts, local_day_start_utc
 from kiosk.ui.a11y import announce
 from kiosk.ui.staff.chart import BarChart
 from kiosk.ui.staff.screen import StaffScreen
-from kiosk.ui.widgets import button, label, set_text
+from kiosk.ui.widgets import button, label, set_checked_quietly, set_text
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
@@ -95,7 +95,7 @@ class StaffPanel(StaffScreen):
         self.lang_buttons: dict[str, QPushButton] = {}
         for code in services.campaign.languages:
             b = button("choice", checkable=True)
-            b.clicked.connect(lambda _=False, c=code: self._set_language(c))
+            b.toggled.connect(lambda on, c=code: on and self._set_language(c))
             langs.addWidget(b)
             self.lang_buttons[code] = b
         langs.addStretch(1)
@@ -107,8 +107,8 @@ class StaffPanel(StaffScreen):
         self.today = button("choice", checkable=True)
         self.all_time = button("choice", checkable=True)
         self.today.setChecked(True)
-        self.today.clicked.connect(lambda: self._period(today=True))
-        self.all_time.clicked.connect(lambda: self._period(today=False))
+        self.today.toggled.connect(lambda on: on and self._period(today=True))
+        self.all_time.toggled.connect(lambda on: on and self._period(today=False))
         counts_row.addWidget(self.counts_title)
         counts_row.addWidget(self.today)
         counts_row.addWidget(self.all_time)
@@ -206,7 +206,7 @@ class StaffPanel(StaffScreen):
         set_text(self.buttons["review_held"], self.t("staff.review_held", n=held))
         self.buttons["review_held"].setEnabled(held > 0)
         for code, b in self.lang_buttons.items():
-            b.setChecked(code == self.services.default_language())
+            set_checked_quietly(b, code == self.services.default_language())
         self._show_counts()
 
     def _show_counts(self) -> None:
@@ -226,8 +226,8 @@ class StaffPanel(StaffScreen):
         self.chart.setAccessibleName(self.t("staff.chart_name"))
 
     def _period(self, *, today: bool) -> None:
-        self.today.setChecked(today)
-        self.all_time.setChecked(not today)
+        set_checked_quietly(self.today, today)
+        set_checked_quietly(self.all_time, not today)
         self._show_counts()
 
     def say(self, text: str) -> None:
