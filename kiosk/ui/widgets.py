@@ -61,7 +61,13 @@ class QrCode(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._matrix: list[list[bool]] = []
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # Square and no taller than it is wide, so its caption sits right under it.
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, 400)
 
     def has_data(self) -> bool:
         return bool(self._matrix)
@@ -87,7 +93,7 @@ class QrCode(QWidget):
         if cell < 1:
             return
         x0 = (self.width() - cell * n) // 2
-        y0 = (self.height() - cell * n) // 2
+        y0 = self.height() - cell * n  # bottom-aligned: the caption below stays close
         p = QPainter(self)
         p.fillRect(QRectF(x0, y0, cell * n, cell * n), QColor("white"))
         black = QColor("black")
