@@ -5,12 +5,14 @@ and their own words, their name, review (and back once), print and email, thank-
 
 Default: the sample campaign's own peers (the file printer into a temp data dir; email kept in
 the outbox, no server). ``--soak``: the same sessions against a TCP ESC/POS printer emulator and
-an aiosmtpd server on 127.0.0.1, and at the end every letter must be printed and every email
+an aiosmtpd server on 127.0.0.1 (in a child process, so what they record is not counted as the
+kiosk's memory), and at the end every letter must be printed and every email
 received.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import tempfile
@@ -74,23 +76,55 @@ def snapshot(window) -> dict:
     }
 
 
+class Peers:
+    """The printer emulator and the SMTP server, in a child process (see _peers.py)."""
+
+    host = "127.0.0.1"
+
+    def __enter__(self) -> Peers:
+        import subprocess
+        import sys
+
+        from benchmarks._common import ROOT, offscreen_env
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks._peers"], cwd=ROOT, env=offscreen_env(),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        _, printer_port, smtp_port = self._ask(None).split()
+        self.printer_port, self.smtp_port = int(printer_port), int(smtp_port)
+        return self
+
+    def _ask(self, command: str | None) -> str:
+        assert self.proc.stdin and self.proc.stdout
+        if command:
+            self.proc.stdin.write(command + "\n")
+            self.proc.stdin.flush()
+        return self.proc.stdout.readline().strip()
+
+    def counts(self) -> tuple[int, int]:
+        _, receipts, messages = self._ask("count").split()
+        return int(receipts), int(messages)
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._ask("quit")
+        self.proc.wait(timeout=30)
+
+
 def _campaign(tmp: Path, soak: bool, stack):
     from kiosk.config import load_campaign
 
     if not soak:
         return load_campaign(write_campaign(tmp / "campaign")), None, None
-    from tests.escpos_emulator import PrinterEmulator
-    from tests.smtp_server import FaultySMTPServer
-
-    printer = stack.enter_context(PrinterEmulator())
-    server = stack.enter_context(FaultySMTPServer())
+    peers = stack.enter_context(Peers())
+    printer = server = peers
     path = write_campaign(
         tmp / "campaign",
-        printer={"enabled": True, "connection": "network", "host": printer.host,
-                 "port": printer.port, "profile": "default", "paper_width_mm": 80,
+        printer={"enabled": True, "connection": "network", "host": peers.host,
+                 "port": peers.printer_port, "profile": "default", "paper_width_mm": 80,
                  "codepage": "CP858", "cut": True, "print_qr": True, "timeout_seconds": 5,
                  "poll_seconds": 1, "retry_seconds": 0.2},
-        email={"enabled": True, "host": server.host, "port": server.port, "security": "none",
+        email={"enabled": True, "host": peers.host, "port": peers.smtp_port, "security": "none",
                "sender_address": "letters@example.org", "sender_name": "Write for Safe Haven",
                "max_per_minute": 1000, "hold_for_review": False, "timeout_seconds": 5,
                "retry_initial_seconds": 0.2, "retry_max_seconds": 2},
@@ -104,7 +138,7 @@ def sessions(count: int, warmup: int, command: str, *, soak: bool = False) -> Re
     logging.getLogger("kiosk").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="bench-sessions-") as tmp, ExitStack() as stack:
         tmp_path = Path(tmp)
-        campaign, printer, server = _campaign(tmp_path, soak, stack)
+        campaign, printer, _server = _campaign(tmp_path, soak, stack)
         data = tmp_path / "data"
         data.mkdir()
         _app, window = build(campaign, data)
@@ -134,12 +168,12 @@ def sessions(count: int, warmup: int, command: str, *, soak: bool = False) -> Re
                     "SELECT COUNT(*) FROM print_jobs WHERE state = 'printed'").fetchone()[0]
                 sent = store.conn.execute(
                     "SELECT COUNT(*) FROM outbox WHERE state = 'sent'").fetchone()[0]
-                if printed == letters and sent == emails and len(server.messages) >= emails:
+                if printed == letters and sent == emails:
                     break
                 time.sleep(0.05)
-            receipts = len(printer.receipts())
+            receipts, received = printer.counts()
             delivered = (f"printed {printed}/{letters} (emulator cut {receipts} receipts), "
-                         f"emails sent {sent}/{emails} (server received {len(server.messages)})")
+                         f"emails sent {sent}/{emails} (server received {received})")
         close(window)
     rss_growth = (after["rss_kib"] - before["rss_kib"]) / 1024
     grew = {k: (before[k], after[k]) for k in ("qobjects", "widgets", "timers", "active_timers",
@@ -148,7 +182,7 @@ def sessions(count: int, warmup: int, command: str, *, soak: bool = False) -> Re
     thread_growth = len(after["threads"]) - len(before["threads"])
     ok_delivery = True
     if soak:
-        ok_delivery = (printed == letters and sent == emails)
+        ok_delivery = (printed == letters == receipts and sent == emails == received)
     met = rss_growth <= 5.0 and not grew and thread_growth <= 0 and ok_delivery
     f = Figures(per_session)
     notes = [

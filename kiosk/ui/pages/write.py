@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -17,7 +16,14 @@ from kiosk.compose import starting_text
 from kiosk.domain.journey import Step
 from kiosk.domain.text_rules import body_length
 from kiosk.ui.pages.base import Page
-from kiosk.ui.widgets import Reflow, button, label, set_checked_quietly, set_text
+from kiosk.ui.widgets import (
+    Reflow,
+    button,
+    label,
+    make_page_scroller,
+    set_checked_quietly,
+    set_text,
+)
 
 BLANK = "__blank__"
 
@@ -72,16 +78,13 @@ class WritePage(Page):
         pl.addWidget(self.points_title)
         self.points = label()
         self.points.setAlignment(Qt.AlignmentFlag.AlignTop)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        # A layout around the label, so the scroll area learns its height for the width
-        # (a bare word-wrapped label gets cut off at the bottom).
         holder = QWidget()
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(0, 0, 8, 0)
         holder_layout.addWidget(self.points)
         holder_layout.addStretch(1)
-        scroll.setWidget(holder)
+        # Sized for its wrapped text, or the last talking point could never be scrolled to.
+        scroll = make_page_scroller(holder)
         scroll.setMinimumHeight(60)
         pl.addWidget(scroll, 1)
         right.addWidget(panel, 1)

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from kiosk.ui.staff.screen import StaffScreen
-from kiosk.ui.widgets import button, label, set_text
+from kiosk.ui.widgets import Reflow, button, label, set_text
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
@@ -28,28 +28,29 @@ class HeldReview(StaffScreen):
         lay.addWidget(self.title)
         lay.addWidget(self.where)
         lay.addWidget(self.text, 1)
-        row = QHBoxLayout()
+        row = Reflow(spacing=12)
         self.back = button("quiet")
         self.reject = button()
         self.approve = button("primary")
         self.back.clicked.connect(self.hide)
         self.reject.clicked.connect(lambda: self._decide(False))
         self.approve.clicked.connect(lambda: self._decide(True))
-        row.addWidget(self.back)
-        row.addStretch(1)
-        row.addWidget(self.reject)
-        row.addWidget(self.approve)
-        lay.addLayout(row)
+        row.add(self.back)
+        row.add_stretch()
+        row.add(self.reject)
+        row.add(self.approve)
+        lay.addWidget(row)
         self._current = None
 
     def open_review(self) -> None:
-        set_text(self.back, self.t("staff.review_back"))
+        set_text(self.back, self.t("common.back"), self.t("staff.review_back"))
         set_text(self.reject, self.t("staff.review_reject"))
         set_text(self.approve, self.t("staff.review_approve"))
         self.cover_window()
         self._next()
 
     def _next(self) -> None:
+        self.text.setAccessibleName(self.t("staff.review_letter"))
         held = self.services.held_emails()
         self._current = held[0] if held else None
         if self._current is None:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QPushButton,
     QScrollArea,
@@ -25,7 +24,7 @@ from kiosk.store.stats import counts, local_day_start_utc
 from kiosk.ui.a11y import announce
 from kiosk.ui.staff.chart import BarChart
 from kiosk.ui.staff.screen import StaffScreen
-from kiosk.ui.widgets import button, label, set_checked_quietly, set_text
+from kiosk.ui.widgets import Reflow, button, label, set_checked_quietly, set_text
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
@@ -44,14 +43,14 @@ class StaffPanel(StaffScreen):
     def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
         super().__init__(services, lang, parent)
         outer = self.main
-        head = QHBoxLayout()
-        self.title = label("title", wrap=False)
+        head = Reflow(spacing=12)
+        self.title = label("title")
         self.lock = button("primary")
         self.lock.clicked.connect(self.close_panel)
-        head.addWidget(self.title)
-        head.addStretch(1)
-        head.addWidget(self.lock)
-        outer.addLayout(head)
+        head.add(self.title)
+        head.add_stretch()
+        head.add(self.lock)
+        outer.addWidget(head)
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -76,32 +75,33 @@ class StaffPanel(StaffScreen):
         self.actions_title = label()
         self.actions_title.setStyleSheet("font-weight: 600;")
         lay.addWidget(self.actions_title)
-        grid = QGridLayout()
-        grid.setSpacing(10)
         self.buttons: dict[str, QPushButton] = {}
+        row: Reflow | None = None
         for i, key in enumerate(
             ["reset_session", "test_print", "queues", "retry_print", "retry_email", "review_held",
              "export", "quit"]
         ):
+            if i % 2 == 0:  # two a row, or one under the other when the text is large
+                row = Reflow(spacing=10)
+                lay.addWidget(row)
             b = button()
             b.clicked.connect(lambda _=False, k=key: self._act(k))
-            grid.addWidget(b, i // 3, i % 3)
+            row.add(b, 1)
             self.buttons[key] = b
-        lay.addLayout(grid)
 
-        langs = QHBoxLayout()
+        langs = Reflow(spacing=10)
         self.lang_title = label(wrap=False)
-        langs.addWidget(self.lang_title)
+        langs.add(self.lang_title)
         self.lang_buttons: dict[str, QPushButton] = {}
         for code in services.campaign.languages:
             b = button("choice", checkable=True)
             b.toggled.connect(lambda on, c=code: on and self._set_language(c))
-            langs.addWidget(b)
+            langs.add(b)
             self.lang_buttons[code] = b
-        langs.addStretch(1)
-        lay.addLayout(langs)
+        langs.add_stretch()
+        lay.addWidget(langs)
 
-        counts_row = QHBoxLayout()
+        counts_row = Reflow(spacing=10)
         self.counts_title = label(wrap=False)
         self.counts_title.setStyleSheet("font-weight: 600;")
         self.today = button("choice", checkable=True)
@@ -109,11 +109,11 @@ class StaffPanel(StaffScreen):
         self.today.setChecked(True)
         self.today.toggled.connect(lambda on: on and self._period(today=True))
         self.all_time.toggled.connect(lambda on: on and self._period(today=False))
-        counts_row.addWidget(self.counts_title)
-        counts_row.addWidget(self.today)
-        counts_row.addWidget(self.all_time)
-        counts_row.addStretch(1)
-        lay.addLayout(counts_row)
+        counts_row.add(self.counts_title)
+        counts_row.add(self.today)
+        counts_row.add(self.all_time)
+        counts_row.add_stretch()
+        lay.addWidget(counts_row)
         self.totals = label()
         lay.addWidget(self.totals)
         self.chart = BarChart()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWi
 
 from kiosk.i18n import tr
 from kiosk.ui.staff.screen import StaffScreen
-from kiosk.ui.widgets import button, label, set_text
+from kiosk.ui.widgets import Reflow, button, label, set_text
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
@@ -26,13 +26,13 @@ class QueueView(StaffScreen):
     def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
         super().__init__(services, lang, parent)
         lay = self.main
-        head = QHBoxLayout()
+        head = Reflow(spacing=12)
         self.title = label("title")
         self.back = button("primary")
         self.back.clicked.connect(self.hide)
-        head.addWidget(self.title, 1)
-        head.addWidget(self.back)
-        lay.addLayout(head)
+        head.add(self.title, 1)
+        head.add(self.back)
+        lay.addWidget(head)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -44,7 +44,7 @@ class QueueView(StaffScreen):
 
     def open_view(self) -> None:
         set_text(self.title, self.t("staff.queues_title"))
-        set_text(self.back, self.t("staff.review_back"))
+        set_text(self.back, self.t("common.back"), self.t("staff.review_back"))
         self.refresh()
         self.cover_window()
         self.back.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -94,13 +94,15 @@ class QueueView(StaffScreen):
             set_text(small, detail)
             words.addWidget(small)
         h.addLayout(words, 1)
+        actions = Reflow(spacing=8)
         for key, slot, enabled in (("staff.retry", retry, can_retry),
                                    ("staff.cancel_item", cancel, can_cancel)):
             b = button()
             set_text(b, self.t(key), text)
             b.clicked.connect(slot)
             b.setEnabled(enabled)
-            h.addWidget(b)
+            actions.add(b)
+        h.addWidget(actions)
         self.rows.addWidget(row)
 
     def _do(self, action: Callable[[int], object], item_id: int) -> None:
