@@ -59,7 +59,7 @@ def install_failsafe(window: KioskWindow) -> None:
 
 
 def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> int:
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt, QTimer
 
     if campaign.campaign.touchscreen:
         from kiosk.ui import touch_keyboard
@@ -91,7 +91,8 @@ def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> 
         window.setFixedSize(geometry.size())
         window.show()
         window.showFullScreen()
-    window.services.start()
+    # The workers start once the event loop runs: the attract screen paints first.
+    QTimer.singleShot(0, window.services.start)
     code = app.exec()
     window.services.stop()
     return code

@@ -49,9 +49,12 @@ def set_checked_quietly(b: QPushButton, on: bool) -> None:
 
 def set_text(w: QLabel | QPushButton, text: str, description: str = "") -> None:
     """Set visible text and the name a screen reader speaks, always together."""
-    w.setText(text)
-    w.setAccessibleName(text.replace("&", "").replace("\n", " "))
-    if description:
+    if w.text() != text:  # unchanged text would still cost a relayout
+        w.setText(text)
+    name = text.replace("&", "").replace("\n", " ")
+    if w.accessibleName() != name:
+        w.setAccessibleName(name)
+    if description and w.accessibleDescription() != description:
         w.setAccessibleDescription(description)
 
 
@@ -324,9 +327,11 @@ class Reflow(QWidget):
         spacing = self._box.spacing() * (len(shown) - 1)
         total_stretch = sum(s for _, s in shown)
         if total_stretch:
-            # Each child gets its share of the width: every share must hold its content.
-            free = width - spacing
-            return all(_needed_width(w) <= free * s / total_stretch for w, s in shown)
+            # Children without stretch keep their width; the others share what is left, and
+            # every share must hold its content.
+            free = width - spacing - sum(_needed_width(w) for w, s in shown if not s)
+            return free >= 0 and all(
+                _needed_width(w) <= free * s / total_stretch for w, s in shown if s)
         return self.row_width() <= width
 
     def _reflow(self, width: int) -> None:

@@ -21,6 +21,10 @@ from kiosk.ui.staff.queues import QueueView
 if TYPE_CHECKING:
     from kiosk.ui.window import KioskWindow
 
+_WATCHED = frozenset({
+    QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseMove,
+    QEvent.Type.KeyPress, QEvent.Type.TouchBegin, QEvent.Type.TouchEnd, QEvent.Type.TouchCancel,
+})
 HOLD_MS = 3000
 CORNER_PX = 90
 STAFF_CHORD = "Ctrl+Alt+S"
@@ -101,6 +105,8 @@ class StaffAccess(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if kind not in _WATCHED:  # runs for every event in the app: leave the rest at once
+            return False
         if self.panel.isVisible() and kind in (QEvent.Type.MouseButtonPress,
                                                QEvent.Type.KeyPress, QEvent.Type.TouchBegin):
             self.panel.poke()

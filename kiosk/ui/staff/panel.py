@@ -47,8 +47,7 @@ class StaffPanel(StaffScreen):
         self.title = label("title")
         self.lock = button("primary")
         self.lock.clicked.connect(self.close_panel)
-        head.add(self.title)
-        head.add_stretch()
+        head.add(self.title, 1)
         head.add(self.lock)
         outer.addWidget(head)
 
