@@ -1,0 +1,47 @@
+"""The campaign file: TOML → typed, validated models.
+
+``models`` are split by subject (``base``, ``campaign``, ``devices``); ``loading`` reads a file
+and turns every problem into a message naming the file, the key and what is allowed.
+"""
+
+from kiosk.config.base import (
+    LANGUAGE_NAMES,
+    PLACEHOLDER_DONATION_MARK,
+    EmailAddress,
+    LanguageCode,
+    Localized,
+    LocalizedLines,
+)
+from kiosk.config.campaign import (
+    Campaign,
+    CampaignInfo,
+    Donation,
+    LetterSettings,
+    Recipient,
+    SessionSettings,
+    StaffSettings,
+    StartingText,
+)
+from kiosk.config.devices import EmailSettings, PrinterSettings
+from kiosk.config.loading import ConfigError, load_campaign
+
+__all__ = [
+    "LANGUAGE_NAMES",
+    "PLACEHOLDER_DONATION_MARK",
+    "Campaign",
+    "CampaignInfo",
+    "ConfigError",
+    "Donation",
+    "EmailAddress",
+    "EmailSettings",
+    "LanguageCode",
+    "LetterSettings",
+    "Localized",
+    "LocalizedLines",
+    "PrinterSettings",
+    "Recipient",
+    "SessionSettings",
+    "StaffSettings",
+    "StartingText",
+    "load_campaign",
+]

@@ -1,0 +1,149 @@
+"""The campaign: what visitors see and who they write to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import (
+    Field,
+    model_validator,
+)
+
+from kiosk.config.base import (
+    PLACEHOLDER_DONATION_MARK,
+    EmailAddress,
+    LanguageCode,
+    Localized,
+    LocalizedLines,
+    _Model,
+)
+from kiosk.config.devices import EmailSettings, PrinterSettings
+
+
+class CampaignInfo(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="Short id, a-z 0-9 and -")
+    languages: list[LanguageCode] = Field(min_length=1)
+    default_language: LanguageCode = "en"
+    title: Localized
+    pitch: Localized
+    urgency: Localized
+    touchscreen: bool = True
+    french_keyboard: Literal["fr_CA", "fr_FR"] = Field(
+        "fr_CA", description="On-screen keyboard for French: Canadian French or AZERTY (fr_FR)")
+    templates_dir: str = "templates"
+
+    @model_validator(mode="after")
+    def _default_in_languages(self) -> CampaignInfo:
+        if self.default_language not in self.languages:
+            raise ValueError(
+                f"default_language {self.default_language!r} must be one of languages "
+                f"{self.languages}"
+            )
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("languages lists a language twice")
+        return self
+
+
+class Recipient(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: Localized = Field(description="Display name shown on the card, e.g. the office")
+    office: Localized
+    salutation: Localized
+    address: LocalizedLines
+    email: EmailAddress | None = None
+    postage_free: bool = False
+
+
+class StartingText(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    title: Localized
+    template: str = Field(pattern=r"^[A-Za-z0-9_-]+$", description="File stem in letters/<lang>/")
+
+
+class Donation(_Model):
+    url: str = Field(pattern=r"^https?://\S+$")
+    caption: Localized
+
+
+class SessionSettings(_Model):
+    idle_timeout_seconds: int = Field(90, ge=15, le=3600)
+    idle_countdown_seconds: int = Field(20, ge=5, le=120)
+    thanks_seconds: int = Field(30, ge=5, le=600)
+    body_min_chars: int = Field(20, ge=1, le=10_000)
+    body_max_chars: int = Field(4000, ge=100, le=20_000)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> SessionSettings:
+        if self.body_min_chars >= self.body_max_chars:
+            raise ValueError("body_min_chars must be smaller than body_max_chars")
+        return self
+
+
+class LetterSettings(_Model):
+    closing: Localized
+    email_subject: Localized = Field(description="Jinja2 template; may use {{ recipient.office }}")
+
+
+class StaffSettings(_Model):
+    pin_hash: str | None = Field(None, description="Argon2 hash made by `python -m kiosk hash-pin`")
+    retention_days: int = Field(30, ge=0, le=3650)
+
+
+class Campaign(_Model):
+    campaign: CampaignInfo
+    donation: Donation
+    session: SessionSettings = SessionSettings()
+    letter: LetterSettings
+    recipients: list[Recipient] = Field(min_length=1)
+    starting_texts: list[StartingText] = Field(min_length=1)
+    talking_points: LocalizedLines
+    printer: PrinterSettings = PrinterSettings(path="printer-output.bin")
+    email: EmailSettings
+    staff: StaffSettings = StaffSettings()
+
+    # Set by load_campaign: where the file lives, so relative paths resolve against it.
+    source: Path | None = Field(None, exclude=True)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.campaign.languages)
+
+    @property
+    def templates_path(self) -> Path:
+        base = self.source.parent if self.source else Path.cwd()
+        return (base / self.campaign.templates_dir).resolve()
+
+    def recipient(self, recipient_id: str) -> Recipient:
+        for r in self.recipients:
+            if r.id == recipient_id:
+                return r
+        raise KeyError(recipient_id)
+
+    def starting_text(self, text_id: str) -> StartingText:
+        for t in self.starting_texts:
+            if t.id == text_id:
+                return t
+        raise KeyError(text_id)
+
+    def warnings(self) -> list[str]:
+        """Things that work but an organiser should fix before the doors open."""
+        out = []
+        if PLACEHOLDER_DONATION_MARK in self.donation.url:
+            out.append(
+                f"donation.url: still the sample placeholder ({self.donation.url}); "
+                "set your organisation's real donation page"
+            )
+        if not self.staff.pin_hash:
+            out.append("staff.pin_hash: not set, so nobody can open the staff panel; "
+                       "make one with `python -m kiosk hash-pin`")
+        else:
+            from kiosk.staff import SAMPLE_PIN, verify_pin
+
+            if verify_pin(self.staff.pin_hash, SAMPLE_PIN):
+                out.append(f"staff.pin_hash: still the sample PIN ({SAMPLE_PIN}); "
+                           "make your own with `python -m kiosk hash-pin`")
+        if self.email.enabled and not self.email.host:
+            out.append("email.host: not set; emails will stay queued until a server is configured")
+        out += self.email.warnings(self.source.parent if self.source else None)
+        return out

@@ -1,0 +1,282 @@
+"""The campaign file: TOML → typed, validated models.
+
+Every error names the file, the key (``recipients[2].email``) and what is allowed, so that a
+volunteer editing the file at 8 a.m. on event day can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ValidationError,
+)
+
+from kiosk.config.base import LANGUAGE_NAMES, Localized, LocalizedLines, _Model
+from kiosk.config.campaign import Campaign
+
+
+class ConfigError(Exception):
+    """A campaign file that cannot be used. ``messages`` are ready to show, one per problem."""
+
+    def __init__(self, path: Path, messages: list[str]):
+        self.path = path
+        self.messages = messages
+        super().__init__("\n".join(f"{path}: {m}" for m in messages))
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith(("function-after", "function-before")):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model inside ``X``, ``X | None`` or ``list[X]``, if there is one."""
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        if (found := _model_in(arg)) is not None:
+            return found
+    return None
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model that the keys at ``loc`` belong to (``("session",)`` → SessionSettings)."""
+    model: type[BaseModel] | None = Campaign
+    for part in loc:
+        if isinstance(part, int) or str(part).startswith(("function-", "model-")):
+            continue
+        info = model.model_fields.get(str(part)) if model else None
+        model = _model_in(info.annotation) if info else None
+        if model is None:
+            return None
+    return model
+
+
+def _file_keys(model: type[BaseModel]) -> list[str]:
+    return [name for name in model.model_fields if name != "source"]
+
+
+def _all_field_names() -> set[str]:
+    names: set[str] = set()
+    todo: list[type] = [_Model]
+    while todo:
+        cls = todo.pop()
+        names.update(getattr(cls, "model_fields", {}))
+        todo.extend(cls.__subclasses__())
+    return names
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+# The id and file-name patterns of the models above, in words.
+_PATTERN_WORDS = {
+    r"^[a-z0-9][a-z0-9_-]{0,63}$": "lower-case letters a-z, digits, - and _ (at most 64)",
+    r"^[a-z0-9][a-z0-9-]{0,63}$": "lower-case letters a-z, digits and - (at most 64)",
+    r"^https?://\S+$": "a web address starting with https:// and without spaces",
+    r"^[A-Za-z0-9_-]+$": "a template name without .txt.j2: letters, digits, - and _",
+}
+
+
+def _friendly(err: dict[str, Any]) -> str:
+    """Pydantic's message, reworded for someone editing TOML: what is wrong, what is allowed."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    got = f", not {_shown(err['input'])}" if "input" in err else ""
+    if kind == "missing":
+        return "missing; this key is required"
+    if kind == "extra_forbidden":
+        import difflib
+
+        model = _model_at(tuple(err["loc"][:-1]))
+        if model is None:
+            return "unknown key; check the spelling against docs/campaign.md"
+        allowed = _file_keys(model)
+        close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        return f"unknown key; {hint}allowed here: {', '.join(allowed)}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}{got}"
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern"))
+        allowed = _PATTERN_WORDS.get(pattern, f"text matching {pattern}")
+        return f"{_shown(err.get('input'))} is not allowed here; use {allowed}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"must be a whole number{got}"
+    if kind in ("float_parsing", "float_type"):
+        return f"must be a number{got}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"must be true or false{got}"
+    if kind == "string_type":
+        return f"must be text in quotes{got}"
+    if kind == "list_type":
+        return f"must be a list, e.g. [\"a\", \"b\"]{got}"
+    if kind == "model_type" and _model_at(tuple(err["loc"])) in (Localized, LocalizedLines):
+        key = str(err["loc"][-1])
+        return f'needs one text per language, e.g. {key}.en = "..." and {key}.fr = "..."{got}'
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a table of keys (a [section] or {{ key = value }}){got}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "too_long":
+        return f"too long; at most {ctx.get('max_length')}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        words = {
+            "greater_than_equal": ("at least", "ge"),
+            "greater_than": ("more than", "gt"),
+            "less_than_equal": ("at most", "le"),
+            "less_than": ("less than", "lt"),
+        }[kind]
+        return f"must be {words[0]} {ctx.get(words[1])}{got}"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _error_line(err: dict[str, Any]) -> str:
+    loc = tuple(err["loc"])
+    message = _friendly(err)
+    # A check across several keys (a model validator) reports against the section; when its
+    # message starts with a key name, point at that key instead: campaign.default_language.
+    first = message.split(" ", 1)[0]
+    names_a_key = first in _all_field_names() and (not loc or loc[-1] != first)
+    if err["type"] == "value_error" and names_a_key:
+        model = _model_at(loc)
+        if model is not None and first in model.model_fields:
+            rest = message.split(" ", 1)[1] if " " in message else ""
+            loc = (*loc, first)
+            if rest and not rest.startswith("="):
+                message = rest
+    return f"{_key_path(loc)}: {message}"
+
+
+def _check_languages(c: Campaign) -> list[str]:
+    """Every text the visitor can see must exist in every language the campaign offers."""
+    problems: list[str] = []
+
+    def walk(obj: Any, key: str) -> None:
+        if isinstance(obj, Localized | LocalizedLines):
+            if key.startswith("printer.footer") and obj.en is None and obj.fr is None:
+                return  # an optional text left out entirely
+            for lang in c.campaign.languages:
+                if getattr(obj, lang) in (None, "", []):
+                    problems.append(
+                        f"{key}.{lang}: missing {LANGUAGE_NAMES[lang]} ({lang}) text; every "
+                        f"language in campaign.languages ({', '.join(c.campaign.languages)}) "
+                        "needs one"
+                    )
+        elif isinstance(obj, BaseModel):
+            for name in type(obj).model_fields:
+                walk(getattr(obj, name), f"{key}.{name}" if key else name)
+        elif isinstance(obj, list):
+            for i, item in enumerate(obj):
+                walk(item, f"{key}[{i}]")
+
+    walk(c, "")
+    return problems
+
+
+def _template_stems(c: Campaign, lang: str) -> list[str]:
+    folder = c.templates_path / "letters" / lang
+    return sorted(p.name.removesuffix(".txt.j2") for p in folder.glob("*.txt.j2"))
+
+
+def _check_ids_and_templates(c: Campaign) -> list[str]:
+    problems: list[str] = []
+    for field, items in (("recipients", c.recipients), ("starting_texts", c.starting_texts)):
+        first_use: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.id in first_use:
+                earlier = f"{field}[{first_use[item.id]}]"
+                problems.append(
+                    f"{field}[{i}].id: \"{item.id}\" is already used by {earlier}; "
+                    "every id must be different"
+                )
+            first_use.setdefault(item.id, i)
+    from kiosk.compose import TemplateProblem, check_template
+
+    if not c.templates_path.is_dir():
+        return [
+            *problems,
+            f"campaign.templates_dir: no folder {c.templates_path} (the path is relative to "
+            "the campaign file); it must hold letters/<language>/<template>.txt.j2",
+        ]
+    for i, t in enumerate(c.starting_texts):
+        for lang in c.campaign.languages:
+            try:
+                check_template(c, lang, t.template)
+            except TemplateProblem as e:
+                stems = _template_stems(c, lang)
+                available = ", ".join(stems) if stems else "none"
+                problems.append(
+                    f"starting_texts[{i}].template: {e}; templates available in {lang}: "
+                    f"{available}"
+                )
+    for lang in c.campaign.languages:
+        try:
+            check_template(c, lang, None, source=c.letter.email_subject.get(lang))
+        except TemplateProblem as e:
+            problems.append(
+                f"letter.email_subject.{lang}: {e}; a subject may use {{{{ recipient.name }}}}, "
+                "{{ recipient.office }}, {{ campaign.title }}, {{ campaign.pitch }} and "
+                "{{ language }}"
+            )
+    return problems
+
+
+def load_campaign(path: str | Path) -> Campaign:
+    """Read and validate a campaign file; raise ConfigError listing every problem found."""
+    path = Path(path).expanduser().resolve()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, ["file not found"]) from None
+    except IsADirectoryError:
+        raise ConfigError(path, ["this is a folder; give the campaign's .toml file"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, ["not UTF-8 text; save the file as UTF-8"]) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        import re
+
+        message = f"not valid TOML: {e}"
+        if m := re.search(r"\(at line (\d+), column \d+\)", str(e)):
+            lines = text.splitlines()
+            n = int(m.group(1))
+            if 0 < n <= len(lines):
+                message = (
+                    f"line {n}: not valid TOML: {e}; the line reads: {lines[n - 1].strip()}; "
+                    "check its quotes, brackets and = sign"
+                )
+        raise ConfigError(path, [message]) from None
+    try:
+        campaign = Campaign.model_validate(raw).model_copy(update={"source": path})
+    except ValidationError as e:
+        raise ConfigError(path, [_error_line(err) for err in e.errors()]) from None
+    problems = _check_languages(campaign) + _check_ids_and_templates(campaign)
+    # The printer settings cannot see the donation URL on their own: will its QR code fit?
+    problems += campaign.printer.qr_problems(campaign.donation.url)
+    if problems:
+        raise ConfigError(path, problems)
+    return campaign
