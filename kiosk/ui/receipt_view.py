@@ -27,12 +27,20 @@ class ReceiptView(QWidget):
         self.margin = 24
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._qr_cache: dict[str, list[list[bool]]] = {}
+        self._fonts: dict[tuple[int, bool], QFont] = {}
+        self._heights = [self._line_height(line) for line in lines]  # measured once
         self.setAccessibleDescription(self.plain_text())
 
     def plain_text(self) -> str:
         return "\n".join(line.text for line in self.lines if line.style not in ("qr", "cut"))
 
     def _font(self, columns: int, bold: bool = False) -> QFont:
+        key = (columns, bold)
+        if key not in self._fonts:
+            self._fonts[key] = self._make_font(columns, bold)
+        return self._fonts[key]
+
+    def _make_font(self, columns: int, bold: bool) -> QFont:
         font = QFont("DejaVu Sans Mono")
         font.setStyleHint(QFont.StyleHint.Monospace)
         font.setBold(bold)
@@ -51,7 +59,7 @@ class ReceiptView(QWidget):
         return QFontMetricsF(font).lineSpacing() * (1.6 if line.style == "title" else 1.0)
 
     def sizeHint(self) -> QSize:
-        h = sum(self._line_height(line) for line in self.lines) + 2 * self.margin
+        h = sum(self._heights) + 2 * self.margin
         return QSize(self.paper_px, int(h) + 1)
 
     def minimumSizeHint(self) -> QSize:
@@ -65,8 +73,7 @@ class ReceiptView(QWidget):
         p.drawRect(self.rect().adjusted(0, 0, -1, -1))
         inner = self.paper_px - 2 * self.margin
         y = float(self.margin)
-        for line in self.lines:
-            h = self._line_height(line)
+        for line, h in zip(self.lines, self._heights, strict=True):
             if line.style == "qr":
                 self._draw_qr(p, line.text, (self.paper_px - h + 8) / 2, y, h - 8)
             elif line.style == "cut":

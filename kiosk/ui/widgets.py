@@ -64,6 +64,7 @@ class QrCode(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._matrix: list[list[bool]] = []
+        self._cached = None
         # Square and no taller than it is wide, so its caption sits right under it.
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
@@ -79,6 +80,7 @@ class QrCode(QWidget):
         from kiosk.delivery.qr import qr_matrix
 
         self._matrix = qr_matrix(data)
+        self._cached = None
         self.update()
 
     def hasHeightForWidth(self) -> bool:
@@ -98,13 +100,24 @@ class QrCode(QWidget):
         x0 = (self.width() - cell * n) // 2
         y0 = self.height() - cell * n  # bottom-aligned: the caption below stays close
         p = QPainter(self)
-        p.fillRect(QRectF(x0, y0, cell * n, cell * n), QColor("white"))
-        black = QColor("black")
-        for y, row in enumerate(self._matrix):
-            for x, dark in enumerate(row):
-                if dark:
-                    p.fillRect(x0 + x * cell, y0 + y * cell, cell, cell, black)
+        # One pixel a module, scaled by a whole number without smoothing: crisp, and cheap
+        # to repaint on every frame of the thank-you screen.
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        p.drawImage(QRectF(x0, y0, cell * n, cell * n), self._image())
         p.end()
+
+    def _image(self):
+        from PySide6.QtGui import QImage
+
+        if self._cached is None:
+            n = len(self._matrix)
+            image = QImage(n, n, QImage.Format.Format_Mono)
+            image.setColorTable([QColor("white").rgb(), QColor("black").rgb()])
+            for y, row in enumerate(self._matrix):
+                for x, dark in enumerate(row):
+                    image.setPixel(x, y, 1 if dark else 0)
+            self._cached = image
+        return self._cached
 
 
 class Overlay(QFrame):

@@ -279,7 +279,9 @@ class KioskWindow(QWidget):
         self.thanks.set_outcome(printing=delivery.print, printer_ready=printer_ready,
                                 emailed=delivery.email)
         if self.services:
-            self.services.letters_kept(delivery)
+            # The letters are on disk already; the workers (which share the GIL) start a
+            # moment later so the thank-you screen paints first.
+            QTimer.singleShot(100, self, lambda: self.services.letters_kept(delivery))
 
     def _back(self) -> None:
         if self.journey.step in NUMBERED_STEPS and not self.confirm.isVisible():
