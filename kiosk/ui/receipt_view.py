@@ -22,14 +22,19 @@ class ReceiptView(QWidget):
 
     def __init__(self, lines: list[PreviewLine], paper_px: int = 560, parent=None):
         super().__init__(parent)
-        self.lines = lines
         self.paper_px = paper_px
         self.margin = 24
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._qr_cache: dict[str, list[list[bool]]] = {}
         self._fonts: dict[tuple[int, bool], QFont] = {}
+        self.set_lines(lines)
+
+    def set_lines(self, lines: list[PreviewLine]) -> None:
+        self.lines = lines
         self._heights = [self._line_height(line) for line in lines]  # measured once
         self.setAccessibleDescription(self.plain_text())
+        self.updateGeometry()
+        self.update()
 
     def plain_text(self) -> str:
         return "\n".join(line.text for line in self.lines if line.style not in ("qr", "cut"))

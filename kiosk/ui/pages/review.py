@@ -29,33 +29,49 @@ class ReviewPage(Page):
         self.letters_layout = QVBoxLayout(self.inner)
         self.letters_layout.setSpacing(24)
         self.scroll.setWidget(self.inner)
+        self.letters_layout.addStretch(1)
         self.layout_.addWidget(self.scroll, 1)
         self.previews: list[ReceiptView] = []
+        self._pool: list[tuple[QFrame, object, ReceiptView]] = []
 
-    def _clear(self) -> None:
-        while self.letters_layout.count():
-            item = self.letters_layout.takeAt(0)
-            if w := item.widget():
-                w.deleteLater()
-        self.previews = []
-
-    def enter(self) -> None:
-        self._clear()
-        for letter in self.journey.letters():
-            r = self.campaign.recipient(letter.recipient_id)
+    def _slot(self, i: int) -> tuple[QFrame, object, ReceiptView]:
+        """The i-th letter's box, made once and reused: rebuilding widgets on every visit to
+        this step cost more than the rest of the step switch."""
+        while len(self._pool) <= i:
             box = QFrame()
             box.setProperty("role", "panel")
             lay = QVBoxLayout(box)
             head = label()
             head.setStyleSheet("font-weight: 600;")
-            set_text(head, self.t("review.letter_to", recipient=r.name.get(self.lang)))
             lay.addWidget(head)
-            preview = ReceiptView(preview_lines(letter, self.campaign, datetime.now()))
-            preview.setAccessibleName(head.text())
-            lay.addWidget(preview, 0, Qt.AlignmentFlag.AlignHCenter)
-            self.previews.append(preview)
-            self.letters_layout.addWidget(box)
-        self.letters_layout.addStretch(1)
+            view = ReceiptView([])
+            lay.addWidget(view, 0, Qt.AlignmentFlag.AlignHCenter)
+            self.letters_layout.insertWidget(len(self._pool), box)
+            self._pool.append((box, head, view))
+        return self._pool[i]
+
+    def _clear(self) -> None:
+        for box, head, view in self._pool:
+            set_text(head, "")
+            view.set_lines([])
+            view.setAccessibleName("")
+            box.hide()
+        self.previews = []
+
+    def enter(self) -> None:
+        letters = self.journey.letters()
+        self.previews = []
+        for i, letter in enumerate(letters):
+            box, head, view = self._slot(i)
+            r = self.campaign.recipient(letter.recipient_id)
+            set_text(head, self.t("review.letter_to", recipient=r.name.get(self.lang)))
+            view.set_lines(preview_lines(letter, self.campaign, datetime.now()))
+            view.setAccessibleName(head.text())
+            box.show()
+            self.previews.append(view)
+        for box, _head, view in self._pool[len(letters):]:
+            view.set_lines([])
+            box.hide()
         self.scroll.verticalScrollBar().setValue(0)
 
     def retranslate(self) -> None:
