@@ -59,3 +59,31 @@ def display():
     yield f":{number}"
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture
+def open_window(qtbot, campaign, data_dir):
+    """Open the real kiosk window at 1280×800: ``open_window(kiosk_mode=..., workers=...)``.
+
+    Every window it opens has its workers stopped and is allowed to close at the end.
+    """
+    from kiosk.ui.app import build_window
+
+    opened = []
+
+    def make(*, kiosk_mode: bool = False, workers: bool = False, chosen=None):
+        w = build_window(chosen or campaign, data_dir, kiosk_mode=kiosk_mode)
+        qtbot.addWidget(w)
+        w.setFixedSize(1280, 800)
+        w.show()
+        qtbot.waitExposed(w)
+        w.activateWindow()
+        if workers:
+            w.services.start()  # the real print and email workers
+        opened.append(w)
+        return w
+
+    yield make
+    for w in opened:
+        w.services.stop()
+        w._quitting = True  # kiosk mode refuses to close otherwise

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import QLineEdit
 
 from kiosk.domain.journey import Step
 from kiosk.domain.text_rules import body_length
-from kiosk.ui.app import build_window
 from tests.escpos_emulator import decode
 from tests.ui_driver import click, type_text
 
@@ -19,15 +18,8 @@ FRENCH_BODY = (
 
 
 @pytest.fixture
-def window(qtbot, campaign, data_dir):
-    w = build_window(campaign, data_dir, kiosk_mode=False)
-    qtbot.addWidget(w)
-    w.setFixedSize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    w.services.start()  # the real print worker, printing to the sample's file printer
-    yield w
-    w.services.stop()
+def window(open_window):
+    return open_window(workers=True)  # the real print worker, into the sample's file printer
 
 
 def _qr_text(widget) -> str:

@@ -7,20 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from kiosk.domain.journey import Step
-from kiosk.ui.app import build_window
 from tests.ui_driver import type_text
 
 
 @pytest.fixture
-def window(qtbot, campaign, data_dir):
-    w = build_window(campaign, data_dir, kiosk_mode=True)
-    qtbot.addWidget(w, before_close_func=lambda w: w.services.stop())
-    w.setFixedSize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    w._quitting = True
-    return w
+def window(open_window):
+    return open_window(kiosk_mode=True)
 
 
 def focused():

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.domain.journey import Step
 from kiosk.single_instance import AlreadyRunning, hold_lock
-from kiosk.ui.app import build_window, install_failsafe
+from kiosk.ui.app import install_failsafe
 from kiosk.ui.lockdown import Lockdown
 from tests.ui_driver import click, type_text
 
@@ -21,18 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def kiosk(qtbot, campaign, data_dir):
-    w = build_window(campaign, data_dir, kiosk_mode=True)
-    qtbot.addWidget(w)
+def kiosk(open_window):
+    w = open_window(kiosk_mode=True)
     lock = Lockdown(w)
     QApplication.instance().installEventFilter(lock)
-    w.setFixedSize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
     yield w
     QApplication.instance().removeEventFilter(lock)
-    w.services.stop()
-    w._quitting = True
 
 
 def test_close_and_quit_keys_do_nothing(qtbot, kiosk):

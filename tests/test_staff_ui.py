@@ -10,20 +10,12 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from kiosk.domain.journey import Delivery, Journey, Step
 from kiosk.keep import keep_letters
 from kiosk.staff import MAX_TRIES, SAMPLE_PIN
-from kiosk.ui.app import build_window
 from tests.ui_driver import click, type_text
 
 
 @pytest.fixture
-def window(qtbot, campaign, data_dir):
-    w = build_window(campaign, data_dir, kiosk_mode=True)
-    qtbot.addWidget(w)
-    w.setFixedSize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.services.stop()
-    w._quitting = True
+def window(open_window):
+    return open_window(kiosk_mode=True)
 
 
 def _enter_pin(qtbot, pad, pin: str) -> None:
@@ -157,12 +149,10 @@ def test_reset_from_every_step_leaves_nothing(qtbot, window, step):
     assert j.session.body == "" and j.session.first_name == ""
 
 
-def test_review_mode_holds_and_releases_emails(qtbot, campaign, data_dir, tmp_path):
+def test_review_mode_holds_and_releases_emails(qtbot, campaign, open_window):
     held_campaign = campaign.model_copy(update={
         "email": campaign.email.model_copy(update={"hold_for_review": True})})
-    w = build_window(held_campaign, data_dir, kiosk_mode=False)
-    qtbot.addWidget(w)
-    w.show()
+    w = open_window(chosen=held_campaign)
     store = w.services.store
     j = Journey(held_campaign)
     j.toggle_recipient("pm")
@@ -181,7 +171,6 @@ def test_review_mode_holds_and_releases_emails(qtbot, campaign, data_dir, tmp_pa
     click(qtbot, review.reject)
     assert states() == ["queued", "cancelled"]
     assert not review.approve.isEnabled()
-    w.services.stop()
 
 
 def test_export_button_writes_the_day_s_files(qtbot, window, campaign, data_dir):
