@@ -201,3 +201,44 @@ def test_a_toggle_action_works_like_a_click(qtbot, window):
     assert window.journey.language == "fr"
     window.attract.contrast_button.toggle()
     assert window.journey.session.high_contrast
+
+
+def _printer_out_of_paper():
+    from kiosk.delivery.print_queue import QueueStatus
+    from kiosk.delivery.printer import PrinterState, StatusKind
+
+    return QueueStatus(PrinterState(StatusKind.PAPER_OUT, "paper end sensor"), queued=1)
+
+
+def _to_deliver(qtbot, window, recipient: str) -> None:
+    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.RECIPIENTS].cards[recipient])
+    click(qtbot, window.primary)
+    type_text(window.write.editor, "Please act now to protect these men.")
+    click(qtbot, window.primary)
+    type_text(window.pages[Step.SIGN].edits["first_name"], "Ana")
+    type_text(window.pages[Step.SIGN].edits["last_name"], "Lopes")
+    click(qtbot, window.primary)
+    click(qtbot, window.primary)
+    assert window.journey.step is Step.DELIVER
+
+
+def test_printer_trouble_is_told_kindly_before_choosing(qtbot, open_window):
+    window = open_window()  # no workers: the status below is the only one
+    window.services.printer_changed.emit(_printer_out_of_paper())
+    assert window.attract.alert.isVisible() and "paper" in window.attract.alert.text()
+    _to_deliver(qtbot, window, "pm")
+    note = window.deliver.printer_note
+    assert note.isVisible()
+    assert "will print when the printer is ready" in note.text()
+    assert "Email it" in note.text()
+
+
+def test_no_email_suggestion_when_the_office_has_no_address(qtbot, campaign, open_window):
+    recipients = [r.model_copy(update={"email": None}) if r.id == "un-ohchr" else r
+                  for r in campaign.recipients]
+    w = open_window(chosen=campaign.model_copy(update={"recipients": recipients}))
+    w.services.printer_changed.emit(_printer_out_of_paper())
+    _to_deliver(qtbot, w, "un-ohchr")
+    assert not w.deliver.email_card.isVisible()
+    assert w.deliver.printer_note.isVisible() and "Email it" not in w.deliver.printer_note.text()

@@ -177,6 +177,8 @@ class KioskWindow(QWidget):
             self._shown_step = j.step
             page = self.pages[j.step]
             page.enter()
+            if j.step is Step.DELIVER:
+                self._show_printer()  # what the printer note may offer depends on the page
             self.stack.setCurrentWidget(self.scrollers[j.step])
             self._set_problem("")
             self._update_bars()
@@ -354,7 +356,10 @@ class KioskWindow(QWidget):
         self.attract.show_alert(status.staff_alert(lang) or "")
         printer = status.printer
         trouble = printer.needs_staff and printer.monitored and printer.kind != "paper_low"
-        self.deliver.set_printer_note(printer.visitor_message(lang) if trouble else "")
+        note = printer.visitor_message(lang) if trouble else ""
+        if note and self.deliver.email_card.isVisibleTo(self.deliver):
+            note = f"{note} {tr('printing.visitor.or_email', lang)}"  # only if email is offered
+        self.deliver.set_printer_note(note)
 
     # --- idle ----------------------------------------------------------------------------------
 
