@@ -216,3 +216,15 @@ def test_queue_view_retries_and_cancels(qtbot, window, campaign):
     qtbot.waitUntil(retry.isVisible)  # new rows are shown on the next turn of the event loop
     click(qtbot, retry)
     assert store.conn.execute("SELECT state FROM outbox").fetchone()[0] in ("queued", "retry")
+
+
+def test_idle_does_not_clear_the_page_while_staff_are_in_the_panel(qtbot, window):
+    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
+    window.staff.panel.open_panel()
+    window._idle_warning()
+    assert not window.idle_overlay.isVisible()
+    assert window.idle.timer.isActive()
+    window.staff.panel.close_panel()
+    window._idle_warning()
+    assert window.idle_overlay.isVisible()

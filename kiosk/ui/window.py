@@ -364,6 +364,9 @@ class KioskWindow(QWidget):
     # --- idle ----------------------------------------------------------------------------------
 
     def _idle_warning(self) -> None:
+        if self.staff is not None and self.staff.is_open:
+            self.idle.poke()  # staff at work: the visitor's page is not theirs to clear
+            return
         lang = self.journey.language
         self._idle_left = self.journey.campaign.session.idle_countdown_seconds
         self.confirm.dismiss()
