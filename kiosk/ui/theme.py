@@ -116,6 +116,7 @@ def stylesheet(scale: float = 1.0, p: Palette = PALETTE, text_scale: float = 1.0
         font-family: "DejaVu Sans", "Noto Sans", sans-serif; font-size: {fs(22)};
     }}
     QLabel {{ background: transparent; }}
+    QWidget[role="surface"] {{ background: {p.surface}; }}
     QLabel[role="title"] {{ font-size: {fs(40)}; font-weight: 600; }}
     QLabel[role="hero"] {{ font-size: {fs(60)}; font-weight: 700; color: {hero}; }}
     QLabel[role="pitch"] {{ font-size: {fs(28)}; }}

@@ -62,11 +62,15 @@ class WritePage(Page):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.choice_buttons: dict[str, QPushButton] = {}
-        for tid in [t.id for t in self.campaign.starting_texts] + [BLANK]:
+        pair: Reflow | None = None
+        for i, tid in enumerate([t.id for t in self.campaign.starting_texts] + [BLANK]):
+            if i % 2 == 0:  # two a row, leaving room for the talking points below
+                pair = Reflow(spacing=6)
+                right.addWidget(pair)
             b = button("choice", checkable=True)
             b.toggled.connect(lambda on, t=tid: on and self._choose(t))
             self.group.addButton(b)
-            right.addWidget(b)
+            pair.add(b, 1)
             self.choice_buttons[tid] = b
         right.addSpacing(8)
         panel = QFrame()
@@ -85,12 +89,14 @@ class WritePage(Page):
         holder_layout.addStretch(1)
         # Sized for its wrapped text, or the last talking point could never be scrolled to.
         scroll = make_page_scroller(holder)
+        for w in (holder, scroll.viewport()):
+            w.setProperty("role", "surface")  # the panel's white, not the page's background
         scroll.setMinimumHeight(60)
         pl.addWidget(scroll, 1)
         right.addWidget(panel, 1)
         # The visitor's own words come first in reading and Tab order; the aids follow.
-        row.add(left_box, 3)
-        row.add(right_box, 2)
+        row.add(left_box, 1)
+        row.add(right_box, 1)
         self._size_editor()
         self.layout_.addWidget(row, 1)
         self._loading = False
