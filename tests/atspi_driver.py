@@ -24,6 +24,18 @@ def walk(*args: str) -> list[dict]:
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
 
+def walk_until(names: set[str], timeout: float = 30.0) -> list[dict]:
+    """Snapshots until every one of ``names`` is showing (the screen has changed), or timeout:
+    no fixed sleeps, so a slow machine only waits longer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        nodes = walk()
+        shown = {n.get("name") for n in nodes if n.get("showing")}
+        if names <= shown or time.monotonic() > deadline:
+            return nodes
+        time.sleep(0.2)
+
+
 def main() -> int:
     display, campaign, data_dir = sys.argv[1:4]
     bus = subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"])
@@ -35,11 +47,9 @@ def main() -> int:
     try:
         result["attract"] = walk()
         result["press_start"] = walk("--press", "Start")
-        time.sleep(0.5)
-        result["recipients"] = walk()
+        result["recipients"] = walk_until({"Start over", "Prime Minister of Canada"})
         result["press_french"] = walk("--press", "Français")
-        time.sleep(0.5)
-        result["recipients_fr"] = walk()
+        result["recipients_fr"] = walk_until({"Recommencer", "Premier ministre du Canada"})
     finally:
         kiosk.terminate()
         kiosk.wait(timeout=20)

@@ -44,6 +44,7 @@ def main() -> None:
         QGuiApplication.inputMethod().show()
 
     def measure() -> None:
+        app.processEvents()  # the scroll that brings the field into view
         im = QGuiApplication.inputMethod()
         kb = im.keyboardRectangle().toRect()
         top_left = field.mapToGlobal(field.rect().topLeft())
@@ -57,8 +58,22 @@ def main() -> None:
         window.services.stop()
         app.quit()
 
+    waited = [0]
+
+    def when_ready() -> None:
+        # Poll rather than sleep a fixed time: a slow machine gets up to 15 s for the
+        # keyboard to appear and for the window to make room for it.
+        im = QGuiApplication.inputMethod()
+        room = window.layout().contentsMargins().bottom() > 16  # the window made room
+        settled = im.isVisible() and im.keyboardRectangle().height() > 0 and room
+        waited[0] += 1
+        if settled or waited[0] > 150:
+            measure()
+        else:
+            QTimer.singleShot(100, when_ready)
+
     QTimer.singleShot(300, touch)
-    QTimer.singleShot(1800, measure)
+    QTimer.singleShot(400, when_ready)
     app.exec()
 
 
