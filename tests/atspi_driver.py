@@ -45,7 +45,7 @@ def main() -> int:
                               "--config", campaign, "--data-dir", data_dir], env=env)
     result: dict = {}
     try:
-        result["attract"] = walk()
+        result["attract"] = walk_until({"Start", "Français"})
         result["press_start"] = walk("--press", "Start")
         result["recipients"] = walk_until({"Start over", "Prime Minister of Canada"})
         result["press_french"] = walk("--press", "Français")
