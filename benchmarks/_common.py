@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import statistics
@@ -114,43 +113,12 @@ def machine() -> dict[str, str]:
     }
 
 
-def _toml(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value)  # a JSON string is a valid TOML basic string
-    return str(value)
-
-
-def _replace_table(text: str, table: str, settings: dict[str, object]) -> str:
-    """Replace the scalar keys of ``[table]``; keys like ``footer.en`` are kept as they are."""
-    start = text.index(f"\n[{table}]\n") + len(f"\n[{table}]\n")
-    end = text.index("\n[", start)
-    kept = [line for line in text[start:end].splitlines()
-            if "." in line.split("=", 1)[0] and not line.lstrip().startswith("#")]
-    block = [f"{k} = {_toml(v)}" for k, v in settings.items()] + kept
-    return text[:start] + "\n".join(block) + "\n" + text[end:]
-
-
 def write_campaign(folder: Path, *, printer: dict | None = None, email: dict | None = None,
                    donation_url: str | None = None) -> Path:
-    """A modified copy of the sample campaign in ``folder`` (the sample itself is never edited):
-    templates found by absolute path, and ``[printer]`` / ``[email]`` replaced when given."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    old = 'templates_dir = "../templates"'
-    assert old in text
-    text = text.replace(old, f"templates_dir = {_toml(str(TEMPLATES))}")
-    if donation_url:
-        text = text.replace('url = "https://example.org/REPLACE-ME/donate"',
-                            f"url = {_toml(donation_url)}")
-    if printer is not None:
-        text = _replace_table(text, "printer", printer)
-    if email is not None:
-        text = _replace_table(text, "email", email)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "campaign.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    """A modified copy of the sample campaign in ``folder`` (see tests/campaign_files.py)."""
+    from tests.campaign_files import write_campaign as write
+
+    return write(folder, printer=printer, email=email, donation_url=donation_url)
 
 
 def offscreen_env() -> dict[str, str]:

@@ -7,7 +7,6 @@ aiosmtpd 1.4.6 cannot listen on port 0 (#276), so ``free_port()`` asks the OS fo
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import ssl
 import threading
@@ -246,27 +245,11 @@ TEST_EMAIL = {
 }
 
 
-def _toml(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value)  # a JSON string is a valid TOML basic string
-    return str(value)
-
-
 def write_campaign(folder: Path, **email: object) -> Path:
     """A copy of the sample campaign with ``[email]`` replaced and templates found absolutely."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    old = 'templates_dir = "../templates"'
-    assert old in text
-    text = text.replace(old, f"templates_dir = {_toml(str(TEMPLATES))}")
-    start, end = text.index("\n[email]\n"), text.index("\n[staff]")
-    settings = {**TEST_EMAIL, **email}
-    block = "\n".join(f"{k} = {_toml(v)}" for k, v in settings.items() if v is not None)
-    text = text[:start] + "\n[email]\n" + block + "\n" + text[end:]
-    path = folder / "campaign.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    from tests.campaign_files import write_campaign as write
+
+    return write(folder, email={**TEST_EMAIL, **email})
 
 
 def queue_letters(

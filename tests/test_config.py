@@ -3,7 +3,6 @@ fix it: the message names the file, the key and what is allowed."""
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -12,20 +11,11 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import ConfigError, load_campaign
+from tests.campaign_files import sample_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "assets" / "sample-campaign.toml"
 TEMPLATES = ROOT / "templates"
-SAMPLE_TEMPLATES_DIR = 'templates_dir = "../templates"'
-
-
-def sample_text() -> str:
-    """The sample, with its templates folder made absolute so a copy in tmp_path still finds it."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    assert SAMPLE_TEMPLATES_DIR in text
-    return text.replace(SAMPLE_TEMPLATES_DIR, f"templates_dir = {json.dumps(str(TEMPLATES))}")
-
-
 def variant(tmp_path: Path, old: str, new: str) -> Path:
     """A copy of the sample with one mistake in it."""
     text = sample_text()

@@ -9,6 +9,7 @@ from kiosk.cli import main
 from kiosk.delivery.print_queue import PrintService
 from kiosk.delivery.printer import StatusKind
 from kiosk.store.schema import MIGRATIONS
+from tests.campaign_files import sample_text
 from tests.escpos_emulator import decode
 from tests.printing_fixtures import *  # noqa: F403 - fixtures: emulator, net_campaign, probe
 from tests.printing_fixtures import (
@@ -135,10 +136,8 @@ def test_store_has_one_migration():
 
 
 def _campaign_file(tmp_path, sample_path, **printer: str) -> str:
-    from kiosk.paths import PROJECT_ROOT
 
-    text = sample_path.read_text(encoding="utf-8").replace(
-        'templates_dir = "../templates"', f'templates_dir = "{PROJECT_ROOT / "templates"}"')
+    text = sample_text()
     text = text.replace('connection = "file"\npath = "printer-output.bin"\n', "".join(
         f"{k} = {v}\n" for k, v in printer.items()))
     path = tmp_path / "campaign.toml"

@@ -17,6 +17,7 @@ from kiosk.delivery.receipt import (
     wrap,
 )
 from kiosk.domain.letter import Signer, make_letter
+from tests.campaign_files import sample_text
 from tests.escpos_emulator import decode
 from tests.printing_fixtures import printer_campaign
 
@@ -164,11 +165,8 @@ def test_printer_settings_are_checked():
 
 
 def test_check_config_names_the_printer_key(tmp_path, sample_path):
-    from kiosk.paths import PROJECT_ROOT
 
-    text = sample_path.read_text(encoding="utf-8")
-    text = text.replace('templates_dir = "../templates"',
-                        f'templates_dir = "{PROJECT_ROOT / "templates"}"')
+    text = sample_text()
     bad = tmp_path / "bad.toml"
     bad.write_text(text.replace('profile = "default"', 'profile = "TM-9000"'), encoding="utf-8")
     with pytest.raises(ConfigError) as e:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.campaign_files import sample_text
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
@@ -37,10 +39,7 @@ def test_attract_screen_loads_no_printing_or_mail_modules(sample_path, tmp_path)
 
 def test_kiosk_refuses_to_start_on_a_broken_campaign(sample_path, tmp_path):
     broken = tmp_path / "broken.toml"
-    text = sample_path.read_text(encoding="utf-8")
-    text = text.replace('email = "pm@pm.gc.ca"', 'email = "not an address"')
-    text = text.replace('templates_dir = "../templates"',
-                        f'templates_dir = "{(ROOT / "templates").as_posix()}"')
+    text = sample_text().replace('email = "pm@pm.gc.ca"', 'email = "not an address"')
     broken.write_text(text, encoding="utf-8")
     out = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "--config", str(broken),

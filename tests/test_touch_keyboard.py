@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.campaign_files import sample_text
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,10 +32,8 @@ def test_keyboard_opens_in_canadian_french_below_the_field(display, sample_path,
 
 
 def test_azerty_when_the_campaign_asks(display, sample_path, tmp_path):
-    text = sample_path.read_text(encoding="utf-8")
-    text = text.replace("touchscreen = true", 'touchscreen = true\nfrench_keyboard = "fr_FR"')
-    text = text.replace('templates_dir = "../templates"',
-                        f'templates_dir = "{(ROOT / "templates").as_posix()}"')
+    text = sample_text().replace("touchscreen = true",
+                                 'touchscreen = true\nfrench_keyboard = "fr_FR"')
     campaign_file = tmp_path / "azerty.toml"
     campaign_file.write_text(text, encoding="utf-8")
     report = _probe(display, campaign_file, tmp_path / "data")

@@ -1,0 +1,60 @@
+"""Modified copies of the sample campaign for tests and benchmarks (the sample is never edited).
+
+Copies live in temporary folders, so the sample's relative ``templates_dir`` is made absolute.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "assets" / "sample-campaign.toml"
+TEMPLATES = ROOT / "templates"
+_SAMPLE_TEMPLATES_DIR = 'templates_dir = "../templates"'
+
+
+def toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid TOML basic string
+    return str(value)
+
+
+def sample_text() -> str:
+    """The sample, with its templates folder made absolute so a copy elsewhere still finds it."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert _SAMPLE_TEMPLATES_DIR in text
+    return text.replace(_SAMPLE_TEMPLATES_DIR, f"templates_dir = {toml_value(str(TEMPLATES))}")
+
+
+def replace_table(text: str, table: str, settings: dict[str, object]) -> str:
+    """Replace the scalar keys of ``[table]``; keys like ``footer.en`` are kept as they are.
+    Settings whose value is None are left out."""
+    head = f"\n[{table}]\n"
+    start = text.index(head) + len(head)
+    end = text.index("\n[", start)
+    kept = [line for line in text[start:end].splitlines()
+            if "." in line.split("=", 1)[0] and not line.lstrip().startswith("#")]
+    block = [f"{k} = {toml_value(v)}" for k, v in settings.items() if v is not None] + kept
+    return text[:start] + "\n".join(block) + "\n" + text[end:]
+
+
+def write_campaign(path: Path, text: str | None = None, *, printer: dict | None = None,
+                   email: dict | None = None, donation_url: str | None = None) -> Path:
+    """Write a campaign file at ``path`` (a folder gets ``campaign.toml``): ``text`` or the
+    sample, with ``[printer]`` / ``[email]`` and the donation link replaced when given."""
+    text = sample_text() if text is None else text
+    if donation_url:
+        text = text.replace('url = "https://example.org/REPLACE-ME/donate"',
+                            f"url = {toml_value(donation_url)}")
+    if printer is not None:
+        text = replace_table(text, "printer", printer)
+    if email is not None:
+        text = replace_table(text, "email", email)
+    if path.suffix != ".toml":
+        path.mkdir(parents=True, exist_ok=True)
+        path = path / "campaign.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
