@@ -18,7 +18,7 @@ log = logging.getLogger("kiosk")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_BAD_CONFIG = 2
+EXIT_BAD_CONFIG = 2  # also every other refusal (kiosk.errors): the service does not restart
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
@@ -81,8 +81,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         lock = hold_lock(data_dir)
     except AlreadyRunning as e:
+        # Another kiosk has this data dir: restarting would only fail again.
         print(e, file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_BAD_CONFIG
     from kiosk.ui.app import run_kiosk
 
     try:
@@ -184,4 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = ["run", *argv]
     args = parser.parse_args(argv)
     setup_logging(getattr(args, "verbose", False))
-    return int(args.func(args) or 0)
+    from kiosk.errors import Refusal
+
+    try:
+        return int(args.func(args) or 0)
+    except Refusal as e:
+        for line in e.lines():
+            print(line, file=sys.stderr)
+        return EXIT_BAD_CONFIG

@@ -63,7 +63,7 @@ def test_second_kiosk_on_the_same_data_dir_is_refused(data_dir, sample_path):
             capture_output=True, text=True, timeout=60,
             env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
         )
-        assert out.returncode == 1
+        assert out.returncode == 2  # a refusal: the service must not restart
         assert "already running" in out.stderr and str(data_dir) in out.stderr
     finally:
         held.close()
