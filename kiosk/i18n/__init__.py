@@ -3,16 +3,22 @@
 Catalogs are TOML files under ``<lang>/``, one per area of the kiosk (``ui.toml``,
 ``printing.toml``...), merged into one table per language. Translators edit them without touching
 code. A test fails on any key that lacks a translation.
+
+Counts: ``{n:try|tries}`` is the word for the count ``n``, singular or plural by the language's
+rule (``plural_is_one``), so ``"{n} {n:try|tries} left"`` reads "1 try left", "2 tries left",
+and ``"{n} {n:essai restant|essais restants}"`` reads "0 essai restant", "2 essais restants".
 """
 
 from __future__ import annotations
 
+import string
 import tomllib
 from functools import cache
 from pathlib import Path
 
 LANGUAGES = ("en", "fr")
 _DIR = Path(__file__).parent
+PLURAL_MARK = "|"  # in a placeholder's format spec: "singular|plural"
 
 
 @cache
@@ -39,4 +45,28 @@ def tr(key: str, lang: str, /, **values: object) -> str:
     A missing key raises KeyError: a blank button is worse than a crash caught in testing.
     """
     text = catalog(lang)[key]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    if PLURAL_MARK in text:
+        return _CountFormatter(lang).format(text, **values)
+    return text.format(**values)
+
+
+def plural_is_one(lang: str, n: object) -> bool:
+    """Whether ``n`` takes the singular in ``lang`` (CLDR's rule for whole numbers): English
+    "1 try" but "0 tries"; French "0 essai" and "1 essai", "2 essais"."""
+    count = abs(int(n))  # type: ignore[call-overload]
+    return count in (0, 1) if lang == "fr" else count == 1
+
+
+class _CountFormatter(string.Formatter):
+    """``str.format``, plus ``{n:singular|plural}`` choosing the word for the count ``n``."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if PLURAL_MARK not in format_spec:
+            return super().format_field(value, format_spec)
+        one, _, other = format_spec.partition(PLURAL_MARK)
+        return one if plural_is_one(self.lang, value) else other
