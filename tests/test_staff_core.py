@@ -6,16 +6,8 @@ import pytest
 
 from kiosk.domain.journey import Delivery, Journey
 from kiosk.keep import keep_letters
-from kiosk.staff import MAX_TRIES, PinGate, hash_pin, verify_pin
+from kiosk.staff import hash_pin, verify_pin
 from kiosk.store.stats import counts, local_day_start_utc
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="module")
@@ -37,20 +29,7 @@ def test_pin_shape_is_checked(bad):
         hash_pin(bad)
 
 
-def test_wrong_pins_lock_the_pad_for_longer_each_time(pin_hash):
-    clock = Clock()
-    gate = PinGate(pin_hash, clock=clock)
-    for _ in range(MAX_TRIES):
-        assert not gate.try_pin("0000")
-    assert gate.seconds_locked() == 30
-    assert not gate.try_pin("2468"), "even the right PIN waits out the lockout"
-    clock.now += 30
-    for _ in range(MAX_TRIES):
-        gate.try_pin("0000")
-    assert gate.seconds_locked() == 60
-    clock.now += 60
-    assert gate.try_pin("2468")
-    assert gate.failures == 0 and gate.lockouts == 0
+# The lockout's rules, kept across restarts: tests/test_pin_lockout.py.
 
 
 def test_counts_by_recipient_channel_language(campaign, store):

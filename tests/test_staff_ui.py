@@ -69,12 +69,41 @@ def test_wrong_pins_lock_the_pad(qtbot, window):
     staff = window.staff
     staff.open_pad()
     _enter_pin(qtbot, staff.pad, "0000")
-    assert "4" in staff.pad.message.text() and not staff.panel.isVisible()
-    for _ in range(MAX_TRIES - 1):
+    assert staff.pad.message.text() == "Wrong PIN. 4 tries left." and not staff.panel.isVisible()
+    for _ in range(MAX_TRIES - 2):
         _enter_pin(qtbot, staff.pad, "0000")
+    assert staff.pad.message.text() == "Wrong PIN. 1 try left."
+    _enter_pin(qtbot, staff.pad, "0000")
     assert staff.gate.seconds_locked() > 0
     assert not staff.pad.keys["ok"].isEnabled()
-    assert "30" in staff.pad.message.text()
+    assert "30 seconds" in staff.pad.message.text()
+
+
+def test_a_restart_keeps_the_pad_locked_and_the_audit_has_no_digits(qtbot, open_window):
+    first = open_window(kiosk_mode=True)
+    first.staff.open_pad()
+    for _ in range(MAX_TRIES):
+        _enter_pin(qtbot, first.staff.pad, "97531")
+    assert first.staff.gate.seconds_locked() > 0
+    first.staff.pad.close_pad()
+    first.hide()
+    # A power cycle: a new window and services on the same data dir.
+    second = open_window(kiosk_mode=True)
+    staff = second.staff
+    staff.open_pad()
+    assert staff.gate.seconds_locked() > 0
+    assert not staff.pad.keys["ok"].isEnabled() and not staff.pad.keys["1"].isEnabled()
+    assert "Try again in" in staff.pad.message.text()
+    for digit in SAMPLE_PIN:  # the keyboard is refused too
+        qtbot.keyClick(staff.pad, getattr(Qt.Key, f"Key_{digit}"))
+    qtbot.keyClick(staff.pad, Qt.Key.Key_Return)
+    assert not staff.panel.isVisible()
+    rows = second.services.store.conn.execute("SELECT action, detail FROM audit").fetchall()
+    actions = [r["action"] for r in rows]
+    assert actions.count("staff.pin_wrong") == MAX_TRIES
+    assert actions.count("staff.pin_lockout") == 1
+    assert "staff.unlock" not in actions
+    assert not any("97531" in r["detail"] or SAMPLE_PIN in r["detail"] for r in rows)
 
 
 def test_panel_locks_itself_when_left_alone(qtbot, window):

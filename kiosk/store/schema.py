@@ -85,6 +85,17 @@ MIGRATIONS: list[str] = [
         detail  TEXT NOT NULL DEFAULT ''  -- never letter text or contact details
     );
     """,
+    # 1 -> 2: the PIN pad's lockout, kept so that a restart gives no fresh tries
+    # (see kiosk/store/pin_lockout.py)
+    """
+    CREATE TABLE pin_lockout (
+        id           INTEGER PRIMARY KEY CHECK (id = 1), -- one row: the kiosk has one PIN pad
+        failures     INTEGER NOT NULL DEFAULT 0,  -- wrong PINs since the last lockout or unlock
+        lockouts     INTEGER NOT NULL DEFAULT 0,  -- lockouts since the last unlock: each doubles
+        locked_at    TEXT,                        -- UTC wall clock when the lockout began
+        lock_seconds INTEGER NOT NULL DEFAULT 0   -- how long it lasts, 0 when not locked
+    );
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kiosk.delivery.print_queue import PrintService, QueueStatus
     from kiosk.domain.journey import Delivery, VisitorSession
     from kiosk.domain.letter import Letter
+    from kiosk.pin_gate import PinGate
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,12 @@ class Services(QObject):
 
     def audit(self, action: str, detail: str = "") -> None:
         self.store.audit("staff", action, detail)
+
+    def pin_gate(self) -> PinGate:
+        """The PIN pad's guard, its tries and lockout read from the store and written back."""
+        from kiosk.pin_gate import PinGate
+
+        return PinGate(self.campaign.staff.pin_hash, self.store)
 
     def default_language(self) -> str:
         return self._default_language

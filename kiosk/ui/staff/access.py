@@ -12,7 +12,6 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
-from kiosk.staff import PinGate
 from kiosk.ui.staff.held_review import HeldReview
 from kiosk.ui.staff.panel import StaffPanel
 from kiosk.ui.staff.pin_pad import PinPad
@@ -37,7 +36,7 @@ class StaffAccess(QObject):
         services = window.services
         assert services is not None
         lang = lambda: window.journey.language  # noqa: E731 - read at use, not now
-        self.gate = PinGate(window.journey.campaign.staff.pin_hash)
+        self.gate = services.pin_gate()  # kept in the store: a restart gives no fresh tries
         self.pad = PinPad(self.gate, lang, window)
         self.panel = StaffPanel(services, lang, window)
         self.review = HeldReview(services, lang, window)
@@ -70,8 +69,7 @@ class StaffAccess(QObject):
             self.pad.open_pad()
 
     def _opened(self) -> None:
-        self.window.services.audit("staff.unlock")
-        self.panel.open_panel()
+        self.panel.open_panel()  # the gate has written the unlock to the audit log
 
     def _refresh(self) -> None:
         if self.panel.isVisible():

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import tr
-from kiosk.staff import MAX_TRIES, PinGate
+from kiosk.pin_gate import PinGate
 from kiosk.ui.a11y import announce
 from kiosk.ui.widgets import button, label, set_text
 
@@ -124,6 +124,9 @@ class PinPad(QFrame):
     def _submit(self) -> None:
         pin, self._digits = self._digits, ""
         self._show_dots()
+        if self.gate.seconds_locked():  # Enter during a lockout: nothing is tried or counted
+            self._refresh_lock()
+            return
         if self.gate.try_pin(pin):
             self.close_pad()
             self.accepted.emit()
@@ -131,8 +134,7 @@ class PinPad(QFrame):
         if self.gate.seconds_locked():
             self._refresh_lock()
         else:
-            left = MAX_TRIES - self.gate.failures
-            set_text(self.message, self.t("staff.pin_wrong", left=left))
+            set_text(self.message, self.t("staff.pin_wrong", left=self.gate.tries_left()))
         announce(self.message, self.message.text())
 
     def keyPressEvent(self, event) -> None:
