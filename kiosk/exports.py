@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from kiosk.config import Campaign
 
 COUNTS_CSV, LETTERS_PDF, OPT_INS_CSV = "counts.csv", "letters.pdf", "opt-ins.csv"
+FILES = (COUNTS_CSV, LETTERS_PDF, OPT_INS_CSV)  # what one export writes
 FONT_FILE, BOLD_FONT_FILE = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 # Debian/Ubuntu (fonts-dejavu-core) first; then where Fedora and Arch put the same files.
 FONT_DIRS: tuple[Path, ...] = tuple(Path("/usr/share/fonts", d) for d in (
@@ -354,11 +355,13 @@ def letters_pdf(campaign: Campaign, rows: list[sqlite3.Row], lang: str, now: dat
 
 
 def export_all(campaign: Campaign, data_dir: Path, out_dir: Path, *, now: datetime | None = None,
-               lang: str | None = None, actor: str = "staff") -> ExportResult:
+               lang: str | None = None, actor: str = "staff",
+               target: str | None = None) -> ExportResult:
     """Write counts.csv, letters.pdf and opt-ins.csv into ``out_dir`` (created if needed).
 
     ``lang`` is the staff's language for the cover pages (default: the campaign's). The export
-    is written to the audit log as done by ``actor``. Raises ExportError when the PDF font is
+    is written to the audit log as done by ``actor``, to ``target`` (the drive staff chose, as
+    "KINGSTON (16 GB)"; default: ``out_dir``). Raises ExportError when the PDF font is
     missing, before any file is written.
     """
     from kiosk.store import Store
@@ -394,7 +397,7 @@ def export_all(campaign: Campaign, data_dir: Path, out_dir: Path, *, now: dateti
                           _csv_bytes(header, [[r[k] for k in header] for r in opt_ins]))
         # Numbers and the folder only: never a name or an address.
         store.audit(actor, "export", f"letters {result.letters}, opt-ins {result.opt_ins}, "
-                                     f"left out {left_out}, to {out_dir}")
+                                     f"left out {left_out}, to {target or out_dir}")
     finally:
         store.close()
     return result

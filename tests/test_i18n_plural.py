@@ -36,10 +36,10 @@ def test_a_plural_choice_leaves_other_format_specs_alone():
 
 # Placeholders that are not counts: filled with a word. Any other placeholder is taken as a count,
 # so a new count string is checked without anyone listing it here.
-_NOT_COUNTS = {"answer", "campaign", "code", "codepage", "day", "detail", "error", "id", "month",
-               "name", "organiser", "path", "places", "profile", "reason", "recipient", "server",
-               "signature", "state", "status", "table", "target", "title", "to", "url", "when",
-               "year"}
+_NOT_COUNTS = {"answer", "campaign", "capacity", "code", "codepage", "day", "detail", "error",
+               "folder", "id", "message_id", "month", "name", "organiser", "path", "places",
+               "profile", "reason", "recipient", "server", "signature", "space", "state",
+               "status", "table", "target", "title", "to", "url", "when", "year"}
 _SINGULAR_NOUN_AFTER_ONE = {
     "en": re.compile(r"\b1 (?:print )?[a-z]+s\b"),
     "fr": re.compile(r"\b1 (?!sans\b)[a-zéèêàç]+[sx]\b"),  # "1 sans affranchissement" is fine

@@ -202,20 +202,7 @@ def test_review_mode_holds_and_releases_emails(qtbot, campaign, open_window):
     assert not review.approve.isEnabled()
 
 
-def test_export_button_writes_the_day_s_files(qtbot, window, campaign, data_dir):
-    j = Journey(campaign)
-    j.toggle_recipient("pm")
-    j.update(body="Une lettre à exporter, avec des accents.", first_name="Zoë", last_name="B")
-    keep_letters(window.services.store, campaign, j.session, j.letters(),
-                 Delivery(print=True, email=False))
-    panel = window.staff.panel
-    panel.open_panel()
-    click(qtbot, panel.buttons["export"])
-    qtbot.waitUntil(lambda: "Wrote" in panel.message.text(), timeout=20_000)
-    folders = list((data_dir / "exports").iterdir())
-    assert len(folders) == 1
-    assert {p.name for p in folders[0].iterdir()} == {"counts.csv", "letters.pdf", "opt-ins.csv"}
-    assert str(folders[0]) in panel.message.text()
+# The export button and the choice of drive: tests/test_staff_export.py.
 
 
 def test_queue_view_retries_and_cancels(qtbot, window, campaign):

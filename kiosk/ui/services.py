@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from kiosk.export_targets import DriveFinder
 from kiosk.keep import keep_letters
 from kiosk.store import Store
 
@@ -22,26 +23,10 @@ if TYPE_CHECKING:
     from kiosk.delivery.print_queue import PrintService, QueueStatus
     from kiosk.domain.journey import Delivery, VisitorSession
     from kiosk.domain.letter import Letter
+    from kiosk.export_targets import ExportTarget
     from kiosk.pin_gate import PinGate
 
 log = logging.getLogger(__name__)
-
-
-def export_target(data_dir: Path) -> Path:
-    """A new folder for an export: on the first writable removable drive if there is one
-    (what staff take home), otherwise under the data dir."""
-    import getpass
-    import os
-    from datetime import datetime
-
-    stamp = datetime.now().strftime("letter-kiosk-%Y-%m-%d-%H%M%S")
-    user = getpass.getuser()
-    for base in (Path("/media") / user, Path("/run/media") / user):
-        if base.is_dir():
-            for drive in sorted(base.iterdir()):
-                if drive.is_dir() and os.access(drive, os.W_OK):
-                    return drive / stamp
-    return data_dir / "exports" / stamp
 
 
 class Services(QObject):
@@ -59,6 +44,7 @@ class Services(QObject):
         self.outbox: OutboxService | None = None
         self._task_done.connect(lambda callback, result, error: callback(result, error))
         self._default_language = campaign.campaign.default_language
+        self.drives = DriveFinder()  # the mounted USB drives; tests point it at a temp tree
 
     # --- the journey's committer ---------------------------------------------------------------
 
@@ -200,26 +186,45 @@ class Services(QObject):
         run_once("test-print", lambda: print_test_page(self.campaign, self.data_dir, lang),
                  lambda result, error: self._task_done.emit(finished, result, error))
 
-    def export(self, on_done: Callable[[bool, str], None], lang: str) -> None:
-        """Write the day's exports in the background, to a USB stick if one is plugged in,
-        else into the data dir; ``on_done(ok, message)`` on the GUI thread."""
+    def export_targets(self) -> list[ExportTarget]:
+        """Every USB drive mounted now, then the data dir: staff choose one each time."""
+        from kiosk.export_targets import data_dir_target
+
+        return [*self.drives.drives(), data_dir_target(self.data_dir)]
+
+    def export(self, target: ExportTarget, folder: str, on_done: Callable[[bool, str], None],
+               lang: str) -> None:
+        """Write the day's exports in the background into the new ``folder`` on the ``target``
+        staff chose and confirmed, and nowhere else; ``on_done(ok, message)`` on the GUI thread.
+        """
         from kiosk.background import run_once
+        from kiosk.export_targets import DriveGone, make_export_folder
         from kiosk.exports import export_all
         from kiosk.i18n import tr
 
-        out_dir = export_target(self.data_dir)
+        where = target.describe("en")  # the audit log's language; a drive by label and size
 
         def job():
-            return export_all(self.campaign, self.data_dir, out_dir, lang=lang, actor="staff")
+            out_dir = make_export_folder(target, folder, self.drives)
+            return out_dir, export_all(self.campaign, self.data_dir, out_dir, lang=lang,
+                                       actor="staff", target=where)
 
         def finished(result: Any, error: BaseException | None) -> None:
             if error is not None:
-                on_done(False, tr("exports.cannot_write", lang, path=out_dir, error=error))
+                # The kind of failure only: a message could quote a path on a visitor's stick.
+                self.audit("export.failed", f"to {where}: {type(error).__name__}")
+                if isinstance(error, DriveGone):
+                    on_done(False, tr("staff.export_drive_gone", lang, name=target.name(lang)))
+                else:
+                    reason = error.strerror if isinstance(error, OSError) else error
+                    on_done(False, tr("exports.cannot_write", lang, path=target.path / folder,
+                                      error=reason or error))
                 return
+            out_dir, done = result
             on_done(True, "\n".join([
                 tr("exports.wrote", lang, path=out_dir),
-                tr("exports.summary", lang, letters=result.letters, free=result.postage_free,
-                   postage=result.needs_postage, opt_ins=result.opt_ins)]))
+                tr("exports.summary", lang, letters=done.letters, free=done.postage_free,
+                   postage=done.needs_postage, opt_ins=done.opt_ins)]))
 
         run_once("export", job, lambda result, error: self._task_done.emit(finished, result, error))
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
+from kiosk.ui.staff.export_screen import ExportScreen
 from kiosk.ui.staff.held_review import HeldReview
 from kiosk.ui.staff.panel import StaffPanel
 from kiosk.ui.staff.pin_pad import PinPad
@@ -41,13 +42,16 @@ class StaffAccess(QObject):
         self.panel = StaffPanel(services, lang, window)
         self.review = HeldReview(services, lang, window)
         self.queues = QueueView(services, lang, window)
+        self.export = ExportScreen(services, lang, window)
         self.pad.accepted.connect(self._opened)
-        self.panel.locked.connect(lambda: services.audit("staff.lock"))
+        self.panel.locked.connect(self._locked)
         self.panel.reset_requested.connect(self._reset)
         self.panel.quit_requested.connect(window.ask_quit)
         self.panel.language_requested.connect(self._language)
         self.panel.review_requested.connect(self.review.open_review)
         self.panel.queues_requested.connect(self.queues.open_view)
+        self.panel.export_requested.connect(self.export.open_screen)
+        self.export.chosen.connect(self.panel.run_export)
         services.printer_changed.connect(lambda _s: self._refresh())
         services.outbox_changed.connect(lambda _s: self._refresh())
 
@@ -61,7 +65,10 @@ class StaffAccess(QObject):
 
     @property
     def is_open(self) -> bool:
-        return any(w.isVisible() for w in (self.panel, self.pad, self.review, self.queues))
+        return any(w.isVisible() for w in self._screens())
+
+    def _screens(self) -> tuple:
+        return (self.pad, self.panel, self.review, self.queues, self.export)
 
     def open_pad(self) -> None:
         if not self.is_open:
@@ -70,6 +77,14 @@ class StaffAccess(QObject):
 
     def _opened(self) -> None:
         self.panel.open_panel()  # the gate has written the unlock to the audit log
+
+    def _locked(self) -> None:
+        # Every screen opened from the panel goes with it: staff who walk away from the export
+        # list must not leave a visitor the choice of drive, or the held emails to read.
+        for w in (self.review, self.queues):
+            w.hide()
+        self.export.close_screen()
+        self.window.services.audit("staff.lock")
 
     def _refresh(self) -> None:
         if self.panel.isVisible():
@@ -84,7 +99,7 @@ class StaffAccess(QObject):
         self.window.journey.set_default_language(code)
 
     def relayout(self) -> None:
-        for w in (self.pad, self.panel, self.review, self.queues):
+        for w in self._screens():
             if w.isVisible():
                 w.setGeometry(self.window.rect())
 

@@ -27,6 +27,7 @@ from kiosk.ui.staff.screen import StaffScreen
 from kiosk.ui.widgets import Reflow, button, label, set_checked_quietly, set_text
 
 if TYPE_CHECKING:
+    from kiosk.export_targets import ExportTarget
     from kiosk.ui.services import Services
 
 AUTO_LOCK_MS = 2 * 60 * 1000
@@ -39,6 +40,7 @@ class StaffPanel(StaffScreen):
     language_requested = Signal(str)
     review_requested = Signal()
     queues_requested = Signal()
+    export_requested = Signal()
 
     def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
         super().__init__(services, lang, parent)
@@ -236,6 +238,11 @@ class StaffPanel(StaffScreen):
 
     # --- actions -------------------------------------------------------------------------------
 
+    def run_export(self, target: ExportTarget, folder: str) -> None:
+        """Export into the new ``folder`` on the ``target`` staff chose and confirmed."""
+        self.say(self.t("staff.export_started"))
+        self.services.export(target, folder, lambda ok, message: self.say(message), self._lang())
+
     def _set_language(self, code: str) -> None:
         self.language_requested.emit(code)
         self.refresh()
@@ -255,8 +262,7 @@ class StaffPanel(StaffScreen):
             self.say(self.t("staff.test_print_started"))
             self.services.test_print(lambda ok, message: self.say(message), self._lang())
         elif key == "export":
-            self.say(self.t("staff.export_started"))
-            self.services.export(lambda ok, message: self.say(message), self._lang())
+            self.export_requested.emit()  # staff choose the drive first: never the first one
         elif key == "retry_print":
             self.say(self.t("staff.retry_print_done", n=self.services.retry_print_jobs()))
         elif key == "retry_email":

@@ -1,0 +1,120 @@
+"""Where the export goes: staff pick a USB drive (or the kiosk's own folder) every time, then
+confirm it by name and size. A visitor's stick plugged in beside theirs is listed too, so
+nothing is ever written to a drive by being first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+
+from kiosk.export_targets import ExportTarget, new_folder_name, size_text
+from kiosk.ui.staff.screen import StaffScreen
+from kiosk.ui.widgets import Card, Overlay, Reflow, button, label, set_text
+
+if TYPE_CHECKING:
+    from kiosk.ui.services import Services
+
+
+class ExportScreen(StaffScreen):
+    chosen = Signal(object, str)  # the ExportTarget confirmed, the new folder's name
+
+    def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
+        super().__init__(services, lang, parent)
+        lay = self.main
+        self.title = label("title")
+        self.help = label()
+        lay.addWidget(self.title)
+        lay.addWidget(self.help)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        self.list = QVBoxLayout(body)
+        self.list.setSpacing(12)
+        self.list.addStretch(1)
+        scroll.setWidget(body)
+        lay.addWidget(scroll, 1)
+        row = Reflow(spacing=12)
+        self.back = button("quiet")
+        self.rescan = button()
+        self.back.clicked.connect(self.close_screen)
+        self.rescan.clicked.connect(self.refresh)
+        row.add(self.back)
+        row.add_stretch()
+        row.add(self.rescan)
+        lay.addWidget(row)
+        self.confirm = Overlay(self)
+        # Cards are kept and reused, never deleted while shown: a screen reader may be reading
+        # one when staff press "Look again".
+        self._pool: list[Card] = []
+        self.cards: list[Card] = []
+        self._targets: list[ExportTarget] = []
+
+    def open_screen(self) -> None:
+        set_text(self.title, self.t("staff.export_title"))
+        set_text(self.back, self.t("common.back"), self.t("staff.review_back"))
+        set_text(self.rescan, self.t("staff.export_rescan"))
+        self.refresh()
+        self.cover_window()
+
+    def close_screen(self) -> None:
+        self.confirm.dismiss()
+        self.hide()
+
+    def refresh(self) -> None:
+        self._targets = self.services.export_targets()
+        drives = [t for t in self._targets if t.is_drive]
+        set_text(self.help, self.t("staff.export_choose" if drives else "staff.export_no_drive"))
+        while len(self._pool) < len(self._targets):
+            self._add_card()
+        self.cards = self._pool[:len(self._targets)]
+        for card, target in zip(self.cards, self._targets, strict=True):
+            card.set_texts(target.name(self._lang()), self._detail(target))
+            card.setEnabled(target.writable)
+            card.show()
+        for card in self._pool[len(self._targets):]:
+            card.hide()
+        first = next((c for c in self.cards if c.isEnabled()), self.back)
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _add_card(self) -> None:
+        card = Card()
+        card.setCheckable(False)  # a choice to confirm, not a toggle
+        index = len(self._pool)
+        card.clicked.connect(lambda _=False, i=index: self._ask(self._targets[i]))
+        self.list.insertWidget(index, card)
+        self._pool.append(card)
+
+    def _detail(self, target: ExportTarget) -> str:
+        lang = self._lang()
+        capacity = size_text(target.total_bytes, lang)
+        if not target.is_drive:
+            return self.t("staff.export_here_detail", path=target.path)
+        if not target.writable:
+            return self.t("staff.export_read_only", capacity=capacity)
+        return self.t("staff.export_drive_detail", capacity=capacity,
+                      space=size_text(target.free_bytes, lang))
+
+    def _ask(self, target: ExportTarget) -> None:
+        from kiosk.exports import FILES
+
+        folder = new_folder_name()
+        key = "staff.export_confirm_drive" if target.is_drive else "staff.export_confirm_here"
+        self.confirm.ask(
+            self.t(key, n=len(FILES), target=target.describe(self._lang())),
+            self.t("staff.export_confirm_body", folder=folder),
+            self.t("staff.export_yes"), self.t("staff.cancel"),
+            lambda yes: yes and self._chosen(target, folder),
+        )
+
+    def _chosen(self, target: ExportTarget, folder: str) -> None:
+        self.hide()
+        self.chosen.emit(target, folder)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.confirm.isVisible():
+            self.confirm.setGeometry(self.rect())

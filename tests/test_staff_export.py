@@ -1,0 +1,190 @@
+"""The staff export in the real window: staff choose the target every time, from the drives
+mounted now (two "sticks" in a temp mount root) and the data dir, and confirm it; nothing is
+written anywhere else, and the audit log names the target, never a visitor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from kiosk.domain.journey import TEXT_SIZES, Delivery, Journey
+from kiosk.keep import keep_letters
+from tests.a11y_audit import audit
+from tests.fake_mounts import FakeMounts
+from tests.ui_driver import click
+
+
+@pytest.fixture
+def mounts(tmp_path) -> FakeMounts:
+    return FakeMounts(tmp_path)
+
+
+@pytest.fixture
+def window(open_window, mounts):
+    w = open_window(kiosk_mode=True)
+    w.services.drives = mounts.finder()
+    return w
+
+
+def _keep_a_letter(window, campaign) -> None:
+    j = Journey(campaign)
+    j.toggle_recipient("pm")
+    j.update(body="Une lettre à exporter, avec des accents.", first_name="Zoë",
+             last_name="Privée-Visiteur", email="zoe.private@example.org", opt_in=True)
+    keep_letters(window.services.store, campaign, j.session, j.letters(),
+                 Delivery(print=True, email=False))
+
+
+def _open_export(qtbot, window):
+    panel = window.staff.panel
+    panel.open_panel()
+    click(qtbot, panel.buttons["export"])
+    screen = window.staff.export
+    assert screen.isVisible()
+    return screen
+
+
+def _files_under(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []
+
+
+def _card(screen, title: str):
+    return next(c for c in screen.cards if c.title.text() == title)
+
+
+def test_export_goes_only_to_the_drive_staff_chose(qtbot, window, campaign, mounts, data_dir):
+    visitor = mounts.plug("A-VISITOR")  # sorts first: today's kiosk wrote to it
+    kingston = mounts.plug("KINGSTON")
+    _keep_a_letter(window, campaign)
+    screen = _open_export(qtbot, window)
+    assert [c.title.text() for c in screen.cards] == ["A-VISITOR", "KINGSTON",
+                                                     "This kiosk’s own folder"]
+    assert "USB drive" in _card(screen, "KINGSTON").detail.text()
+    click(qtbot, _card(screen, "KINGSTON"))
+    confirm = screen.confirm
+    assert confirm.isVisible()
+    size = window.services.export_targets()[1].describe("en")
+    assert confirm.title.text() == f"Export 3 files to {size}?"
+    assert "letter-kiosk-" in confirm.body.text()
+    assert _files_under(kingston) == _files_under(visitor) == [], "nothing before the yes"
+    click(qtbot, confirm.yes)
+    panel = window.staff.panel
+    qtbot.waitUntil(lambda: "Wrote" in panel.message.text(), timeout=30_000)
+    assert not screen.isVisible() and panel.isVisible()
+    (folder,) = list(kingston.iterdir())
+    assert {p.name for p in folder.iterdir()} == {"counts.csv", "letters.pdf", "opt-ins.csv"}
+    assert str(folder) in panel.message.text()
+    assert _files_under(visitor) == [] and not (data_dir / "exports").exists()
+    (detail,) = [r[0] for r in window.services.store.conn.execute(
+        "SELECT detail FROM audit WHERE action = 'export'")]
+    assert f"to {size}" in detail
+    everything = " ".join(r[0] for r in window.services.store.conn.execute(
+        "SELECT action || ' ' || detail FROM audit"))
+    assert "Privée" not in everything and "zoe.private" not in everything
+
+
+def test_no_drive_says_so_and_offers_the_data_dir(qtbot, window, campaign, data_dir):
+    _keep_a_letter(window, campaign)
+    screen = _open_export(qtbot, window)
+    assert "No USB drive is plugged in" in screen.help.text()
+    (card,) = screen.cards
+    assert card.title.text() == "This kiosk’s own folder"
+    assert str(data_dir / "exports") in card.detail.text()
+    click(qtbot, card)
+    assert screen.confirm.title.text() == "Export 3 files to this kiosk’s own folder?"
+    click(qtbot, screen.confirm.yes)
+    qtbot.waitUntil(lambda: "Wrote" in window.staff.panel.message.text(), timeout=30_000)
+    (folder,) = list((data_dir / "exports").iterdir())
+    assert {p.name for p in folder.iterdir()} == {"counts.csv", "letters.pdf", "opt-ins.csv"}
+
+
+def test_look_again_finds_a_drive_plugged_in_later(qtbot, window, mounts):
+    screen = _open_export(qtbot, window)
+    assert len(screen.cards) == 1
+    mounts.plug("KINGSTON")
+    click(qtbot, screen.rescan)
+    assert [c.title.text() for c in screen.cards] == ["KINGSTON", "This kiosk’s own folder"]
+    assert "No USB drive" not in screen.help.text()
+
+
+def test_cancel_and_back_write_nothing(qtbot, window, mounts, data_dir):
+    kingston = mounts.plug("KINGSTON")
+    screen = _open_export(qtbot, window)
+    click(qtbot, _card(screen, "KINGSTON"))
+    click(qtbot, screen.confirm.no)
+    assert screen.isVisible() and not screen.confirm.isVisible()
+    click(qtbot, screen.back)
+    assert not screen.isVisible() and window.staff.panel.isVisible()
+    assert _files_under(kingston) == [] and not (data_dir / "exports").exists()
+    assert "export" not in [r[0] for r in window.services.store.conn.execute(
+        "SELECT action FROM audit")]
+
+
+def test_a_drive_pulled_out_before_the_yes_gets_nothing(qtbot, window, mounts, data_dir):
+    kingston = mounts.plug("KINGSTON")
+    screen = _open_export(qtbot, window)
+    click(qtbot, _card(screen, "KINGSTON"))
+    mounts.unplug("KINGSTON")  # the folder stays, as when the desktop is slow to clean up
+    click(qtbot, screen.confirm.yes)
+    panel = window.staff.panel
+    qtbot.waitUntil(lambda: "no longer plugged in" in panel.message.text(), timeout=30_000)
+    assert _files_under(kingston) == [] and list(kingston.iterdir()) == []
+    assert not (data_dir / "exports").exists()
+    failed = [r[0] for r in window.services.store.conn.execute(
+        "SELECT detail FROM audit WHERE action = 'export.failed'")]
+    assert len(failed) == 1 and "KINGSTON" in failed[0]
+
+
+def test_a_read_only_drive_cannot_be_chosen(qtbot, window, mounts):
+    mounts.plug("LOCKED", options="ro")
+    screen = _open_export(qtbot, window)
+    card = _card(screen, "LOCKED")
+    assert not card.isEnabled() and "read-only" in card.detail.text()
+
+
+def test_the_choice_is_asked_in_french(qtbot, window, mounts):
+    mounts.plug("KINGSTON")
+    window.journey.set_language("fr")
+    screen = _open_export(qtbot, window)
+    assert screen.title.text() == "Exporter les lettres et les chiffres"
+    click(qtbot, _card(screen, "KINGSTON"))
+    assert screen.confirm.title.text().startswith("Exporter 3 fichiers vers KINGSTON (")
+    assert screen.confirm.title.text().endswith(" Go)\u00a0?")
+
+
+def test_locking_the_panel_closes_the_export_screen(qtbot, window, mounts):
+    mounts.plug("KINGSTON")
+    screen = _open_export(qtbot, window)
+    click(qtbot, _card(screen, "KINGSTON"))
+    panel = window.staff.panel
+    panel.auto_lock.setInterval(50)  # two minutes in real life
+    panel.poke()
+    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=5000)
+    assert not screen.isVisible() and not screen.confirm.isVisible()
+    assert not window.staff.is_open, "a visitor cannot reach the export once staff walk away"
+
+
+@pytest.mark.parametrize("size", TEXT_SIZES)
+def test_the_export_screen_passes_the_audit(qtbot, window, mounts, size):
+    mounts.plug("KINGSTON")
+    mounts.plug("SANDISK ULTRA FIT 3.1")
+    mounts.plug("LOCKED", options="ro")
+    problems = []
+    for lang in ("en", "fr"):
+        window.journey.set_language(lang)
+        window.journey.update(text_size=size)
+        window._apply_theme()
+        screen = _open_export(qtbot, window)
+        for _ in range(8):  # layouts settle over a few turns of the event loop
+            QApplication.processEvents()
+        problems += [f"{lang}/list: {p}" for p in audit(screen)]
+        click(qtbot, _card(screen, "KINGSTON"))
+        for _ in range(8):
+            QApplication.processEvents()
+        problems += [f"{lang}/confirm: {p}" for p in audit(screen.confirm)]
+        click(qtbot, screen.confirm.no)
+        click(qtbot, screen.back)
+        window.staff.panel.close_panel()
+    assert problems == [], "\n".join(problems)
