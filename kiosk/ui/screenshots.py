@@ -100,6 +100,12 @@ def render_screens(
             staff.pad.close_pad()
             staff.panel.open_panel()
             shot("11-staff-panel", lang)
+            window.services.drives = _sample_drives(Path(scratch))
+            staff.export.open_screen()
+            shot("12-staff-export", lang)
+            staff.export.cards[0].click()
+            shot("13-staff-export-confirm", lang)
+            staff.export.close_screen()
             staff.panel.close_panel()
             j.set_language(campaign.campaign.default_language)
         window.services.stop()
@@ -108,3 +114,18 @@ def render_screens(
         window.deleteLater()
         app.processEvents()
     return written
+
+
+def _sample_drives(scratch: Path):  # -> DriveFinder
+    """Two USB sticks, as folders in the scratch dir with a mount table naming them: the export
+    screen as staff see it with their stick and a visitor's plugged in."""
+    from kiosk.export_targets import DriveFinder
+
+    root = scratch / "media"
+    lines = []
+    for name in ("KINGSTON", "SANDISK ULTRA"):
+        (root / name).mkdir(parents=True, exist_ok=True)
+        lines.append(f"/dev/sample {root / name.replace(' ', chr(92) + '040')} vfat rw 0 0")
+    (scratch / "mounts").write_text("\n".join(lines) + "\n")
+    return DriveFinder(roots=(root,), mounts_file=scratch / "mounts")
+
