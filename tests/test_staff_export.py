@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from kiosk.domain.journey import TEXT_SIZES, Delivery, Journey
@@ -135,6 +136,16 @@ def test_a_drive_pulled_out_before_the_yes_gets_nothing(qtbot, window, mounts, d
     failed = [r[0] for r in window.services.store.conn.execute(
         "SELECT detail FROM audit WHERE action = 'export.failed'")]
     assert len(failed) == 1 and "KINGSTON" in failed[0]
+
+
+def test_the_choice_by_keyboard_alone(qtbot, window, mounts):
+    mounts.plug("KINGSTON")
+    screen = _open_export(qtbot, window)
+    assert screen.focusWidget() is _card(screen, "KINGSTON")
+    qtbot.keyClick(screen.focusWidget(), Qt.Key.Key_Return)
+    assert screen.confirm.isVisible() and "KINGSTON" in screen.confirm.title.text()
+    qtbot.keyClick(screen.confirm, Qt.Key.Key_Escape)
+    assert not screen.confirm.isVisible() and screen.isVisible()
 
 
 def test_a_read_only_drive_cannot_be_chosen(qtbot, window, mounts):

@@ -83,6 +83,7 @@ class ExportScreen(StaffScreen):
     def _add_card(self) -> None:
         card = Card()
         card.setCheckable(False)  # a choice to confirm, not a toggle
+        card.setAutoDefault(True)  # Enter chooses the focused drive, as Space does
         index = len(self._pool)
         card.clicked.connect(lambda _=False, i=index: self._ask(self._targets[i]))
         self.list.insertWidget(index, card)
