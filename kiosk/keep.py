@@ -10,6 +10,7 @@ from email.utils import make_msgid
 from typing import TYPE_CHECKING
 
 from kiosk.compose import email_subject
+from kiosk.delivery.visitor_copy import grant_copy
 from kiosk.i18n import tr
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ def keep_letters(
     letters: list[Letter],
     delivery: Delivery,
 ) -> list[KeptLetter]:
+    # One copy for the visitor at most, within a daily limit per address (see visitor_copy).
+    letters = grant_copy(store, letters, delivery.email)
     emails: list[dict[str, str] | None] = []
     for letter in letters:
         if delivery.email and letter.recipient_email:

@@ -12,11 +12,12 @@ from kiosk.delivery.message import (
     Envelope,
     MessageError,
     build_message,
+    copy_note,
     header_text,
     message_bytes,
-    safe_address,
 )
 from kiosk.domain.letter import Signer, SignMode, make_letter
+from kiosk.domain.text_rules import check_email
 from kiosk.store import outbox as q
 from tests.smtp_server import BODY_FR, queue_letters
 
@@ -58,8 +59,11 @@ def test_every_header_and_the_exact_utf8_body(campaign, store):
     assert got["Content-Language"] == "fr"
     assert got.get_content_type() == "text/plain"
     assert got.get_content_charset() == "utf-8"
-    # The body decodes to exactly the reviewed letter (plus the final line end MIME requires).
-    assert got.get_content() == item.full_text + "\n"
+    # The body decodes to exactly the reviewed letter (plus the final line end MIME requires),
+    # under one line saying that a copy goes to its writer.
+    note = copy_note("Write for Safe Haven", "fr")
+    assert got.get_content() == f"{note}\n\n{item.full_text}\n"
+    assert note.startswith("Écrite à un kiosque")
     assert BODY_FR in got.get_content()
     # 7-bit on the wire: passes servers without 8BITMIME; no line over the SMTP limit.
     assert raw.isascii()
@@ -164,9 +168,10 @@ def test_a_bad_recipient_address_or_message_id_is_refused(campaign, store):
                       campaign.email)
 
 
-def test_header_text_and_safe_address_helpers():
+def test_header_text_and_check_email_helpers():
     assert header_text("a\r\nb\tc\u2029d\x00e\u200bf", 100) == "a b c d ef"
     assert header_text("x" * 10, 5) == "xxxx…"
-    assert safe_address(" Zoe@Example.COM ") == "Zoe@example.com"
-    assert safe_address("a@localhost") is None
-    assert safe_address("a@-bad-.org") is None
+    assert header_text("ééé", 10, max_bytes=5) == "é…"  # bytes too: "éé…" would be 7
+    assert check_email(" Zoe@Example.COM ") == "Zoe@example.com"
+    assert check_email("a@localhost") is None
+    assert check_email("a@-bad-.org") is None

@@ -11,6 +11,7 @@ import pytest
 
 from kiosk.cli import main as cli_main
 from kiosk.config import ConfigError
+from kiosk.delivery.message import copy_note
 from kiosk.delivery.outbox import OutboxService, ServerState, backoff
 from kiosk.store import Store
 from kiosk.store import outbox as q
@@ -88,8 +89,12 @@ def test_the_worker_delivers_every_header_and_the_utf8_body(
     assert str(m["Subject"]) == item.subject
     assert m["Message-ID"].strip() == item.message_id
     assert m["Date"] is not None and m["Content-Language"] == "fr"
-    assert m.get_content() == item.full_text + "\n"
+    # The visitor's copy rides on their first letter only, which says so in its first line.
+    assert m.get_content() == f"{copy_note('Write for Safe Haven', 'fr')}\n\n{item.full_text}\n"
     assert BODY_FR in m.get_content() and "Zoë Çelik" in m.get_content()
+    un = by_to["ohchr-registry@un.org"]
+    assert un.rcpt_tos == ["ohchr-registry@un.org"] and un.message["Cc"] is None
+    assert un.message.get_content() == q.get(store, ids[1]).full_text + "\n"
     assert item.state == "sent" and item.attempts == 1 and item.last_code == 250
 
     wait_until(lambda: recorder.last and recorder.last.counts.sent == 2, what="report")

@@ -3,12 +3,19 @@
 From is the campaign's own address (display name "Jane D. via <campaign>"): only the campaign's
 domain can pass SPF/DKIM/DMARC for mail this kiosk sends; a From in the visitor's domain would be
 rejected or land in spam. The visitor's address, when they gave one, goes in Reply-To so the
-recipient's answer reaches them, and in Cc when they asked for a copy.
+recipient's answer reaches them, and in Cc when they were granted a copy (one per visitor, within
+a daily limit per address: ``kiosk.delivery.visitor_copy``); an email with a copy says so in its
+first line.
 
 Visitor text never reaches a header as typed: names lose control characters (CR/LF, NEL, U+2028)
-and the characters that could make a name look like an address, are capped in length, and are
-encoded by ``email.headerregistry`` (RFC 2047 for accents); addresses must be plain ASCII
-addr-specs (an IDN domain is punycoded) or they are left out.
+and the characters that could make a name look like an address, and are capped in length. Then
+``kiosk.delivery.mail_headers`` writes every header that carries text (From, Reply-To, Cc,
+Subject) itself, so that nothing a visitor types is ever decoded as an RFC 2047 encoded word or
+read as header syntax. Addresses must pass ``kiosk.domain.text_rules.check_email`` (the Sign step's
+own rule) or they are left out.
+
+Only the standard library and pure kiosk modules are imported here: a test builds and parses
+these emails under every CPython >= 3.11 on the machine.
 """
 
 from __future__ import annotations
@@ -18,11 +25,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import TYPE_CHECKING
 
+from kiosk.delivery.mail_headers import ONE_WORD_BYTES, WrittenHeader, mailbox, unstructured
+from kiosk.domain.text_rules import check_email, email_fault
 from kiosk.i18n import tr
 
 if TYPE_CHECKING:
@@ -33,12 +41,8 @@ from kiosk.store.outbox import parse_iso
 
 NAME_MAX = 40  # the visitor's part of the From name; "Jane D." needs far less
 SENDER_NAME_MAX = 80
-SUBJECT_MAX = 200  # folded over several lines by the generator; capped so it stays a subject
+SUBJECT_MAX = 200  # folded over several lines; capped so it stays a subject
 
-# What an addr-spec may be here: dot-atom local part in ASCII (a non-ASCII local part would need
-# SMTPUTF8, which not every server offers), and an ASCII (punycoded) domain.
-_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _MESSAGE_ID = re.compile(r"^<[^<>\s@]+@[^<>\s@]+>$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 # Characters that would let a display name pass for an address or break quoting in some clients.
@@ -46,7 +50,21 @@ _NAME_DROP = str.maketrans("", "", '<>@"\\')
 
 
 class MessageError(ValueError):
-    """This row cannot become an email (e.g. the recipient's address is not one)."""
+    """This row cannot become an email (e.g. the recipient's address is not one).
+
+    ``key`` names the reason in the ``email.build`` catalog, so staff read it in their language.
+    """
+
+    def __init__(self, key: str, **values: str):
+        self.key = key
+        self.values = values
+        super().__init__(f"{key}: {values}")
+
+    def describe(self, lang: str) -> str:
+        values = dict(self.values)
+        if "fault" in values:
+            values["why"] = tr(f"email.build.fault_{values.pop('fault')}", lang)
+        return tr(f"email.build.{self.key}", lang, **values)
 
 
 @dataclass(frozen=True)
@@ -58,8 +76,9 @@ class Envelope:
     copy_to: str | None = None
 
 
-def header_text(value: str, max_len: int) -> str:
-    """One safe line of header text: no control characters, collapsed spaces, capped length."""
+def header_text(value: str, max_len: int, max_bytes: int | None = None) -> str:
+    """One safe line of header text: no control characters, collapsed spaces, capped length
+    (in characters, and in UTF-8 bytes when ``max_bytes`` is given)."""
     value = unicodedata.normalize("NFC", value or "")
     # Cc and Cf cover CR, LF, NEL and invisible marks; Zl/Zp are U+2028/U+2029 line breaks.
     kept = "".join(
@@ -68,40 +87,31 @@ def header_text(value: str, max_len: int) -> str:
         if unicodedata.category(ch) not in ("Cf", "Cs", "Co", "Cn") or ch in "\u200d\ufe0f"
     )
     line = " ".join(kept.split())
-    if len(line) > max_len:
-        line = line[: max_len - 1].rstrip() + "…"
+    limit = max_bytes if max_bytes is not None else len(line.encode("utf-8"))
+
+    def fits(text: str) -> bool:
+        return len(text) <= max_len and len(text.encode("utf-8")) <= limit
+
+    if not fits(line):
+        while line and not fits(line.rstrip() + "…"):
+            line = line[:-1]
+        line = line.rstrip() + "…"
     return line
 
 
-def display_name(value: str, max_len: int) -> str:
-    return header_text(header_text(value, max_len * 2).translate(_NAME_DROP), max_len)
+def display_name(value: str, max_len: int, max_bytes: int | None = None) -> str:
+    return header_text(header_text(value, max_len * 2).translate(_NAME_DROP), max_len, max_bytes)
 
 
-def safe_address(value: str | None) -> str | None:
-    """The address as a plain ASCII addr-spec, or None when it is not one we can put in a header.
-
-    Stricter than ``Address(addr_spec=...)`` on purpose: that parser quietly drops comments, so
-    ``a@b.org(x)`` would become ``a@b.org``; here anything unusual is refused outright.
-    """
-    value = (value or "").strip()
-    if not value or len(value) > 254 or value.count("@") != 1:
-        return None
-    local, domain = value.split("@")
-    if len(local) > 64 or not _LOCAL.match(local):
-        return None
-    try:
-        domain = domain.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return None
-    labels = domain.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        return None
-    return f"{local}@{domain}"
+def visitor_display_name(short_name: str) -> str:
+    """The visitor's name as headers carry it: short enough in bytes to be one encoded word,
+    so every mail client shows it the same (see ``kiosk.delivery.mail_headers``)."""
+    return display_name(short_name, NAME_MAX, ONE_WORD_BYTES)
 
 
 def from_display_name(short_name: str, sender_name: str, lang: str) -> str:
     sender = display_name(sender_name, SENDER_NAME_MAX)
-    name = display_name(short_name, NAME_MAX)
+    name = visitor_display_name(short_name)
     if not name:
         return sender
     try:
@@ -110,44 +120,56 @@ def from_display_name(short_name: str, sender_name: str, lang: str) -> str:
         return f"{name} via {sender}"
 
 
+def copy_note(sender_name: str, lang: str) -> str:
+    """The first line of an email that also goes to its writer: says what it is, to both."""
+    campaign = header_text(sender_name, SENDER_NAME_MAX)
+    try:
+        return tr("email.copy_note", lang, campaign=campaign)
+    except KeyError:
+        return tr("email.copy_note", "en", campaign=campaign)
+
+
+def _address(value: str | None, key: str) -> str:
+    address = check_email(value or "")
+    if address is None:
+        raise MessageError(key, address=repr(value), fault=str(email_fault(value or "")))
+    return address
+
+
 def build_message(item: OutboxItem, settings: EmailSettings) -> tuple[EmailMessage, Envelope]:
     """The email for ``item``, identical on every retry (same Message-ID, Date and bytes)."""
-    sender = safe_address(settings.sender_address)
-    if sender is None:
-        raise MessageError(f"email.sender_address {settings.sender_address!r} is not usable")
-    recipient = safe_address(item.to_addr)
-    if recipient is None:
-        raise MessageError(f"recipient address {item.to_addr!r} is not a plain email address")
+    sender = _address(settings.sender_address, "sender")
+    recipient = _address(item.to_addr, "recipient")
     if not _MESSAGE_ID.match(item.message_id or ""):
-        raise MessageError(f"Message-ID {item.message_id!r} is malformed")
+        raise MessageError("message_id", message_id=repr(item.message_id))
     lang = item.language if _LANGUAGE.match(item.language or "") else "en"
-    visitor = safe_address(item.visitor_email)
-    visitor_name = display_name(item.short_name, NAME_MAX)
+    visitor = check_email(item.visitor_email or "")
+    visitor_name = visitor_display_name(item.short_name)
+    copy_to = visitor if visitor and item.send_copy else None
 
     msg = EmailMessage(policy=policy.SMTP)
-    local, domain = sender.split("@")
-    msg["From"] = Address(
-        display_name=from_display_name(item.short_name, settings.sender_name, lang),
-        username=local, domain=domain,
-    )
-    local, domain = recipient.split("@")
-    msg["To"] = Address(username=local, domain=domain)
-    copy_to = None
+
+    def put(name: str, value: str, *, structured: bool = True) -> None:
+        msg[name] = WrittenHeader(name, value, structured=structured)
+
+    put("From", mailbox(from_display_name(item.short_name, settings.sender_name, lang), sender))
+    put("To", recipient)
     if visitor:
-        local, domain = visitor.split("@")
-        msg["Reply-To"] = Address(display_name=visitor_name, username=local, domain=domain)
-        if item.send_copy:
-            msg["Cc"] = Address(display_name=visitor_name, username=local, domain=domain)
-            copy_to = visitor
-    msg["Subject"] = header_text(item.subject, SUBJECT_MAX)
+        put("Reply-To", mailbox(visitor_name, visitor))
+    if copy_to:
+        put("Cc", mailbox(visitor_name, copy_to))
+    put("Subject", unstructured(header_text(item.subject, SUBJECT_MAX)), structured=False)
     # The moment the visitor confirmed, not the moment a retry got through: the letter was
     # written then, and a retry stays byte-for-byte the same email.
-    msg["Date"] = format_datetime(parse_iso(item.created_at).astimezone(UTC))
-    msg["Message-ID"] = item.message_id
+    put("Date", format_datetime(parse_iso(item.created_at).astimezone(UTC)))
+    put("Message-ID", item.message_id)
+    body = item.full_text
+    if copy_to:
+        body = f"{copy_note(settings.sender_name, lang)}\n\n{body}"
     # Quoted-printable keeps the body 7-bit, so it passes servers without 8BITMIME unchanged;
     # readers decode it back to exactly the reviewed letter.
-    msg.set_content(item.full_text, charset="utf-8", cte="quoted-printable")
-    msg["Content-Language"] = lang  # after set_content, which clears every Content-* header
+    msg.set_content(body, charset="utf-8", cte="quoted-printable")
+    put("Content-Language", lang)  # after set_content, which clears every Content-* header
     return msg, Envelope(mail_from=sender, recipient=recipient, copy_to=copy_to)
 
 

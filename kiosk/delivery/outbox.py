@@ -283,7 +283,7 @@ class OutboxService:
             msg, envelope = build_message(item, self.settings)
         except MessageError as e:
             result = SendResult(Outcome.FAILED, detail=tr("email.error.build", self.lang,
-                                                          reason=str(e)))
+                                                          reason=e.describe(self.lang)))
         else:
             try:
                 result = mailer.send(msg, envelope)

@@ -263,6 +263,18 @@ def list_items(store: Store, states: list[str] | None = None) -> list[OutboxItem
     return [OutboxItem.from_row(r) for r in rows]
 
 
+def copies_granted_since(store: Store, address: str, since: datetime) -> int:
+    """How many visitor copies go to ``address`` (in any letter case) from letters kept since
+    ``since``, not counting emails staff cancelled (``kiosk.delivery.visitor_copy``)."""
+    row = store.conn.execute(
+        """SELECT COUNT(*) FROM letters l JOIN outbox o ON o.letter_id = l.id
+           WHERE l.send_copy = 1 AND l.by_email = 1 AND lower(l.email) = lower(?)
+             AND l.created_at >= ? AND o.state != 'cancelled'""",
+        (address, iso(since)),
+    ).fetchone()
+    return int(row[0])
+
+
 # --- staff actions -------------------------------------------------------------------------------
 
 
