@@ -18,13 +18,19 @@ PLACEHOLDER_DONATION_MARK = "REPLACE-ME"
 
 
 def _check_email(value: str) -> str:
-    # email-validator is what pydantic's EmailStr uses; called directly so the message is ours.
-    from email_validator import EmailNotValidError, validate_email
+    # The kiosk's one address rule, the same the Sign step and the email builder apply: an
+    # address that passes here can be sent to; one that cannot is refused before the event.
+    from kiosk.domain.text_rules import EmailFault, check_email, email_fault
 
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise ValueError("not an email address") from None
+    address = check_email(value)
+    if address is not None:
+        return address
+    if email_fault(value) is EmailFault.NON_ASCII_LOCAL:
+        raise ValueError(
+            f'"{value}" has accents or other non-ASCII letters before the @; mail servers '
+            "take such addresses only with SMTPUTF8, which the kiosk does not use; use the "
+            "mailbox's plain ASCII address (letters a-z, digits, . _ - before the @)")
+    raise ValueError(f'"{value}" is not a plain email address like name@example.org')
 
 
 EmailAddress = Annotated[str, AfterValidator(_check_email)]

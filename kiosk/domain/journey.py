@@ -19,10 +19,12 @@ from kiosk.domain.text_rules import (
     CITY_MAX,
     NAME_MAX,
     POSTAL_MAX,
+    EmailFault,
     body_length,
     check_email,
     clean_line,
     clean_text,
+    email_fault,
 )
 
 if TYPE_CHECKING:
@@ -55,6 +57,7 @@ class Problem(StrEnum):
     NAME_MISSING = "name_missing"
     LAST_NAME_MISSING = "last_name_missing"
     EMAIL_INVALID = "email_invalid"
+    EMAIL_NOT_ASCII = "email_not_ascii"  # jöhn@…: the kiosk cannot send to it (no SMTPUTF8)
     NO_CHANNEL = "no_channel"
 
 
@@ -163,7 +166,8 @@ class Journey:
             if s.sign_mode is SignMode.FULL and not clean_line(s.last_name, NAME_MAX):
                 out.append(Problem.LAST_NAME_MISSING)
             if s.email.strip() and not check_email(s.email):
-                out.append(Problem.EMAIL_INVALID)
+                accents = email_fault(s.email) is EmailFault.NON_ASCII_LOCAL
+                out.append(Problem.EMAIL_NOT_ASCII if accents else Problem.EMAIL_INVALID)
         return out
 
     # --- events --------------------------------------------------------------------------------
