@@ -14,8 +14,9 @@ _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 REDACTED = "<email>"
 
 
-def redact(text: str) -> str:
-    return _EMAIL.sub(REDACTED, text)
+def redact(text: str, mark: str = REDACTED) -> str:
+    """``text`` with every address-shaped part replaced by ``mark`` (in any letter case)."""
+    return _EMAIL.sub(mark, text)
 
 
 class _QuietLibraries(logging.Filter):

@@ -22,10 +22,13 @@ machine that no longer exists.
 from __future__ import annotations
 
 import os
+import re
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from kiosk.logs import redact
 
 if TYPE_CHECKING:
     from kiosk.store.db import Store
@@ -273,6 +276,35 @@ def copies_granted_since(store: Store, address: str, since: datetime) -> int:
         (address, iso(since)),
     ).fetchone()
     return int(row[0])
+
+
+# --- forgetting the visitor --------------------------------------------------------------------
+
+REMOVED = "[removed]"
+
+
+def scrub_addresses(text: str | None, address: str, mark: str = REMOVED) -> str | None:
+    """``text`` without ``address`` in any letter case, nor anything else shaped like an address.
+
+    Mail servers quote addresses as they please (``<ZOE@EXAMPLE.ORG>``, the domain in Unicode
+    where the kiosk sent punycode): matching only the stored spelling let them through.
+    """
+    if not text:
+        return text
+    if address:
+        text = re.sub(re.escape(address), mark, text, flags=re.IGNORECASE)
+    return redact(text, mark)
+
+
+def forget_addresses(conn: Any, letter_id: int, address: str) -> None:
+    """Scrub the server answers kept on ``letter_id``'s emails (note, last_error), e.g. a refused
+    copy quoting the visitor's address. ``conn``: a connection, inside the caller's transaction
+    (rows may be plain tuples)."""
+    rows = conn.execute(
+        "SELECT id, note, last_error FROM outbox WHERE letter_id = ?", (letter_id,)).fetchall()
+    for outbox_id, note, error in rows:
+        conn.execute("UPDATE outbox SET note = ?, last_error = ? WHERE id = ?",
+                     (scrub_addresses(note, address), scrub_addresses(error, address), outbox_id))
 
 
 # --- staff actions -------------------------------------------------------------------------------

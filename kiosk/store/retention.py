@@ -20,13 +20,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kiosk.store.db import now_iso
+from kiosk.store.outbox import forget_addresses
 
 if TYPE_CHECKING:
     from kiosk.store.db import Store
 
 PRINT_FINISHED = ("printed", "cancelled")
 EMAIL_FINISHED = ("sent", "failed", "cancelled")
-REMOVED = "[removed]"
 
 # Letters with nothing waiting, with the time their last delivery reached its final state.
 _DUE_SQL = f"""
@@ -115,13 +115,8 @@ def _purge(conn: sqlite3.Connection, cutoff: datetime) -> list[int]:
                WHERE id = ?""",
             (signature, full_text, at, letter_id),
         )
-        if email:
-            # A refused copy to the visitor keeps the server's answer, which may quote their
-            # address: that goes too.
-            for col in ("note", "last_error"):
-                conn.execute(
-                    f"UPDATE outbox SET {col} = REPLACE({col}, ?, ?) WHERE letter_id = ?",
-                    (email, REMOVED, letter_id),
-                )
+        # A refused copy or a refusal keeps the server's answer, which may quote the visitor's
+        # address in any case or spelling: every address goes (kiosk.store.outbox).
+        forget_addresses(conn, letter_id, email)
         purged.append(letter_id)
     return purged
