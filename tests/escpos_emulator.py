@@ -11,6 +11,11 @@ reading after N bytes of a job), ``paper`` ("ok", "low", "out"), ``cover_open``,
 ``answer_status = False`` (prints but never answers status).
 ``power_cycle()`` clears every fault and drops connections and unprinted data.
 
+``receipts()`` is what a person reading the paper sees once the printer has finished: it waits
+until no job is still arriving (each connection has closed, ended its job with a cut, or stopped
+reading), so a test never reads half a receipt (e.g. half of a QR raster) while the rest is on the
+wire; the kiosk may call a job printed as soon as it has handed the bytes over.
+
 ``decode()`` turns the printed bytes back into receipts: lines of text in the code page that was
 selected, their styles, the QR codes (decoded with zxing-cpp from the raster image) and the cut.
 """
@@ -41,7 +46,15 @@ class ParseError(Exception):
 
 
 def next_command(buf: bytes | bytearray, i: int) -> int | None:
-    """Length of the command or text byte at ``buf[i]``; None if it is not complete yet."""
+    """Length of the command or text byte at ``buf[i]``; None if it has not all arrived yet
+    (a printer acts on a command only once it has every byte of it: half an image is not
+    printed, and the rest of it is never taken for text)."""
+    n = _command_length(buf, i)
+    return n if n is not None and i + n <= len(buf) else None
+
+
+def _command_length(buf: bytes | bytearray, i: int) -> int | None:
+    """Length of the command at ``buf[i]`` as its header says; None if the header is cut off."""
     b = buf[i]
     if b not in (ESC, GS, DLE):
         return 1
@@ -188,6 +201,26 @@ def _qr_in_raster(cmd: bytes) -> list[str]:
 # --- the printer ----------------------------------------------------------------------------------
 
 
+def _moves_paper(cmd: bytes) -> bool:
+    """Text, a line feed, a feed, an image or a QR code: the command puts something on paper
+    (unlike mode settings such as bold or alignment, which python-escpos resets after a cut)."""
+    return (len(cmd) == 1 and cmd[0] not in (ESC, GS)) or cmd[:2] in (
+        b"\x1bd", b"\x1bJ", b"\x1dv", b"\x1d(")
+
+
+@dataclass
+class _Connection:
+    """What the printer knows about one connection, to tell whether a job is still arriving."""
+
+    open: bool = True
+    stalled: bool = False  # stopped reading (hang, stall_after): nothing more will arrive
+    between_jobs: bool = False  # a cut came, and nothing printed since; nothing half-received
+
+    @property
+    def receiving(self) -> bool:
+        return self.open and not self.stalled and not self.between_jobs
+
+
 class PrinterEmulator:
     """Start with ``with PrinterEmulator() as printer:``; point a Network printer at
     ``printer.host``/``printer.port``."""
@@ -203,6 +236,7 @@ class PrinterEmulator:
         self.hang = False
         self.stall_after: int | None = None
         self.connections = 0
+        self.received = 0  # bytes read from every connection, printed or not yet
         self.status_replies = 0
         self.errors: list[str] = []
         self._lock = threading.Condition()
@@ -212,6 +246,7 @@ class PrinterEmulator:
         self._closing = False
         self._generation = 0  # bumped by power_cycle: old connections stop
         self._frozen: list[socket.socket] = []  # see drop_new_connections
+        self._states: dict[socket.socket, _Connection] = {}
 
     def __enter__(self) -> PrinterEmulator:
         self.listen()
@@ -304,7 +339,14 @@ class PrinterEmulator:
                 self._lock.wait(min(left, 0.05))
         return True
 
-    def receipts(self) -> list[Receipt]:
+    def receiving(self) -> bool:
+        """A job is still arriving on some connection (not closed, not cut, still read)."""
+        with self._lock:
+            return any(c.receiving for c in self._states.values())
+
+    def receipts(self, timeout: float = 60.0) -> list[Receipt]:
+        """The receipts printed so far, once no job is still arriving (up to ``timeout``)."""
+        self.wait_for(lambda: not any(c.receiving for c in self._states.values()), timeout)
         with self._lock:
             return decode(bytes(self.printed))
 
@@ -346,6 +388,18 @@ class PrinterEmulator:
         return not self._closing and gen == self._generation
 
     def _serve(self, conn: socket.socket, gen: int) -> None:
+        state = _Connection()
+        with self._lock:
+            self._states[conn] = state
+        try:
+            self._read(conn, gen, state)
+        finally:
+            with self._lock:
+                state.open = False
+                del self._states[conn]
+                self._lock.notify_all()
+
+    def _read(self, conn: socket.socket, gen: int, state: _Connection) -> None:
         buf = bytearray()
         job_bytes = 0
         conn.settimeout(0.05)
@@ -354,6 +408,9 @@ class PrinterEmulator:
                 stuck = self.hang or (
                     self.stall_after is not None and job_bytes >= self.stall_after
                 )
+                if stuck != state.stalled:
+                    state.stalled = stuck
+                    self._lock.notify_all()
                 if stuck:  # not reading: the kiosk's data piles up in the socket buffers
                     self._lock.wait(0.05)
                     continue
@@ -367,6 +424,10 @@ class PrinterEmulator:
                 return
             buf += chunk
             job_bytes += self._process(conn, buf)
+            with self._lock:
+                self.received += len(chunk)
+                state.between_jobs = state.between_jobs and not buf  # half a command waits
+                self._lock.notify_all()
 
     def _process(self, conn: socket.socket, buf: bytearray) -> int:
         """Handle complete commands in ``buf``; return how many print bytes were taken."""
@@ -384,6 +445,12 @@ class PrinterEmulator:
                     with self._lock:
                         out = self.paper == "out" or self.cover_open
                         (self.buffered if out else self.printed).extend(cmd)
+                        state = self._states.get(conn)
+                        if state is not None:  # a job ends at its cut; paper moving starts one
+                            if cmd[:2] == b"\x1dV":
+                                state.between_jobs = True
+                            elif _moves_paper(cmd):
+                                state.between_jobs = False
                         self._lock.notify_all()
                     taken += n
                 i += n

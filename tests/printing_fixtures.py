@@ -27,8 +27,9 @@ FRENCH_BODY = (
 )
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-    """Wait for ``condition`` (checked every 20 ms), failing the test after ``timeout``."""
+def wait_until(condition: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
+    """Wait for ``condition`` (checked every 20 ms), failing the test after ``timeout``: a
+    generous deadline, only ever reached when something is wrong (a busy machine is slow)."""
     deadline = time.monotonic() + timeout
     tick = threading.Event()
     while not condition():

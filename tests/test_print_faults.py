@@ -21,13 +21,20 @@ MARK = "ŒUVRE et cœur"  # printed as-is with CP1252
 
 def _printed_once(emulator, store, job_id: int) -> None:
     wait_until(lambda: job_row(store, job_id)["state"] == "printed", what="job printed")
-    receipts = emulator.receipts()
+    receipts = emulator.receipts()  # waits for the job still on the wire, up to its cut
     assert complete_copies(receipts, MARK) == 1, [r.text for r in receipts]
     assert complete_copies(receipts, "Zoë Ñúñez-Çelik") == 1
 
 
-def _stays_queued(store, job_id: int, status: str) -> None:
-    wait_until(lambda: job_row(store, job_id)["last_status"] == status, what=f"status {status}")
+def _status_becomes(p, kind: StatusKind) -> None:
+    """The service's own status says ``kind``. It is published just after the job's row is
+    written, so reading it once right after the row would race the worker."""
+    wait_until(lambda: p.service.status().printer.kind is kind, what=f"service status {kind}")
+
+
+def _stays_queued(p, store, job_id: int, status: StatusKind) -> None:
+    wait_until(lambda: job_row(store, job_id)["last_status"] == status, what=f"job {status}")
+    _status_becomes(p, status)
     assert job_row(store, job_id)["state"] == "queued"
 
 
@@ -35,7 +42,7 @@ def test_connection_refused_then_printer_back(net_campaign, emulator, store, pro
     emulator.refuse()
     job = keep_letter(store, net_campaign)
     p = probe(net_campaign).start()
-    _stays_queued(store, job, "offline")
+    _stays_queued(p, store, job, StatusKind.OFFLINE)
     status = p.service.status()
     assert status.printer.kind is StatusKind.OFFLINE and "refused" in status.printer.detail
     assert status.queued_ids == (job,)
@@ -43,7 +50,7 @@ def test_connection_refused_then_printer_back(net_campaign, emulator, store, pro
     assert job_row(store, job)["attempts"] == 0  # nothing was sent
     emulator.power_cycle()  # listening again: the next try opens a fresh connection
     _printed_once(emulator, store, job)
-    assert p.service.status().printer.kind is StatusKind.ONLINE
+    _status_becomes(p, StatusKind.ONLINE)
 
 
 def test_connection_that_hangs_times_out_and_screen_stays_responsive(
@@ -61,7 +68,7 @@ def test_connection_that_hangs_times_out_and_screen_stays_responsive(
         p.service.wake()
         slowest = max(slowest, time.perf_counter() - t)
     assert slowest < 0.05
-    _stays_queued(store, job, "unknown")
+    _stays_queued(p, store, job, StatusKind.UNKNOWN)
     assert p.service.status().printer.kind is StatusKind.UNKNOWN  # never "ok" from silence
     assert emulator.printed == bytearray()
     emulator.power_cycle()
@@ -72,7 +79,7 @@ def test_connect_that_hangs_times_out_within_the_limit(net_campaign, emulator, s
     emulator.drop_new_connections()  # the printer's network card takes no new connection
     job = keep_letter(store, net_campaign)
     p = probe(net_campaign).start()
-    _stays_queued(store, job, "offline")
+    _stays_queued(p, store, job, StatusKind.OFFLINE)
     assert "timed out" in job_row(store, job)["last_error"]
     assert p.service.status().printer.kind is StatusKind.OFFLINE
     t = time.perf_counter()
@@ -85,9 +92,9 @@ def test_connect_that_hangs_times_out_within_the_limit(net_campaign, emulator, s
 def test_printer_that_stops_reading_mid_job(net_campaign, emulator, store, probe):
     emulator.stall_after = 400  # takes the start of the job, then stops reading
     job = keep_letter(store, net_campaign)
-    probe(net_campaign).start()
+    p = probe(net_campaign).start()
     wait_until(lambda: job_row(store, job)["attempts"] >= 1, what="job sent once")
-    _stays_queued(store, job, "unknown")
+    _stays_queued(p, store, job, StatusKind.UNKNOWN)
     assert 0 < len(emulator.printed) < 2000  # a torn start of the letter, no cut
     assert complete_copies(emulator.receipts(), MARK) == 0
     emulator.power_cycle()  # staff switch it off and on: the torn job is gone
@@ -98,7 +105,7 @@ def test_paper_out_nothing_sent_until_refilled(net_campaign, emulator, store, pr
     emulator.paper = "out"
     job = keep_letter(store, net_campaign)
     p = probe(net_campaign).start()
-    _stays_queued(store, job, "paper_out")
+    _stays_queued(p, store, job, StatusKind.PAPER_OUT)
     status = p.service.status()
     assert status.printer.kind is StatusKind.PAPER_OUT
     assert "saved" in status.printer.visitor_message("en")
@@ -117,8 +124,9 @@ def test_paper_near_end_prints_and_warns_staff(net_campaign, emulator, store, pr
     job = keep_letter(store, net_campaign)
     p = probe(net_campaign).start()
     _printed_once(emulator, store, job)
+    _status_becomes(p, StatusKind.PAPER_LOW)
     status = p.service.status()
-    assert status.printer.kind is StatusKind.PAPER_LOW and status.printer.ready
+    assert status.printer.ready
     assert "running low" in status.staff_alert("en")
     assert "paper_low" in p.kinds()
 
@@ -127,7 +135,7 @@ def test_cover_open_then_closed(net_campaign, emulator, store, probe):
     emulator.cover_open = True
     job = keep_letter(store, net_campaign)
     p = probe(net_campaign).start()
-    _stays_queued(store, job, "cover_open")
+    _stays_queued(p, store, job, StatusKind.COVER_OPEN)
     assert "cover" in p.service.status().staff_alert("en")
     assert job_row(store, job)["attempts"] == 0
     emulator.close_cover()
@@ -138,7 +146,7 @@ def test_printer_that_never_answers_status(net_campaign, emulator, store, probe)
     emulator.answer_status = False
     job = keep_letter(store, net_campaign)
     p = probe(net_campaign).start()
-    _stays_queued(store, job, "unknown")
+    _stays_queued(p, store, job, StatusKind.UNKNOWN)
     wait_until(lambda: emulator.connections >= 2, what="the check tried again")
     assert p.service.status().printer.kind is StatusKind.UNKNOWN
     assert "not answering" in p.service.status().staff_alert("en")
@@ -173,8 +181,8 @@ def test_paper_runs_out_mid_job_is_never_lost(net_campaign, emulator, store, pro
         return taken
 
     emulator._process = run_out_after_a_bit
-    probe(net_campaign).start()
-    _stays_queued(store, job, "paper_out")
+    p = probe(net_campaign).start()
+    _stays_queued(p, store, job, StatusKind.PAPER_OUT)
     emulator._process = original
     emulator.refill()  # the buffered rest prints, then the kiosk sends the letter again
     wait_until(lambda: job_row(store, job)["state"] == "printed", what="job printed")
