@@ -29,22 +29,21 @@ def add_common(p: argparse.ArgumentParser) -> None:
 
 
 def load(args: argparse.Namespace):  # -> tuple[Campaign, Path]
-    """The campaign and data dir a command works on. Exits 2 with the reasons on a bad file."""
-    from kiosk.config import ConfigError, load_campaign
-    from kiosk.paths import resolve_config, resolve_data_dir
+    """The campaign and data dir a command works on. A campaign file that cannot be used
+    raises ConfigError, a Refusal: main() prints each problem and exits 2."""
+    from kiosk.config import load_campaign
+    from kiosk.paths import resolve_data_dir
 
-    try:
-        campaign = load_campaign(resolve_config(getattr(args, "config", None)))
-    except ConfigError as e:
-        print_config_error(e)
-        raise SystemExit(EXIT_BAD_CONFIG) from None
+    campaign = load_campaign(config_path(getattr(args, "config", None)))
     return campaign, resolve_data_dir(getattr(args, "data_dir", None))
 
 
-def print_config_error(e) -> None:
-    print(f"The campaign file cannot be used: {e.path}", file=sys.stderr)
-    for m in e.messages:
-        print(f"{e.path}: {m}", file=sys.stderr)
+def config_path(given: str | None) -> Path:
+    """The campaign file as given (a link is not followed here, so that a message about it
+    names what staff typed), or the bundled sample."""
+    from kiosk.paths import resolve_config
+
+    return Path(given).expanduser().absolute() if given else resolve_config(None)
 
 
 def setup_logging(verbose: bool = False) -> None:
@@ -57,15 +56,11 @@ def setup_logging(verbose: bool = False) -> None:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    from kiosk.config import ConfigError, load_campaign
-    from kiosk.paths import resolve_config
+    """Exit 0 if the file can be used (warnings on stderr); a ConfigError (exit 2) if not."""
+    from kiosk.config import load_campaign
 
-    path = resolve_config(args.file or args.config)
-    try:
-        campaign = load_campaign(path)
-    except ConfigError as e:
-        print_config_error(e)
-        return EXIT_BAD_CONFIG
+    path = config_path(args.file or args.config)
+    campaign = load_campaign(path)
     for w in campaign.warnings():
         print(f"warning: {path}: {w}", file=sys.stderr)
     langs = ", ".join(campaign.languages)
@@ -105,24 +100,26 @@ def cmd_render_screens(args: argparse.Namespace) -> int:
 
 
 def cmd_hash_pin(args: argparse.Namespace) -> int:
-    """Ask for a PIN twice (hidden) and print the line to paste under [staff]."""
+    """Ask for a PIN twice (hidden) and print the line to paste under [staff]. A PIN the pad
+    cannot type, or two different entries, is refused (exit 2) with nothing printed to paste."""
     import getpass
 
-    from kiosk.staff import hash_pin
+    from kiosk.errors import Refusal
+    from kiosk.staff import hash_pin, pin_problem
 
-    if args.stdin:
-        first = second = sys.stdin.readline().strip()
-    else:
-        first = getpass.getpass("New staff PIN (4 to 12 digits): ")
-        second = getpass.getpass("The same PIN again: ")
-    if first != second:
-        print("The two PINs are different. Nothing was changed.", file=sys.stderr)
-        return EXIT_FAILED
     try:
-        hashed = hash_pin(first)
-    except ValueError as e:
-        print(f"Not a usable PIN: {e}.", file=sys.stderr)
-        return EXIT_FAILED
+        if args.stdin:
+            first = second = sys.stdin.readline().strip()
+        else:
+            first = getpass.getpass("New staff PIN (4 to 12 digits): ")
+            second = getpass.getpass("The same PIN again: ")
+    except (EOFError, KeyboardInterrupt):
+        raise Refusal("No PIN was given. Nothing was changed.") from None
+    if first != second:
+        raise Refusal("The two PINs are different. Nothing was changed.")
+    if problem := pin_problem(first):
+        raise Refusal(f"Not a usable PIN: {problem}. Nothing was changed.")
+    hashed = hash_pin(first)
     print("Put this line under [staff] in your campaign file:")
     print(f'pin_hash = "{hashed}"')
     return EXIT_OK

@@ -41,11 +41,32 @@ def replace_table(text: str, table: str, settings: dict[str, object]) -> str:
     return text[:start] + "\n".join(block) + "\n" + text[end:]
 
 
+def copy_templates(folder: Path, changes: dict[str, str | bytes] | None = None) -> Path:
+    """A copy of the sample's templates in ``folder``/templates, with ``changes`` written over
+    it: ``{"letters/en/short.txt.j2": "new text"}`` (bytes are written as they are)."""
+    import shutil
+
+    dest = folder / "templates"
+    shutil.copytree(TEMPLATES, dest)
+    for name, content in (changes or {}).items():
+        target = dest / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return dest
+
+
 def write_campaign(path: Path, text: str | None = None, *, printer: dict | None = None,
-                   email: dict | None = None, donation_url: str | None = None) -> Path:
+                   email: dict | None = None, donation_url: str | None = None,
+                   templates_dir: Path | None = None) -> Path:
     """Write a campaign file at ``path`` (a folder gets ``campaign.toml``): ``text`` or the
-    sample, with ``[printer]`` / ``[email]`` and the donation link replaced when given."""
+    sample, with ``[printer]`` / ``[email]``, the donation link and the templates folder
+    replaced when given."""
     text = sample_text() if text is None else text
+    if templates_dir is not None:
+        text = text.replace(f"templates_dir = {toml_value(str(TEMPLATES))}",
+                            f"templates_dir = {toml_value(str(templates_dir))}")
     if donation_url:
         text = text.replace('url = "https://example.org/REPLACE-ME/donate"',
                             f"url = {toml_value(donation_url)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -34,6 +35,32 @@ def _check_email(value: str) -> str:
 
 
 EmailAddress = Annotated[str, AfterValidator(_check_email)]
+
+_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
+
+
+def host_name_problem(value: str) -> str | None:
+    """What keeps ``value`` from being a host name or an IP address (the printer's, the SMTP
+    server's), or None. A port, a scheme or a path is the usual mistake."""
+    import ipaddress
+
+    if not value.strip():
+        return "empty"
+    try:
+        ipaddress.ip_address(value)
+        return None
+    except ValueError:
+        pass
+    if "://" in value:
+        return f'"{value}" has a scheme (like tcp://)'
+    if re.fullmatch(r"[^:]+:\d*", value) or re.fullmatch(r"\[[^\]]*\]:\d*", value):
+        return f'"{value}" has a port in it'
+    labels = value.removesuffix(".").split(".")
+    if all(label.isdigit() for label in labels):
+        return f'"{value}" is not a valid IP address'
+    if len(value) > 253 or not all(_LABEL.match(label) for label in labels):
+        return f'"{value}" is not a host name (letters a-z, digits, - and dots) or IP address'
+    return None
 
 
 class _Model(BaseModel):

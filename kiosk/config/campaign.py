@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     Field,
+    PrivateAttr,
+    field_validator,
     model_validator,
 )
 
@@ -32,6 +34,15 @@ class CampaignInfo(_Model):
     french_keyboard: Literal["fr_CA", "fr_FR"] = Field(
         "fr_CA", description="On-screen keyboard for French: Canadian French or AZERTY (fr_FR)")
     templates_dir: str = "templates"
+
+    @field_validator("templates_dir")
+    @classmethod
+    def _folder_name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError('must not be empty; use "." for the campaign file\'s own folder')
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in v):
+            raise ValueError("must be a folder name, without control characters")
+        return v
 
     @model_validator(mode="after")
     def _default_in_languages(self) -> CampaignInfo:
@@ -89,6 +100,17 @@ class StaffSettings(_Model):
     pin_hash: str | None = Field(None, description="Argon2 hash made by `python -m kiosk hash-pin`")
     retention_days: int = Field(30, ge=0, le=3650)
 
+    @field_validator("pin_hash")
+    @classmethod
+    def _usable_hash(cls, v: str | None) -> str | None:
+        # A hash the PIN pad cannot check (the PIN itself, a damaged paste) would lock every
+        # member of staff out of the panel on the day.
+        from kiosk.staff import pin_hash_problem
+
+        if v and (problem := pin_hash_problem(v)):
+            raise ValueError(problem)
+        return v
+
 
 class Campaign(_Model):
     campaign: CampaignInfo
@@ -104,6 +126,8 @@ class Campaign(_Model):
 
     # Set by load_campaign: where the file lives, so relative paths resolve against it.
     source: Path | None = Field(None, exclude=True)
+    # The compiled templates, kept by kiosk.compose once checked (not part of the file).
+    _templates: Any = PrivateAttr(default=None)
 
     @property
     def languages(self) -> list[str]:
@@ -133,6 +157,14 @@ class Campaign(_Model):
             out.append(
                 f"donation.url: still the sample placeholder ({self.donation.url}); "
                 "set your organisation's real donation page"
+            )
+        from kiosk.delivery.qr import EASY_TO_SCAN_MODULES, qr_modules_across
+
+        if qr_modules_across(self.donation.url) > EASY_TO_SCAN_MODULES:
+            out.append(
+                f"donation.url: {len(self.donation.url)} characters long, so its QR code is "
+                "dense and hard to scan from the screen; use a shorter link (a link shortener "
+                "or a short page on your own site)"
             )
         if not self.staff.pin_hash:
             out.append("staff.pin_hash: not set, so nobody can open the staff panel; "

@@ -12,7 +12,14 @@ from pydantic import (
     model_validator,
 )
 
-from kiosk.config.base import EmailAddress, Localized, _Model
+from kiosk.config.base import EmailAddress, Localized, _Model, host_name_problem
+
+# Connections that python-escpos drives through a package of their own (its "extras").
+_CONNECTION_PACKAGES = {
+    "serial": ("serial", "pyserial", "serial"),
+    "usb": ("usb", "pyusb", "usb"),
+    "cups": ("cups", "pycups", "cups"),
+}
 
 
 class PrinterSettings(_Model):
@@ -63,8 +70,28 @@ class PrinterSettings(_Model):
                 raise ValueError("a USB id in hex, e.g. \"0x04b8\"") from None
         return v
 
+    @field_validator("host")
+    @classmethod
+    def _printer_host(cls, v: str | None) -> str | None:
+        if v is not None and (problem := host_name_problem(v)):
+            raise ValueError(
+                f'{problem}; give the printer\'s IP address or host name only, e.g. '
+                '"192.168.1.50" or "receipts.local"; the port goes in printer.port')
+        return v
+
+    @field_validator("serial_device", "cups_queue", "path")
+    @classmethod
+    def _one_plain_line(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("must not be empty; leave the key out if it is not used")
+        if v is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in v):
+            raise ValueError("must be one line, without control characters")
+        return v
+
     @model_validator(mode="after")
     def _connection_fields(self) -> PrinterSettings:
+        if not self.enabled:
+            return self  # nothing is ever sent: `[printer]` with `enabled = false` is enough
         needed = {
             "network": ["host"],
             "usb": ["usb_vendor_id", "usb_product_id"],
@@ -113,10 +140,26 @@ class PrinterSettings(_Model):
             )
         return self
 
+    def missing_packages(self) -> list[str]:
+        """The package this connection needs but this Python lacks: without it every print
+        and every status check would fail with an ImportError, on every retry."""
+        import importlib.util
+
+        if not self.enabled or self.connection not in _CONNECTION_PACKAGES:
+            return []
+        module, package, extra = _CONNECTION_PACKAGES[self.connection]
+        if importlib.util.find_spec(module) is not None:
+            return []
+        return [
+            f'printer.connection: "{self.connection}" needs the {package} package, which is '
+            f'not installed here; install it with: .venv/bin/pip install "python-escpos[{extra}]"'
+            f" (or: pip install {package}), then check again"
+        ]
+
     def qr_problems(self, content: str) -> list[str]:
         """Why the donation QR would not fit this paper (empty if it fits). ``load_campaign``
         calls this with the donation URL, which this model cannot see on its own."""
-        if not self.print_qr or not content:
+        if not (self.enabled and self.print_qr) or not content:
             return []
         from kiosk.delivery.receipt import ReceiptFormat, qr_width_dots
 
@@ -168,7 +211,7 @@ class EmailSettings(_Model):
     def _host_only(cls, v: str | None) -> str | None:
         if not v:
             return None
-        if "://" in v or "/" in v or any(ch.isspace() for ch in v) or v.count(":") == 1:
+        if host_name_problem(v):
             raise ValueError(
                 'a host name only, e.g. "smtp.example.org" (no smtp://, no :port; '
                 "the port goes in email.port)"
@@ -222,10 +265,20 @@ class EmailSettings(_Model):
             out.append(f"email.password_env: the environment variable {self.password_env} is "
                        "not set here; the kiosk needs it wherever it runs")
         if self.password_file:
-            path = ((base_dir or Path.cwd()) / Path(self.password_file).expanduser()).resolve()
-            if not path.is_file():
-                out.append(f"email.password_file: {path} does not exist")
-            elif os.name == "posix" and path.stat().st_mode & 0o077:
-                out.append(f"email.password_file: {path} can be read by other users; "
-                           f"run: chmod 600 {path}")
+            out += _password_file_warnings(self.password_file, base_dir)
         return out
+
+
+def _password_file_warnings(name: str, base_dir: Path | None) -> list[str]:
+    import os
+
+    path = ((base_dir or Path.cwd()) / Path(name).expanduser()).resolve()
+    try:
+        if not path.is_file():
+            return [f"email.password_file: {path} does not exist"]
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            return [f"email.password_file: {path} can be read by other users; "
+                    f"run: chmod 600 {path}"]
+    except (OSError, ValueError) as e:
+        return [f"email.password_file: {path} cannot be used: {e}"]
+    return []

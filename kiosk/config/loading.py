@@ -6,6 +6,7 @@ volunteer editing the file at 8 a.m. on event day can fix it without reading cod
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -17,15 +18,27 @@ from pydantic import (
 
 from kiosk.config.base import LANGUAGE_NAMES, Localized, LocalizedLines, _Model
 from kiosk.config.campaign import Campaign
+from kiosk.config.reading import UnreadableFile, read_text_file
+from kiosk.errors import Refusal
+
+MAX_FILE_BYTES = 1024 * 1024  # the sample is 12 KB
+# The deepest the campaign's own keys go is 5 (recipients[0].address.en[0]); anything far
+# deeper is a mistake or an attack, and would exhaust Python's stack in the parser or the models.
+MAX_NESTING = 12
 
 
-class ConfigError(Exception):
-    """A campaign file that cannot be used. ``messages`` are ready to show, one per problem."""
+class ConfigError(Refusal):
+    """A campaign file that cannot be used. ``messages`` are ready to show, one per problem
+    (each starts with the key it is about); as a Refusal, every command ends it with exit 2."""
 
     def __init__(self, path: Path, messages: list[str]):
         self.path = path
         self.messages = messages
-        super().__init__("\n".join(f"{path}: {m}" for m in messages))
+        super().__init__(f"The campaign file cannot be used: {path}",
+                         [f"{path}: {m}" for m in messages])
+
+    def __str__(self) -> str:
+        return "\n".join(self.details)
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:
@@ -196,12 +209,7 @@ def _check_languages(c: Campaign) -> list[str]:
     return problems
 
 
-def _template_stems(c: Campaign, lang: str) -> list[str]:
-    folder = c.templates_path / "letters" / lang
-    return sorted(p.name.removesuffix(".txt.j2") for p in folder.glob("*.txt.j2"))
-
-
-def _check_ids_and_templates(c: Campaign) -> list[str]:
+def _check_ids(c: Campaign) -> list[str]:
     problems: list[str] = []
     for field, items in (("recipients", c.recipients), ("starting_texts", c.starting_texts)):
         first_use: dict[str, int] = {}
@@ -213,53 +221,106 @@ def _check_ids_and_templates(c: Campaign) -> list[str]:
                     "every id must be different"
                 )
             first_use.setdefault(item.id, i)
-    from kiosk.compose import TemplateProblem, check_template
-
-    if not c.templates_path.is_dir():
-        return [
-            *problems,
-            f"campaign.templates_dir: no folder {c.templates_path} (the path is relative to "
-            "the campaign file); it must hold letters/<language>/<template>.txt.j2",
-        ]
-    for i, t in enumerate(c.starting_texts):
-        for lang in c.campaign.languages:
-            try:
-                check_template(c, lang, t.template)
-            except TemplateProblem as e:
-                stems = _template_stems(c, lang)
-                available = ", ".join(stems) if stems else "none"
-                problems.append(
-                    f"starting_texts[{i}].template: {e}; templates available in {lang}: "
-                    f"{available}"
-                )
-    for lang in c.campaign.languages:
-        try:
-            check_template(c, lang, None, source=c.letter.email_subject.get(lang))
-        except TemplateProblem as e:
-            problems.append(
-                f"letter.email_subject.{lang}: {e}; a subject may use {{{{ recipient.name }}}}, "
-                "{{ recipient.office }}, {{ campaign.title }}, {{ campaign.pitch }} and "
-                "{{ language }}"
-            )
     return problems
 
 
-def load_campaign(path: str | Path) -> Campaign:
-    """Read and validate a campaign file; raise ConfigError listing every problem found."""
-    path = Path(path).expanduser().resolve()
+def _check_templates(c: Campaign) -> list[str]:
+    from kiosk.compose import template_problems
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(path, ["file not found"]) from None
-    except IsADirectoryError:
-        raise ConfigError(path, ["this is a folder; give the campaign's .toml file"]) from None
-    except UnicodeDecodeError:
-        raise ConfigError(path, ["not UTF-8 text; save the file as UTF-8"]) from None
+        is_dir = c.templates_path.is_dir()
+    except OSError as e:
+        return [f"campaign.templates_dir: cannot be used: {e.strerror or e}"]
+    if not is_dir:
+        return [
+            f"campaign.templates_dir: no folder {c.templates_path} (the path is relative to "
+            "the campaign file); it must hold letters/<language>/<template>.txt.j2",
+        ]
+    return template_problems(c)
+
+
+def _check_qr_codes(c: Campaign) -> list[str]:
+    """The thank-you screen always shows the donation QR code; receipts print it too unless
+    ``printer.print_qr = false``. A link no QR code can hold would fail for every visitor."""
+    from kiosk.delivery.qr import qr_problem
+
+    if (problem := qr_problem(c.donation.url)) is not None:
+        return [f"donation.url: {problem}"]
+    return c.printer.qr_problems(c.donation.url)
+
+
+def _too_deep(raw: Any) -> str | None:
+    """The key under which ``raw`` nests deeper than MAX_NESTING, if it does (no recursion:
+    the point is to survive 5,000 levels)."""
+    todo: list[tuple[Any, str, int]] = [(raw, "", 0)]
+    while todo:
+        value, key, depth = todo.pop()
+        if depth > MAX_NESTING:
+            return key or "(top level)"
+        if isinstance(value, dict):
+            todo += [(v, f"{key}.{k}" if key else str(k), depth + 1) for k, v in value.items()]
+        elif isinstance(value, list):
+            # List items are reported under the key that holds the list.
+            todo += [(v, key, depth + 1) for v in value]
+    return None
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_.\-\"' ]+?)\s*=")
+
+
+def _where_too_deep(text: str) -> str:
+    """For a file the TOML parser gave up on: the key (``session.x``) and line where brackets
+    first nest deeper than MAX_NESTING. Quotes and comments are skipped roughly; it only has
+    to point a person at the right line."""
+    section, key, depth = "", "", 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if depth == 0:
+            if m := _HEADER.match(line):
+                section, key = m.group(1).replace(" ", ""), ""
+                continue
+            if m := _KEY.match(line):
+                key = m.group(1).replace(" ", "").replace('"', "").replace("'", "")
+        quote = ""
+        for ch in line:
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "#":
+                break
+            elif ch in "[{":
+                depth += 1
+                if depth > MAX_NESTING:
+                    full = ".".join(p for p in (section, key) if p) or "(top level)"
+                    return f"{full}: lists or tables nested too deeply (line {number})"
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+    return "(top level): lists or tables nested too deeply"
+
+
+def _nesting_message(where: str) -> str:
+    return (f"{where}; the kiosk reads at most {MAX_NESTING} levels of [ ] and {{ }} inside "
+            "each other; check the brackets")
+
+
+def _read(path: Path) -> str:
+    given = Path(path).expanduser().absolute()
+    try:
+        return read_text_file(given, MAX_FILE_BYTES)
+    except UnreadableFile as e:
+        reason = e.reason
+        if reason.startswith("this is a folder"):
+            reason = "this is a folder; give the campaign's .toml file"
+        raise ConfigError(given, [reason]) from None
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
     try:
         raw = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(path, [_nesting_message(_where_too_deep(text))]) from None
     except tomllib.TOMLDecodeError as e:
-        import re
-
         message = f"not valid TOML: {e}"
         if m := re.search(r"\(at line (\d+), column \d+\)", str(e)):
             lines = text.splitlines()
@@ -270,13 +331,26 @@ def load_campaign(path: str | Path) -> Campaign:
                     "check its quotes, brackets and = sign"
                 )
         raise ConfigError(path, [message]) from None
+    if (key := _too_deep(raw)) is not None:
+        raise ConfigError(path, [_nesting_message(f"{key}: lists or tables nested too deeply")])
+    return raw
+
+
+def load_campaign(path: str | Path) -> Campaign:
+    """Read and validate a campaign file; raise ConfigError listing every problem found.
+
+    Besides the models' checks, this dry-renders every template in every language, makes the
+    donation QR code, and checks that the printer's connection can be opened from here."""
+    text = _read(Path(path))
+    path = Path(path).expanduser().resolve()
+    raw = _parse(path, text)
     try:
         campaign = Campaign.model_validate(raw).model_copy(update={"source": path})
     except ValidationError as e:
         raise ConfigError(path, [_error_line(err) for err in e.errors()]) from None
-    problems = _check_languages(campaign) + _check_ids_and_templates(campaign)
-    # The printer settings cannot see the donation URL on their own: will its QR code fit?
-    problems += campaign.printer.qr_problems(campaign.donation.url)
+    problems = _check_languages(campaign) + _check_ids(campaign)
+    problems += _check_templates(campaign) + _check_qr_codes(campaign)
+    problems += campaign.printer.missing_packages()
     if problems:
         raise ConfigError(path, problems)
     return campaign
