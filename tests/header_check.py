@@ -187,6 +187,9 @@ def _main(root: str) -> int:
 
     settings = SimpleNamespace(sender_address=SENDER, sender_name=SENDER_NAME)
     letter = "Dear PM,\n\nPlease act.\n\nSincerely,\nZ"
+    # So that the same check can be pointed at an older kiosk (which failed it): what it lacked.
+    visitor_name = getattr(m, "visitor_display_name", lambda n: m.display_name(n, m.NAME_MAX))
+    note = f"{m.copy_note(SENDER_NAME, 'en')}\n\n" if hasattr(m, "copy_note") else ""
     failures = 0
     names = hostile_names()
     for i, name in enumerate(names):
@@ -206,9 +209,8 @@ def _main(root: str) -> int:
                 continue
             problems = check_email_bytes(
                 raw, from_name=m.from_display_name(name, SENDER_NAME, "en"),
-                visitor_name=m.visitor_display_name(name),
-                subject=m.header_text(subject, m.SUBJECT_MAX), message_id=item.message_id,
-                body=f"{m.copy_note(SENDER_NAME, 'en')}\n\n{letter}")
+                visitor_name=visitor_name(name), subject=m.header_text(subject, m.SUBJECT_MAX),
+                message_id=item.message_id, body=f"{note}{letter}")
             try:
                 problems += literal_problems(raw, name, subject == name)
             except Exception as e:

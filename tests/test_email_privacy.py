@@ -9,6 +9,7 @@ import re
 import pytest
 
 from kiosk.delivery.outbox import OutboxService
+from kiosk.logs import redact
 from kiosk.store import outbox as q
 from kiosk.store.retention import purge_personal_details
 from tests.smtp_server import queue_letters
@@ -62,3 +63,8 @@ def test_text_without_addresses_is_left_as_it_was(store):
     assert q.scrub_addresses("421 try later", PRIVATE) == "421 try later"
     assert q.scrub_addresses("550 <A.B@C.ORG> and a.b@c.org", "a.b@c.org") == (
         "550 <[removed]> and [removed]")
+
+
+def test_log_lines_lose_addresses_in_any_case():
+    line = "550 5.1.1 <ZYX.PRIVATE0@EXAMPLE.ORG> and zoe@xn--exmple-cua.ca and Zoë@Exämple.ca"
+    assert redact(line) == "550 5.1.1 <<email>> and <email> and <email>"

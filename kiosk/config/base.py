@@ -31,7 +31,7 @@ def _check_email(value: str) -> str:
             f'"{value}" has accents or other non-ASCII letters before the @; mail servers '
             "take such addresses only with SMTPUTF8, which the kiosk does not use; use the "
             "mailbox's plain ASCII address (letters a-z, digits, . _ - before the @)")
-    raise ValueError(f'"{value}" is not a plain email address like name@example.org')
+    raise ValueError("not an email address")
 
 
 EmailAddress = Annotated[str, AfterValidator(_check_email)]
