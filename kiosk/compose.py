@@ -13,6 +13,7 @@ so a running kiosk uses exactly what the check approved, even if a file changes 
 from __future__ import annotations
 
 import traceback
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 MAX_TEMPLATE_BYTES = 64 * 1024  # a letter template is a page or two; this is thirty
 SUBJECT_MAX_CHARS = 500
+_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")  # controls, format and unassigned characters
 # At load a render gets a quarter of the time it gets at run time: a template that is slow on a
 # quiet machine is refused, rather than failing on a busy one in front of a visitor.
 _CHECK_SHARE_OF_TIME = 0.25
@@ -154,8 +156,10 @@ def email_subject(campaign: Campaign, recipient_id: str, lang: str) -> str:
     recipient = _recipient_ctx(campaign.recipient(recipient_id), lang)
     context = {**_context(campaign, lang), "recipient": recipient}
     text = _render(held, template, context, replace(held.env.limits, max_chars=SUBJECT_MAX_CHARS))
-    # A subject is one line: whatever a template produces is folded onto one.
-    return " ".join(text.split())
+    # A subject is one line: whatever a template produces is folded onto one, and characters
+    # that have no business in a header (NUL, ESC, direction overrides) are dropped.
+    folded = " ".join(text.split())
+    return "".join(ch for ch in folded if unicodedata.category(ch) not in _INVISIBLE).strip()
 
 
 # --- the check at load ----------------------------------------------------------------------

@@ -172,10 +172,7 @@ def test_bad_email(tmp_path):
         'email = "minister.foreign.affairs@international.gc.ca"',
         'email = "minister.foreign.affairs at international.gc.ca"',
     )
-    assert problems(path) == [
-        f'{path}: recipients[2].email: "minister.foreign.affairs at international.gc.ca" is not '
-        "a plain email address like name@example.org"
-    ]
+    assert problems(path) == [f"{path}: recipients[2].email: not an email address"]
 
 
 def test_value_not_among_the_choices(tmp_path):
@@ -309,7 +306,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
     lines = problems(path)
     assert len(lines) == 2
     assert any("session.thanks_seconds: must be at least 5" in x for x in lines)
-    assert any('recipients[0].email: "pm" is not a plain email address' in x for x in lines)
+    assert any("recipients[0].email: not an email address" in x for x in lines)
 
 
 def test_missing_file(tmp_path):
@@ -351,8 +348,7 @@ def test_cli_broken_file_exits_2_with_the_message(tmp_path):
     path = variant(tmp_path, 'email = "ohchr-registry@un.org"', 'email = "ohchr-registry"')
     done = check_config(str(path))
     assert done.returncode == 2
-    assert (f'{path}: recipients[3].email: "ohchr-registry" is not a plain email address'
-            in done.stderr)
+    assert f"{path}: recipients[3].email: not an email address" in done.stderr
     assert "OK" not in done.stdout
 
 

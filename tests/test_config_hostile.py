@@ -307,3 +307,68 @@ def test_a_disabled_printer_needs_no_connection_details(tmp_path):
 def test_a_disabled_printer_with_a_missing_package_is_fine(tmp_path):
     path = write_campaign(tmp_path / "c.toml", printer={"enabled": False, "connection": "serial"})
     assert load_campaign(path).printer.enabled is False
+
+
+# --- more of the same class ------------------------------------------------------------------
+
+
+def test_source_is_not_a_key_of_the_file(tmp_path):
+    """``source`` is where the kiosk read the file from; a file cannot set it."""
+    path = write_campaign(tmp_path / "c.toml", 'source = "/etc"\n' + sample_text())
+    line = only_problem(path)
+    assert line.startswith("source: unknown key")
+
+
+def test_messages_never_echo_control_characters_to_the_terminal(tmp_path):
+    path = write_campaign(tmp_path / "c.toml",
+                          sample_text().replace('id = "ircc"', 'id = "ircc\x1b[2J\u202e'))
+    line = only_problem(path)
+    assert "\x1b" not in line and "\u202e" not in line
+    assert "\\u001b[2J\\u202e" in line
+
+
+def test_huge_values_are_not_echoed_whole(tmp_path):
+    path = write_campaign(tmp_path / "c.toml", sample_text().replace(
+        "idle_timeout_seconds = 90", f'idle_timeout_seconds = "{"9x" * 50_000}"'))
+    line = only_problem(path)
+    assert line.startswith("session.idle_timeout_seconds: must be a whole number, not ")
+    assert "(100,000 characters)" in line and len(line) < 300
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("printer.timeout_seconds", 0.0001),
+    ("email.timeout_seconds", 1e-300),
+    ("email.retry_initial_seconds", 1e-9),
+])
+def test_timeouts_too_short_to_ever_work_are_refused(tmp_path, key, value):
+    section, name = key.split(".")
+    settings = {name: value}
+    if section == "printer":
+        settings |= {"connection": "file", "path": "p.bin"}
+    else:
+        settings |= {"sender_address": "letters@example.org", "sender_name": "Letters"}
+    line = only_problem(write_campaign(tmp_path / "c.toml", **{section: settings}))
+    assert line.startswith(f"{key}: must be at least ")
+
+
+def test_a_text_longer_than_any_screen_is_refused(tmp_path):
+    path = write_campaign(tmp_path / "c.toml", sample_text().replace(
+        'title.en = "Write for safe haven"', f'title.en = "{"w" * 3000}"'))
+    assert only_problem(path) == "campaign.title.en: too long; at most 2,000 characters"
+
+
+def test_subjects_drop_characters_that_have_no_place_in_a_header(tmp_path):
+    from kiosk.compose import email_subject
+
+    path = write_campaign(tmp_path / "c.toml", sample_text().replace(
+        'email_subject.en = "Protect', 'email_subject.en = "\\u0000\\u001b[31m\\u202eProtect'))
+    subject = email_subject(load_campaign(path), "pm", "en")
+    assert subject.startswith("[31mProtect gay") and subject.isprintable()
+
+
+def test_a_starting_text_longer_than_a_letter_may_be_warns(tmp_path):
+    path = write_campaign(tmp_path / "c.toml", sample_text().replace(
+        "body_max_chars = 4000", "body_max_chars = 300"))
+    warnings = load_campaign(path).warnings()
+    assert any(w.startswith("starting_texts[0].template: the French text is ")
+               and "session.body_max_chars (300)" in w for w in warnings)

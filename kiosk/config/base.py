@@ -9,6 +9,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
 )
 
 LanguageCode = Literal["en", "fr"]
@@ -67,12 +68,19 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+# Generous for any one text on a screen or a receipt (the sample's longest is 190 characters);
+# a megabyte of title would only stall the screens that lay it out.
+MAX_TEXT_CHARS = 2000
+MAX_LINES = 100
+_Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+
+
 class Localized(_Model):
     """One text per language. Which languages must be present is checked against
     ``campaign.languages`` once the whole file is read."""
 
-    en: str | None = None
-    fr: str | None = None
+    en: _Text | None = None
+    fr: _Text | None = None
 
     def get(self, lang: str) -> str:
         value = getattr(self, lang, None)
@@ -80,8 +88,8 @@ class Localized(_Model):
 
 
 class LocalizedLines(_Model):
-    en: list[str] | None = None
-    fr: list[str] | None = None
+    en: list[_Text] | None = Field(None, max_length=MAX_LINES)
+    fr: list[_Text] | None = Field(None, max_length=MAX_LINES)
 
     def get(self, lang: str) -> list[str]:
         value = getattr(self, lang, None)

@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from kiosk.config.base import (
+    LANGUAGE_NAMES,
     PLACEHOLDER_DONATION_MARK,
     EmailAddress,
     LanguageCode,
@@ -150,6 +151,25 @@ class Campaign(_Model):
                 return t
         raise KeyError(text_id)
 
+    def _long_starting_texts(self) -> list[str]:
+        from kiosk.compose import TemplateProblem, starting_text
+        from kiosk.domain.text_rules import body_length
+
+        out = []
+        limit = self.session.body_max_chars
+        for i, t in enumerate(self.starting_texts):
+            for lang in self.languages:
+                try:
+                    n = body_length(starting_text(self, t.id, lang))
+                except TemplateProblem:
+                    continue  # load_campaign has refused it already
+                if n > limit:
+                    out.append(
+                        f"starting_texts[{i}].template: the {LANGUAGE_NAMES[lang]} text is "
+                        f"{n:,} characters, more than session.body_max_chars ({limit:,}); a "
+                        "visitor who picks it must shorten it before going on")
+        return out
+
     def warnings(self) -> list[str]:
         """Things that work but an organiser should fix before the doors open."""
         out = []
@@ -175,6 +195,7 @@ class Campaign(_Model):
             if verify_pin(self.staff.pin_hash, SAMPLE_PIN):
                 out.append(f"staff.pin_hash: still the sample PIN ({SAMPLE_PIN}); "
                            "make your own with `python -m kiosk hash-pin`")
+        out += self._long_starting_texts()
         if self.email.enabled and not self.email.host:
             out.append("email.host: not set; emails will stay queued until a server is configured")
         out += self.email.warnings(self.source.parent if self.source else None)

@@ -31,8 +31,9 @@ class PrinterSettings(_Model):
     connection: Literal["network", "usb", "serial", "file", "cups"] = "file"
     host: str | None = Field(None, description="network: the printer's IP address or host name")
     port: int = Field(9100, ge=1, le=65535, description="network: raw printing port")
+    # Below a tenth of a second not even a printer on the same switch answers in time.
     timeout_seconds: float = Field(
-        5.0, gt=0, le=30, description="connect, send and status-reply timeout, in seconds"
+        5.0, ge=0.1, le=30, description="connect, send and status-reply timeout, in seconds"
     )
     usb_vendor_id: int | None = Field(None, description="usb: vendor id in hex, e.g. \"0x04b8\"")
     usb_product_id: int | None = Field(None, description="usb: product id in hex")
@@ -192,11 +193,12 @@ class EmailSettings(_Model):
     username: str | None = None
     password_env: str | None = Field(None, description="NAME of the variable holding it")
     password_file: str | None = Field(None, description="relative to the campaign file")
-    timeout_seconds: float = Field(20.0, gt=0, le=120, description="per SMTP step")
+    timeout_seconds: float = Field(20.0, ge=0.1, le=120, description="per SMTP step")
     max_per_minute: int = Field(30, ge=1, le=1000)
     hold_for_review: bool = Field(False, description="emails wait for `outbox release`")
-    retry_initial_seconds: float = Field(30.0, gt=0, le=3600, description="first retry delay")
-    retry_max_seconds: float = Field(1800.0, gt=0, le=86400, description="longest retry delay")
+    # A retry every few microseconds would hammer the server, not wait for it.
+    retry_initial_seconds: float = Field(30.0, ge=0.05, le=3600, description="first retry delay")
+    retry_max_seconds: float = Field(1800.0, ge=0.05, le=86400, description="longest retry delay")
 
     @field_validator("sender_name")
     @classmethod

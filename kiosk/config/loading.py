@@ -33,12 +33,24 @@ class ConfigError(Refusal):
 
     def __init__(self, path: Path, messages: list[str]):
         self.path = path
-        self.messages = messages
-        super().__init__(f"The campaign file cannot be used: {path}",
-                         [f"{path}: {m}" for m in messages])
+        self.messages = [_one_safe_line(m) for m in messages]
+        super().__init__(f"The campaign file cannot be used: {_one_safe_line(str(path))}",
+                         [f"{_one_safe_line(str(path))}: {m}" for m in self.messages])
 
     def __str__(self) -> str:
         return "\n".join(self.details)
+
+
+def _one_safe_line(text: str, limit: int = 2000) -> str:
+    """A message as it may go to a terminal or a log: one line, control and direction
+    characters from the file shown as \\uXXXX (an ESC sequence in a hostile file must not drive
+    the staff's terminal), and not endless."""
+    import unicodedata
+
+    hidden = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+    shown = "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in hidden else ch
+                    for ch in text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:
@@ -94,6 +106,8 @@ def _all_field_names() -> set[str]:
 
 def _shown(value: Any) -> str:
     if isinstance(value, str):
+        if len(value) > 60:
+            return f'"{value[:40]}…" ({len(value):,} characters)'
         return f'"{value}"'
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -154,7 +168,9 @@ def _friendly(err: dict[str, Any]) -> str:
     if kind == "too_short":
         return "must not be empty"
     if kind == "too_long":
-        return f"too long; at most {ctx.get('max_length')}"
+        return f"too long; at most {ctx.get('max_length')} items"
+    if kind == "string_too_long":
+        return f"too long; at most {ctx.get('max_length'):,} characters"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         words = {
             "greater_than_equal": ("at least", "ge"),
@@ -344,11 +360,14 @@ def load_campaign(path: str | Path) -> Campaign:
     text = _read(Path(path))
     path = Path(path).expanduser().resolve()
     raw = _parse(path, text)
+    # `source` is where the file was read from, set below; in the file it is an unknown key.
+    early = [_error_line({"type": "extra_forbidden", "loc": ("source",), "msg": ""})
+             ] if raw.pop("source", None) is not None else []
     try:
         campaign = Campaign.model_validate(raw).model_copy(update={"source": path})
     except ValidationError as e:
-        raise ConfigError(path, [_error_line(err) for err in e.errors()]) from None
-    problems = _check_languages(campaign) + _check_ids(campaign)
+        raise ConfigError(path, early + [_error_line(err) for err in e.errors()]) from None
+    problems = early + _check_languages(campaign) + _check_ids(campaign)
     problems += _check_templates(campaign) + _check_qr_codes(campaign)
     problems += campaign.printer.missing_packages()
     if problems:
