@@ -271,16 +271,24 @@ class EmailSettings(_Model):
         return out
 
 
+PASSWORD_FILE_MAX_BYTES = 4096  # a password, not a document; the mailer reads no more
+
+
 def _password_file_warnings(name: str, base_dir: Path | None) -> list[str]:
     import os
 
-    path = ((base_dir or Path.cwd()) / Path(name).expanduser()).resolve()
+    from kiosk.config.reading import UnreadableFile, check_file
+
+    given = (base_dir or Path.cwd()) / Path(name).expanduser()
+    path = given.resolve()
     try:
-        if not path.is_file():
+        check_file(given, PASSWORD_FILE_MAX_BYTES)
+    except UnreadableFile as e:
+        if e.missing:
             return [f"email.password_file: {path} does not exist"]
-        if os.name == "posix" and path.stat().st_mode & 0o077:
-            return [f"email.password_file: {path} can be read by other users; "
-                    f"run: chmod 600 {path}"]
-    except (OSError, ValueError) as e:
-        return [f"email.password_file: {path} cannot be used: {e}"]
+        return [f"email.password_file: {given}: {e.reason}; the kiosk could not read the "
+                "password"]
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        return [f"email.password_file: {path} can be read by other users; "
+                f"run: chmod 600 {path}"]
     return []

@@ -51,8 +51,9 @@ def _size_words(n: int) -> str:
     return f"{n // (1024 * 1024)} MiB" if n % (1024 * 1024) == 0 else f"{n // 1024} KiB"
 
 
-def read_text_file(path: Path, max_bytes: int) -> str:
-    """The UTF-8 text of the regular file at ``path``, at most ``max_bytes`` long."""
+def check_file(path: Path, max_bytes: int) -> None:
+    """Raise UnreadableFile unless ``path`` is a regular file of at most ``max_bytes``; opens
+    nothing, so it is safe on a FIFO or a device."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -62,6 +63,11 @@ def read_text_file(path: Path, max_bytes: int) -> str:
     except ValueError:  # a NUL in the name
         raise UnreadableFile("not a usable file name (it holds a control character)") from None
     _check_regular(info.st_mode, info.st_size, max_bytes, path)
+
+
+def read_text_file(path: Path, max_bytes: int) -> str:
+    """The UTF-8 text of the regular file at ``path``, at most ``max_bytes`` long."""
+    check_file(path, max_bytes)
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)

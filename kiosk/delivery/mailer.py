@@ -110,13 +110,17 @@ class Mailer:
                     "password_env_missing", name=s.password_env)))
             return value
         if s.password_file:
-            path = (self.base_dir / Path(s.password_file).expanduser()).resolve()
+            from kiosk.config.devices import PASSWORD_FILE_MAX_BYTES
+            from kiosk.config.reading import UnreadableFile, read_text_file
+
+            path = self.base_dir / Path(s.password_file).expanduser()
             try:
-                # One line; the newline an editor adds is not part of the password.
-                return path.read_text(encoding="utf-8").rstrip("\r\n")
-            except (OSError, UnicodeError) as e:
+                # One line; the newline an editor adds is not part of the password. Read
+                # without blocking and bounded: a FIFO or /dev/zero there must not hang the worker.
+                return read_text_file(path, PASSWORD_FILE_MAX_BYTES).rstrip("\r\n")
+            except UnreadableFile as e:
                 raise _Stop(SendResult(Outcome.BLOCKED, detail=self._t(
-                    "password_file_unreadable", path=path, reason=e.__class__.__name__))) from None
+                    "password_file_unreadable", path=path, reason=e.reason))) from None
         return None
 
     def _context(self) -> ssl.SSLContext:
