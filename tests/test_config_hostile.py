@@ -372,3 +372,12 @@ def test_a_starting_text_longer_than_a_letter_may_be_warns(tmp_path):
     warnings = load_campaign(path).warnings()
     assert any(w.startswith("starting_texts[0].template: the French text is ")
                and "session.body_max_chars (300)" in w for w in warnings)
+
+
+def test_more_recipients_than_a_screen_can_hold_are_refused(tmp_path):
+    text = sample_text()
+    start = text.index("[[recipients]]")
+    block = text[start:text.index("[[recipients]]", start + 1)]
+    many = "".join(block.replace('id = "pm"', f'id = "r{i}"') for i in range(101))
+    path = write_campaign(tmp_path / "c.toml", text[:start] + many + text[start:])
+    assert problems(path) == ["recipients: too many items; at most 100"]

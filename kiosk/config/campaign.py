@@ -118,8 +118,9 @@ class Campaign(_Model):
     donation: Donation
     session: SessionSettings = SessionSettings()
     letter: LetterSettings
-    recipients: list[Recipient] = Field(min_length=1)
-    starting_texts: list[StartingText] = Field(min_length=1)
+    # More cards than these would not fit a screen a visitor can take in.
+    recipients: list[Recipient] = Field(min_length=1, max_length=100)
+    starting_texts: list[StartingText] = Field(min_length=1, max_length=50)
     talking_points: LocalizedLines
     printer: PrinterSettings = PrinterSettings(path="printer-output.bin")
     email: EmailSettings

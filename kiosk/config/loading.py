@@ -168,7 +168,7 @@ def _friendly(err: dict[str, Any]) -> str:
     if kind == "too_short":
         return "must not be empty"
     if kind == "too_long":
-        return f"too long; at most {ctx.get('max_length')} items"
+        return f"too many items; at most {ctx.get('max_length')}"
     if kind == "string_too_long":
         return f"too long; at most {ctx.get('max_length'):,} characters"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
