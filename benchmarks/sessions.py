@@ -111,15 +111,10 @@ class Peers:
         self.proc.wait(timeout=30)
 
 
-def _campaign(tmp: Path, soak: bool, stack):
-    from kiosk.config import load_campaign
-
-    if not soak:
-        return load_campaign(write_campaign(tmp / "campaign")), None, None
-    peers = stack.enter_context(Peers())
-    printer = server = peers
-    path = write_campaign(
-        tmp / "campaign",
+def peer_campaign(folder: Path, peers: Peers) -> Path:
+    """A copy of the sample campaign printing to the peers' emulator and mailing their server."""
+    return write_campaign(
+        folder,
         printer={"enabled": True, "connection": "network", "host": peers.host,
                  "port": peers.printer_port, "profile": "default", "paper_width_mm": 80,
                  "codepage": "CP858", "cut": True, "print_qr": True, "timeout_seconds": 5,
@@ -129,7 +124,15 @@ def _campaign(tmp: Path, soak: bool, stack):
                "max_per_minute": 1000, "hold_for_review": False, "timeout_seconds": 5,
                "retry_initial_seconds": 0.2, "retry_max_seconds": 2},
     )
-    return load_campaign(path), printer, server
+
+
+def _campaign(tmp: Path, soak: bool, stack):
+    from kiosk.config import load_campaign
+
+    if not soak:
+        return load_campaign(write_campaign(tmp / "campaign")), None, None
+    peers = stack.enter_context(Peers())
+    return load_campaign(peer_campaign(tmp / "campaign", peers)), peers, peers
 
 
 def sessions(count: int, warmup: int, command: str, *, soak: bool = False) -> Result:

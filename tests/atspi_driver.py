@@ -1,59 +1,74 @@
-"""Run inside ``dbus-run-session``: start the accessibility bus and the kiosk on a real X
-display, then read and use its accessibility tree with Debian's pyatspi, as Orca would.
+"""Run inside ``dbus-run-session`` with Debian's /usr/bin/python3 (pyatspi): start the
+accessibility bus and the kiosk on a real X display, then read and use its accessibility tree
+as Orca would, in this one process.
 
-Prints one JSON object: snapshots of the tree after each action.
+    dbus-run-session -- /usr/bin/python3 tests/atspi_driver.py DISPLAY CAMPAIGN WORK_DIR PYTHON
+
+Prints one JSON object: snapshots of the tree after each action, or ``{"error": ...}`` saying
+what never showed up. Every wait is for something to be on screen, with a generous deadline:
+a busy machine only makes it slower.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where python3-pyatspi lives
-WALK = str(ROOT / "tests" / "atspi_walk.py")
+from atspi_kiosk import ROOT, Kiosk, a11y_bus, kiosk_command, kiosk_env
+from atspi_walk import can_act, find_app, press, showing, wait_for, walk
+
+DEADLINE = 180.0  # seconds for the kiosk to start, and for each screen to change
 
 
-def walk(*args: str) -> list[dict]:
-    out = subprocess.run([SYSTEM_PYTHON, WALK, "letter-kiosk", *args], capture_output=True,
-                         text=True, timeout=60)
-    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-
-
-def walk_until(names: set[str], timeout: float = 30.0) -> list[dict]:
-    """Snapshots until every one of ``names`` is showing (the screen has changed), or timeout:
-    no fixed sleeps, so a slow machine only waits longer."""
-    deadline = time.monotonic() + timeout
-    while True:
-        nodes = walk()
-        shown = {n.get("name") for n in nodes if n.get("showing")}
-        if names <= shown or time.monotonic() > deadline:
-            return nodes
-        time.sleep(0.2)
+class NotThere(Exception):
+    pass
 
 
 def main() -> int:
-    display, campaign, data_dir = sys.argv[1:4]
-    bus = subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"])
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    env.pop("QT_LINUX_ACCESSIBILITY_ALWAYS_ON", None)  # the kiosk must turn it on itself
-    kiosk = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--windowed",
-                              "--config", campaign, "--data-dir", data_dir], env=env)
+    display, campaign, work, python = sys.argv[1:5]
+    work_dir = Path(work)
+    command = kiosk_command(python, ROOT / "main.py", campaign, work_dir / "data")
     result: dict = {}
-    try:
-        result["attract"] = walk_until({"Start", "Français"})
-        result["press_start"] = walk("--press", "Start")
-        result["recipients"] = walk_until({"Start over", "Prime Minister of Canada"})
-        result["press_french"] = walk("--press", "Français")
-        result["recipients_fr"] = walk_until({"Recommencer", "Premier ministre du Canada"})
-    finally:
-        kiosk.terminate()
-        kiosk.wait(timeout=20)
-        bus.terminate()
+    with a11y_bus():
+        kiosk = Kiosk(command, kiosk_env(display), work_dir / "kiosk.log")
+
+        def alive() -> None:
+            if kiosk.poll() is not None:
+                raise NotThere(f"the kiosk exited ({kiosk.crash()})")
+
+        try:
+            app = find_app(timeout=DEADLINE, alive=alive)
+            if app is None:
+                raise NotThere(f"letter-kiosk not on the accessibility bus after {DEADLINE} s")
+
+            def tree_once_showing(names: set[str]) -> list[dict]:
+                def look():
+                    shown = {n.name for n in showing(app)}
+                    return names <= shown
+                if not wait_for(look, DEADLINE, alive):
+                    raise NotThere(f"{sorted(names)} not showing after {DEADLINE} s")
+                return walk(app)[0]
+
+            def press_showing(name: str) -> list[dict]:
+                def look():
+                    return next((n for n in showing(app, name) if can_act(n)), None)
+                node = wait_for(look, DEADLINE, alive)
+                if node is None:
+                    raise NotThere(f"no {name!r} button showing after {DEADLINE} s")
+                press(node)
+                return [{"pressed": name}]
+
+            result["attract"] = tree_once_showing({"Start", "Français"})
+            result["press_start"] = press_showing("Start")
+            result["recipients"] = tree_once_showing({"Start over", "Prime Minister of Canada"})
+            result["press_french"] = press_showing("Français")
+            result["recipients_fr"] = tree_once_showing({"Recommencer",
+                                                         "Premier ministre du Canada"})
+        except NotThere as e:
+            result["error"] = str(e)
+        finally:
+            kiosk.stop()
     print(json.dumps(result))
     return 0
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -47,18 +45,13 @@ def store(data_dir):
 @pytest.fixture(scope="session")
 def display():
     """A private Xvfb server: for tests that need a real X display (keyboard, AT-SPI)."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.fail("Xvfb is missing: run ./scripts/setup")
-    read, write = os.pipe()
-    proc = subprocess.Popen([xvfb, "-displayfd", str(write), "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], pass_fds=(write,))
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()  # Xvfb writes the display number once it is ready
-    yield f":{number}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    from tests.xvfb import XvfbMissing, xvfb
+
+    try:
+        with xvfb() as name:
+            yield name
+    except XvfbMissing as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture

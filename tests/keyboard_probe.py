@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 from kiosk.ui import touch_keyboard
@@ -17,6 +18,8 @@ from PySide6.QtGui import QGuiApplication  # noqa: E402
 from kiosk.config import load_campaign  # noqa: E402
 from kiosk.domain.journey import Step  # noqa: E402
 from kiosk.ui.app import build_window, make_app  # noqa: E402
+
+DEADLINE = 180.0  # seconds: generous, for a loaded machine
 
 
 def main() -> None:
@@ -58,22 +61,31 @@ def main() -> None:
         window.services.stop()
         app.quit()
 
-    waited = [0]
+    deadline = time.monotonic() + DEADLINE
+    touched = [False]
 
-    def when_ready() -> None:
-        # Poll rather than sleep a fixed time: a slow machine gets up to 15 s for the
-        # keyboard to appear and for the window to make room for it.
-        im = QGuiApplication.inputMethod()
-        room = window.layout().contentsMargins().bottom() > 16  # the window made room
-        settled = im.isVisible() and im.keyboardRectangle().height() > 0 and room
-        waited[0] += 1
-        if settled or waited[0] > 150:
-            measure()
+    def poll() -> None:
+        # Conditions, not delays: touch the field once the window is on screen,
+        # then measure once the keyboard is up and the window has made room for it. A busy
+        # machine only takes longer; after DEADLINE the report says what was reached.
+        if not touched[0]:
+            handle = window.windowHandle()
+            if handle is not None and handle.isExposed():
+                touch()
+                touched[0] = True
         else:
-            QTimer.singleShot(100, when_ready)
+            im = QGuiApplication.inputMethod()
+            room = window.layout().contentsMargins().bottom() > 16  # the window made room
+            if im.isVisible() and im.keyboardRectangle().height() > 0 and room:
+                measure()
+                return
+        if time.monotonic() > deadline:
+            report["timed_out"] = "keyboard never settled" if touched[0] else "window never shown"
+            measure()
+            return
+        QTimer.singleShot(50, poll)
 
-    QTimer.singleShot(300, touch)
-    QTimer.singleShot(400, when_ready)
+    QTimer.singleShot(0, poll)
     app.exec()
 
 
