@@ -15,6 +15,7 @@ from contextlib import closing
 from typing import TYPE_CHECKING
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, add_common, load
+from kiosk.store.refusals import storage_refusals
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign
@@ -57,12 +58,16 @@ def _common(p: argparse.ArgumentParser, func) -> None:
     p.set_defaults(func=func)
 
 
-def _setup(args: argparse.Namespace):
+def _setup(args: argparse.Namespace, *, reading: bool = False):
+    """The campaign, data dir, an open store and the language. ``reading``: the command only
+    reads, so a store on a read-only disk will do."""
     campaign, data_dir = load(args)
     from kiosk.store import Store
 
     lang = args.lang or campaign.campaign.default_language
-    return campaign, data_dir, Store(data_dir), lang
+    with storage_refusals(data_dir, lang):
+        store = Store.for_reading(data_dir) if reading else Store(data_dir)
+    return campaign, data_dir, store, lang
 
 
 def _warn_settings(campaign: Campaign) -> None:
@@ -99,8 +104,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     from kiosk.delivery.outbox import OutboxCounts, OutboxStatus, ServerState
     from kiosk.store import outbox as q
 
-    campaign, _, store, lang = _setup(args)
-    with closing(store):
+    campaign, data_dir, store, lang = _setup(args, reading=True)
+    with closing(store), storage_refusals(data_dir, lang):
         items = q.list_items(store, args.state)
         print(f"{'ID':>5}  {'STATE':<30}  {'TRY':>3}  {'WHEN (UTC)':<19}  TO")
         for item in items:
@@ -120,8 +125,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_retry(args: argparse.Namespace) -> int:
     from kiosk.store import outbox as q
 
-    _, _, store, lang = _setup(args)
-    with closing(store):
+    _, data_dir, store, lang = _setup(args)
+    with closing(store), storage_refusals(data_dir, lang):
         if args.failed:
             n = q.retry_failed(store, actor="cli")
             print(f"{n} failed email(s) queued again.")
@@ -137,8 +142,8 @@ def cmd_retry(args: argparse.Namespace) -> int:
 def cmd_cancel(args: argparse.Namespace) -> int:
     from kiosk.store import outbox as q
 
-    _, _, store, lang = _setup(args)
-    with closing(store):
+    _, data_dir, store, lang = _setup(args)
+    with closing(store), storage_refusals(data_dir, lang):
         try:
             q.cancel(store, args.id, actor="cli")
         except q.ActionRefused as e:
@@ -150,8 +155,8 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 def cmd_release(args: argparse.Namespace) -> int:
     from kiosk.store import outbox as q
 
-    _, _, store, lang = _setup(args)
-    with closing(store):
+    _, data_dir, store, lang = _setup(args)
+    with closing(store), storage_refusals(data_dir, lang):
         try:
             n = q.release_held(store, args.ids or None, actor="cli")
         except q.ActionRefused as e:
@@ -187,7 +192,9 @@ def cmd_send(args: argparse.Namespace) -> int:
 
     service = OutboxService(campaign, data_dir)
     service.lang = lang  # staff's choice for the messages recorded and shown
-    result = service.drain(progress=show)
+    # SQLite's failures only: the mail server's are the outbox's to record, not storage's.
+    with storage_refusals(data_dir, lang, os_errors=False):
+        result = service.drain(progress=show)
     if tty:
         print(file=sys.stderr)
     if result.blocked:

@@ -1,16 +1,18 @@
 """Staff commands for printing: ``print-queue list|retry ID|cancel ID`` and ``test-print``.
 
 Output is in the campaign's default language (or ``--lang``); exit codes are for scripts:
-0 done, 1 the printer or the job could not do it, 2 the campaign file is unusable.
+0 done, 1 the printer or the job could not do it, 2 the campaign file or the store is unusable.
 """
 
 from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+from pathlib import Path
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, add_common, load
 from kiosk.i18n import LANGUAGES, tr
+from kiosk.store.refusals import storage_refusals
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,10 +47,15 @@ def _lang(args: argparse.Namespace, campaign) -> str:
 
 
 def cmd_print_queue(args: argparse.Namespace) -> int:
-    from kiosk.delivery.print_queue import cancel_job, list_jobs, retry_job
-
     campaign, data_dir = load(args)
     lang = _lang(args, campaign)
+    with storage_refusals(data_dir, lang):
+        return _print_queue(args, data_dir, lang)
+
+
+def _print_queue(args: argparse.Namespace, data_dir: Path, lang: str) -> int:
+    from kiosk.delivery.print_queue import cancel_job, list_jobs, retry_job
+
     if args.action == "list":
         states = None if args.all else ["queued", "failed"]
         jobs = list_jobs(data_dir, states)

@@ -25,7 +25,8 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -79,6 +80,7 @@ class ExportResult:
     pages: int
     chars_dropped: int  # emoji and invisible characters removed from the PDF
     chars_replaced: int  # characters drawn as a look-alike or as [...]
+    not_recorded: str = ""  # why the export is not in the audit log (read-only or full store)
 
     @property
     def paths(self) -> tuple[Path, Path, Path]:
@@ -236,15 +238,30 @@ def count_rows(campaign: Campaign, conn: sqlite3.Connection, now: datetime) -> l
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Owner-only, and never a half-written file under the final name if the stick is pulled."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+def write_together(files: dict[Path, bytes]) -> None:
+    """Write every file or none: owner-only, never half-written under its final name.
+
+    Each goes to a hidden temporary file first; only when all of them are complete on the disk
+    do they take their names. A full disk or a pulled stick leaves the folder as it was (an
+    earlier export stays whole) and no temporary file behind.
+    """
+    done: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            tmp = path.with_name(f".{path.name}.tmp")
+            done.append((tmp, path))
+            fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+    except BaseException:
+        for tmp, _ in done:
+            with suppress(OSError):
+                tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in done:
+        os.replace(tmp, path)
 
 
 def _csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
@@ -364,24 +381,26 @@ def export_all(campaign: Campaign, data_dir: Path, out_dir: Path, *, now: dateti
     "KINGSTON (16 GB)"; default: ``out_dir``). Raises ExportError when the PDF font is
     missing, before any file is written.
     """
-    from kiosk.store import Store
+    from kiosk.store import StorageError, Store
+    from kiosk.store.refusals import read_only_reason, storage_refusals
 
     now = now or datetime.now(UTC)
     lang = lang or campaign.campaign.default_language
     font, bold = find_font(lang)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(data_dir)
+    # A store on a read-only disk can still be exported: that is how its letters get out.
+    store = Store.for_reading(data_dir)
     try:
         # One read transaction: the three files describe the same moment, even while the kiosk
         # keeps taking letters.
-        store.conn.execute("BEGIN")
-        try:
-            counts = count_rows(campaign, store.conn, now)
-            rows, left_out = _postable(store.conn)
-            opt_ins = opt_in_rows(store.conn)
-        finally:
-            store.conn.execute("COMMIT")
+        with storage_refusals(data_dir, lang, os_errors=False):
+            store.conn.execute("BEGIN")
+            try:
+                counts = count_rows(campaign, store.conn, now)
+                rows, left_out = _postable(store.conn)
+                opt_ins = opt_in_rows(store.conn)
+            finally:
+                store.conn.execute("COMMIT")
         pdf, pages, clean, groups = letters_pdf(campaign, rows, lang, now, font, bold)
         result = ExportResult(
             counts_csv=out_dir / COUNTS_CSV, letters_pdf=out_dir / LETTERS_PDF,
@@ -389,15 +408,26 @@ def export_all(campaign: Campaign, data_dir: Path, out_dir: Path, *, now: dateti
             needs_postage=groups[False], left_out=left_out, opt_ins=len(opt_ins),
             pages=pages, chars_dropped=clean.dropped, chars_replaced=clean.replaced,
         )
-        _write_atomically(result.counts_csv,
-                          _csv_bytes(["scope", "dimension", "key", "count"], counts))
-        _write_atomically(result.letters_pdf, pdf)
         header = ["name", "email", "language", "consent_wording", "consent_given_at"]
-        _write_atomically(result.opt_ins_csv,
-                          _csv_bytes(header, [[r[k] for k in header] for r in opt_ins]))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_together({
+            result.counts_csv: _csv_bytes(["scope", "dimension", "key", "count"], counts),
+            result.letters_pdf: pdf,
+            result.opt_ins_csv: _csv_bytes(header, [[r[k] for k in header] for r in opt_ins]),
+        })
         # Numbers and the folder only: never a name or an address.
-        store.audit(actor, "export", f"letters {result.letters}, opt-ins {result.opt_ins}, "
-                                     f"left out {left_out}, to {target or out_dir}")
+        detail = (f"letters {result.letters}, opt-ins {result.opt_ins}, left out {left_out}, "
+                  f"to {target or out_dir}")
+        # The files are written and whole: a record that cannot be kept is said, not fatal.
+        if store.read_only:
+            why = tr(f"storage.reason.{read_only_reason(data_dir)}", lang)
+            result = replace(result, not_recorded=why)
+        else:
+            try:
+                with storage_refusals(data_dir, lang):
+                    store.audit(actor, "export", detail)
+            except StorageError as e:
+                result = replace(result, not_recorded=e.message)
     finally:
         store.close()
     return result

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import fcntl
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import IO
+
+from kiosk.errors import Refusal
+from kiosk.store.refusals import storage_refusals
 
 LOCK_NAME = "kiosk.lock"
 
 
-class AlreadyRunning(Exception):
+class AlreadyRunning(Refusal):
     def __init__(self, data_dir: Path, pid: str):
         self.data_dir = data_dir
         self.pid = pid
@@ -28,7 +32,10 @@ def hold_lock(data_dir: Path) -> IO[str]:
     a stale lock can never keep the kiosk from starting again.
     """
     path = Path(data_dir) / LOCK_NAME
-    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open on purpose
+    # A kiosk that cannot write its lock cannot keep letters either: a read-only or full disk
+    # is refused here with the store's own message.
+    with storage_refusals(Path(data_dir)):
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open on purpose
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -36,8 +43,14 @@ def hold_lock(data_dir: Path) -> IO[str]:
         pid = handle.read().strip()
         handle.close()
         raise AlreadyRunning(Path(data_dir), pid) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(str(os.getpid()))
-    handle.flush()
+    try:
+        with storage_refusals(Path(data_dir)):
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+    except BaseException:
+        with suppress(OSError):  # closing flushes again, and a full disk fails again
+            handle.close()
+        raise
     return handle

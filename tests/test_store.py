@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.domain.journey import Delivery, Journey, Step
 from kiosk.keep import keep_letters
-from kiosk.store import Store
+from kiosk.store import StorageError, Store
 from kiosk.store.schema import VERSION
 
 
@@ -72,5 +72,6 @@ def test_newer_schema_is_refused(data_dir):
     s = Store(data_dir)
     s.conn.execute(f"PRAGMA user_version = {VERSION + 1}")
     s.close()
-    with pytest.raises(RuntimeError, match="newer Letter Kiosk"):
+    with pytest.raises(StorageError, match="newer version of Letter Kiosk") as refused:
         Store(data_dir)
+    assert refused.value.kind == "newer"

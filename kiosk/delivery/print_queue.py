@@ -225,7 +225,7 @@ def _counts_of(s: QueueStatus) -> dict:
 
 
 def list_jobs(data_dir: Path, states: list[str] | None = None, limit: int = 200) -> list[PrintJob]:
-    store = Store(data_dir)
+    store = Store.for_reading(data_dir)  # listing works on a store on a read-only disk
     try:
         return pj.list_jobs(store.conn, states, limit)
     finally:

@@ -1,67 +1,53 @@
-"""Opening the store: one SQLite file in the data dir, WAL, owner-only permissions."""
+"""The store: one SQLite file in the data dir, WAL, owner-only, checked before use.
+
+Opening it (kiosk/store/opening.py) refuses storage the kiosk cannot use with a plain message
+and exit 2; ``Store.transaction`` does the same for a disk that fills up or fails later.
+"""
 
 from __future__ import annotations
 
 import json
-import os
+import logging
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.store.schema import MIGRATIONS, VERSION
+from kiosk.store.opening import DB_NAME, open_connection
+from kiosk.store.refusals import StorageError, storage_refusals
 
 if TYPE_CHECKING:
     from kiosk.domain.letter import Letter
 
-DB_NAME = "kiosk.sqlite3"
+__all__ = ["DB_NAME", "KeptLetter", "Store", "clear_wal", "connect", "now_iso"]
+
+log = logging.getLogger(__name__)
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection for the calling thread. Each worker opens its own."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        # Create it owner-only before SQLite writes a byte of visitor data into it.
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    os.chmod(path, 0o600)
-    conn = sqlite3.connect(path, timeout=10.0, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    # FULL: a letter is on disk when commit returns, even if the power goes a second later.
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=10000")
-    _migrate(conn)
-    return conn
+def connect(path: Path, *, writable: bool = True) -> sqlite3.Connection:
+    """A checked connection for the calling thread. Each worker opens its own."""
+    return open_connection(Path(path), writable=writable)
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
-    if current > VERSION:
-        raise RuntimeError(
-            f"this store was written by a newer Letter Kiosk (schema {current} > {VERSION}); "
-            "upgrade the kiosk rather than lose data"
-        )
-    for version in range(current, VERSION):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in MIGRATIONS[version].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+def clear_wal(conn: sqlite3.Connection) -> bool:
+    """Copy the WAL into the main file and cut the WAL to nothing.
+
+    Until then, the WAL keeps the old copy of every page a change rewrote: after erasing
+    visitors' details, this is what makes them gone from the disk and not only from the
+    tables. False if another connection's open read kept it from finishing (it waits for the
+    busy timeout first); the next call finishes the job.
+    """
+    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    if busy:
+        log.warning("the WAL could not be cleared: another connection is reading")
+    return busy == 0
 
 
 @dataclass(frozen=True)
@@ -75,23 +61,44 @@ class KeptLetter:
 class Store:
     """The kiosk's store. Not shared between threads: every thread makes its own ``Store``."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, *, read_only: bool = False):
+        """Raises StorageError when the store cannot be used (see kiosk/store/opening.py).
+
+        ``read_only``: for commands that only read; works where the folder cannot be written.
+        """
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / DB_NAME
-        self.conn = connect(self.path)
+        self.read_only = read_only
+        self.conn = connect(self.path, writable=not read_only)
+
+    @classmethod
+    def for_reading(cls, data_dir: Path) -> Store:
+        """Read-write where the folder allows it (a reading command may still record something,
+        such as an export in the audit log), read-only where it does not."""
+        try:
+            return cls(data_dir)
+        except StorageError as e:
+            if e.kind != "read_only":
+                raise
+        return cls(data_dir, read_only=True)
 
     def close(self) -> None:
         self.conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        """All or nothing. A full or failing disk ends as a StorageError, rolled back."""
+        with storage_refusals(self.data_dir):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    # SQLite may have rolled back already (a full disk); the first error counts.
+                    with suppress(sqlite3.Error):
+                        self.conn.execute("ROLLBACK")
+                raise
 
     # --- keeping letters -----------------------------------------------------------------------
 

@@ -5,6 +5,10 @@ consent wording) and the words the visitor wrote; the visitor's name, place and 
 removed, and the letter's signature becomes the neutral one an anonymous visitor gets, so a
 reprint or a late email still reads as a whole letter.
 
+Erased means gone from the disk, not only from the tables: every connection overwrites deleted
+content with zeros (``secure_delete``), and the WAL, which keeps the pages as they were before
+the purge, is checkpointed and cut to nothing right after it (``clear_wal``).
+
 "Delivered" means every delivery has reached a final state: each print job printed or cancelled,
 each email sent, failed or cancelled. A job still queued, a held email or a failed print job (which
 staff are meant to retry) keeps the letter's details, however old it is.
@@ -19,7 +23,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from kiosk.store.db import now_iso
+from kiosk.store.db import clear_wal, now_iso
 from kiosk.store.outbox import forget_addresses
 
 if TYPE_CHECKING:
@@ -88,11 +92,15 @@ def purge_personal_details(
             (now_iso(), actor, "retention.purge", detail),
         )
     except BaseException:
-        if own:
+        if own and conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     if own:
         conn.execute("COMMIT")
+        # The WAL still holds the pages as they were before the purge, names and all, until a
+        # checkpoint: cut it now, not at the kiosk's next quiet moment. (A caller with its own
+        # transaction calls clear_wal after committing it.)
+        clear_wal(conn)
     return len(purged)
 
 

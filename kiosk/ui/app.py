@@ -59,6 +59,12 @@ def install_failsafe(window: KioskWindow) -> None:
 
 
 def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> int:
+    from kiosk.store.opening import check_for_kiosk
+
+    # Storage first, before Qt is even loaded: a kiosk that cannot keep letters (damaged,
+    # read-only or full disk) refuses with exit 2 and a message for staff, never a window
+    # that tells each visitor their letter could not be saved.
+    check_for_kiosk(data_dir, campaign.campaign.default_language)
     from PySide6.QtCore import Qt, QTimer
 
     if campaign.campaign.touchscreen:
