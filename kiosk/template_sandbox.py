@@ -27,6 +27,7 @@ from jinja2 import Undefined, nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
 from jinja2.visitor import NodeTransformer
 
 
@@ -155,6 +156,9 @@ def text_size(value: Any, limit: int | None = None) -> int:
         elif isinstance(v, Collection) and not isinstance(v, Undefined):
             total += 2 + 2 * len(v)
             todo.extend(v)
+        elif isinstance(v, Namespace):  # its repr shows every value set on it
+            total += 16
+            todo.append(v._Namespace__attrs)
         else:
             total += 24  # numbers (bounded by _check_bits), None, booleans
     return total
@@ -253,10 +257,6 @@ def _loop_turns(iterable: Iterable[Any], literal_chars: int) -> Iterator[Any]:
         yield item
 
 
-def _sized_text(value: Any) -> Any:
-    return _made(value)
-
-
 # --- compiling ------------------------------------------------------------------------------
 
 
@@ -317,7 +317,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         self.globals["range"] = self._range
         self.filters = {name: _guarded(name, f) for name, f in self.filters.items()
                         if name in ALLOWED_FILTERS}
-        self.filters.update(kiosk_loop=_loop_turns, kiosk_text=_as_text, kiosk_sized=_sized_text)
+        self.filters.update(kiosk_loop=_loop_turns, kiosk_text=_as_text, kiosk_sized=_made)
 
     def _range(self, *args: int) -> range:
         numbers = range(*args)

@@ -70,6 +70,9 @@ HOSTILE = {
     "deep parentheses": "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}",
     "many outputs": "{% for i in range(10000) %}{{ 'z' * 50000 }}{% endfor %}",
     "random": "{{ [1, 2]|random }}",
+    "a namespace full of text": "{% set ns = namespace() %}{% set s = 'x' * 99999 %}"
+                                + "".join(f"{{% set ns.a{i} = s %}}" for i in range(1000))
+                                + "{{ [ns] }}",
 }
 
 
