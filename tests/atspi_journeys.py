@@ -150,7 +150,7 @@ class Journeys:
         self.step_seconds: dict[str, float] = {}
         self.lang = self.languages[0]
         self.remembered: list = []
-        self.nodes_read = self.requery_errors = 0
+        self.nodes_read = self.requery_errors = self.thanks_missed = 0
 
     # --- output ------------------------------------------------------------------------------
 
@@ -326,13 +326,20 @@ class Journeys:
         self.press(send)
 
         self.begin("thanks")
-        self.wait(self.n["done"])
-        self.read_tree()
-        if plan.wait_for_countdown:
-            self.begin("thanks (countdown to attract)", extra=self.thanks_seconds)
-        else:
-            self.press(self.n["done"])
-            self.begin("back to attract")
+        done = self.thanks_or_attract()
+        if done is not None:
+            self.read_tree()
+            if plan.wait_for_countdown:
+                self.begin("thanks (countdown to attract)", extra=self.thanks_seconds)
+            else:
+                self.action = "pressing Done"
+                try:
+                    press(done)
+                    pump()
+                except Exception:  # the countdown may have won the race: that is fine
+                    self.alive()
+                self.requery_previous()
+                self.begin("back to attract")
         self.wait_for_start()
         self.read_tree()
         self.begin("")
@@ -345,6 +352,26 @@ class Journeys:
             self.choose(self.names[self.lang][f"lang_{lang}"])
             self.lang = lang
             self.wait(self.n["start"], what="the attract screen in the chosen language")
+
+    def thanks_or_attract(self):
+        """The Done button; or None when the kiosk is back on the attract screen already (on a
+        slow machine the thank-you countdown can end before the screen has been read)."""
+        self.action = "waiting for the thank-you screen"
+        starts = [self.names[lang]["start"] for lang in self.languages]
+
+        def look():
+            done = next((n for n in showing(self.app, self.n["done"]) if can_act(n)), None)
+            if done is not None:
+                return done
+            return "attract" if any(showing(self.app, s) for s in starts) else None
+
+        found = wait_for(look, self.left(), self.alive)
+        if found is None:
+            raise self.stuck("neither the thank-you screen nor the attract screen came")
+        if found == "attract":
+            self.thanks_missed += 1
+            return None
+        return found
 
     def wait_for_start(self) -> None:
         """The attract screen, in whichever language it is; sets ``self.lang``."""
@@ -387,13 +414,14 @@ class Journeys:
                     failed_starts = 0
                 plan = Plan.for_journey(n, self.languages, self.can_email)
                 t0 = time.monotonic()
-                self.nodes_read = self.requery_errors = 0
+                self.nodes_read = self.requery_errors = self.thanks_missed = 0
                 self.step_seconds = {}
                 self.journey(plan)
                 totals["completed"] += 1
                 self.emit("journey", journey=n, seconds=round(time.monotonic() - t0, 2),
                           steps=self.step_seconds, plan=asdict(plan), nodes_read=self.nodes_read,
                           requery_errors=self.requery_errors, events=events.events,
+                          thanks_missed=self.thanks_missed,
                           event_errors=events.errors)
             except KioskGone:
                 totals["crashes"] += 1

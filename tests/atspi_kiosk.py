@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,27 @@ GDB_COMMANDS = (
     "handle SIGTERM nostop noprint pass", "handle SIGUSR1 nostop noprint pass",
     "handle SIGUSR2 nostop noprint pass", "run", "bt 60", "continue",
 )
+
+
+@contextlib.contextmanager
+def private_session(argv: list[str]) -> Iterator[tuple[list[str], dict[str, str]]]:
+    """The command and environment that run ``argv`` in a D-Bus session of its own, with an
+    accessibility bus of its own.
+
+    The accessibility bus listens on ``$XDG_RUNTIME_DIR/at-spi/bus``, or without that variable
+    on ``~/.cache/at-spi/bus``: one path for every session of the user. A second session (a
+    parallel test run, a soak) then takes the path over, and a kiosk started afterwards joins
+    the other session's bus, or none once that session ends ("Not connected to D-Bus server";
+    the kiosk never appears). A private runtime dir per session keeps them apart. Its path is
+    short: a Unix socket path has at most 107 bytes.
+    """
+    with tempfile.TemporaryDirectory(prefix="atspi-") as runtime:
+        os.chmod(runtime, 0o700)
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("DBUS_SESSION_BUS_ADDRESS", "AT_SPI_BUS_ADDRESS", "PYTHONPATH",
+                            "PYTHONHOME")}
+        env["XDG_RUNTIME_DIR"] = runtime
+        yield ["dbus-run-session", "--", *argv], env
 
 
 @contextlib.contextmanager

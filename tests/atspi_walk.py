@@ -288,6 +288,12 @@ class EventReader:
             _ = src.getIndexInParent(), relations_of(src)
             if event.type.startswith("object:children-changed") and event.any_data is not None:
                 _ = event.any_data.name, event.any_data.getRoleName()
+            if event.type.startswith(("focus", "object:state-changed:focused")):
+                # Where the focus is now: its ancestors, up to the application.
+                node, depth = src.parent, 0
+                while node is not None and depth < 50:
+                    _ = node.name, node.getRoleName(), node.getState().getStates()
+                    node, depth = node.parent, depth + 1
         except Exception:
             self.errors += 1
 

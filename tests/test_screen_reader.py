@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.atspi_kiosk import private_session
 
 ROOT = Path(__file__).resolve().parent.parent
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where python3-pyatspi lives
@@ -22,12 +23,13 @@ def tree(display, sample_path, tmp_path_factory):
     if missing or subprocess.run([SYSTEM_PYTHON, "-c", "import pyatspi"]).returncode:
         pytest.fail(f"AT-SPI test tools missing ({missing or 'pyatspi'}): run ./scripts/setup")
     work = tmp_path_factory.mktemp("a11y")
+    driver = [SYSTEM_PYTHON, str(ROOT / "tests" / "atspi_driver.py"), display, str(sample_path),
+              str(work), sys.executable]
     # One pyatspi process does all the reading, waiting for each screen (generous deadlines
     # inside); this timeout only stops a driver that hangs for good.
-    out = subprocess.run(["dbus-run-session", "--", SYSTEM_PYTHON,
-                          str(ROOT / "tests" / "atspi_driver.py"), display, str(sample_path),
-                          str(work), sys.executable], capture_output=True, text=True,
-                         timeout=900, env={**os.environ}, cwd=ROOT)
+    with private_session(driver) as (command, env):
+        out = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env,
+                             cwd=ROOT)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     assert lines, f"driver failed:\n{out.stderr[-3000:]}"
     result = json.loads(lines[-1])
