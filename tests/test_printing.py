@@ -48,6 +48,8 @@ def test_french_letter_prints_every_accent(net_campaign, emulator, store, probe)
         assert len(line.text) <= (56 if line.font == "b" else 42), line
     row = job_row(store, job)
     assert row["attempts"] == 1 and row["printed_at"] and row["last_status"] == "online"
+    # The service publishes its counts just after it writes the row: wait, don't race it.
+    wait_until(lambda: p.service.status().printed == 1, what="the service's count")
     final = p.service.status()
     assert (final.queued, final.printed, final.queued_ids) == (0, 1, ())
     assert final.staff_alert("en") is None
@@ -94,6 +96,7 @@ def test_jobs_print_one_at_a_time_in_order(net_campaign, emulator, store, probe)
     receipts = emulator.receipts()
     assert [r.cut for r in receipts] == [True] * 3
     assert [i for r in receipts for i in range(3) if f"Lettre numéro {i}." in r.text] == [0, 1, 2]
+    wait_until(lambda: p.reports[-1].printed == 3, what="the last report")  # sent after the row
     last = p.reports[-1]
     assert (last.queued, last.printed) == (0, 3)
     assert any(r.printing_id is not None for r in p.reports)
