@@ -208,3 +208,9 @@ def test_the_page_reader_reads_exactly_what_sqlite_reads(tmp_path, letters):
     raw = {r.rowid: r.values for r in Pages.load(db, None).rows() if len(r.values) == 28}
     sql = table_rows(db, "letters")
     assert {i: (i, *v[1:]) for i, v in raw.items()} == sql
+
+
+def test_salvage_of_a_folder_that_never_held_a_store_says_so(tmp_path):
+    assert_refused(kiosk("salvage", "--data-dir", str(tmp_path / "typo")),
+                   "There is no letter store in", "check that --data-dir names the folder")
+    assert not (tmp_path / "typo" / DB).exists(), "and makes none"

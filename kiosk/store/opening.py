@@ -97,8 +97,8 @@ def _check_files(path: Path, writable: bool) -> bool:
         if has_marker(folder):
             raise StorageError("missing", folder, when=marker_date(folder)) from None
         if not writable:
-            # Nothing to read, and nothing may be made here.
-            raise StorageError("read_only", folder, reason=read_only_reason(folder)) from None
+            # Nothing to read, and a reader makes nothing.
+            raise StorageError("no_store", folder) from None
         return True
     if not stat.S_ISREG(st.st_mode):
         # A FIFO would hang the open, a device would be read as letters.
