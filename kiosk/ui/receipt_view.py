@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QPlainTextEdit, QSizePolicy
+
+from kiosk.ui.theme import RECEIPT_RING
 
 if TYPE_CHECKING:
     from kiosk.delivery.receipt import PreviewLine
@@ -16,14 +18,30 @@ INK = QColor("#111111")
 EDGE = QColor("#77747c")
 
 
-class ReceiptView(QWidget):
+class ReceiptView(QPlainTextEdit):
     """A strip of receipt paper. Each line is drawn in a monospace font sized so that the
-    printer's columns span the paper exactly, so wrapping looks as it will on paper."""
+    printer's columns span the paper exactly, so wrapping looks as it will on paper.
+
+    It is a read-only text box underneath: a screen reader gets the letter as text it can
+    read line by line (a drawn picture with a description could only be read in one go),
+    while the eye gets the drawing.
+    """
 
     def __init__(self, lines: list[PreviewLine], paper_px: int = 560, parent=None):
         super().__init__(parent)
+        self.setProperty("role", "receipt")
         self.paper_px = paper_px
         self.margin = 24
+        self.setReadOnly(True)
+        # A caret that moves by keyboard (how a screen reader walks the lines), never drawn.
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setCursorWidth(0)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._qr_cache: dict[str, list[list[bool]]] = {}
         self._fonts: dict[tuple[int, bool], QFont] = {}
@@ -32,9 +50,11 @@ class ReceiptView(QWidget):
     def set_lines(self, lines: list[PreviewLine]) -> None:
         self.lines = lines
         self._heights = [self._line_height(line) for line in lines]  # measured once
-        self.setAccessibleDescription(self.plain_text())
+        text = self.plain_text()
+        if self.toPlainText() != text:
+            self.setPlainText(text)
         self.updateGeometry()
-        self.update()
+        self.viewport().update()
 
     def plain_text(self) -> str:
         return "\n".join(line.text for line in self.lines if line.style not in ("qr", "cut"))
@@ -65,17 +85,22 @@ class ReceiptView(QWidget):
 
     def sizeHint(self) -> QSize:
         h = sum(self._heights) + 2 * self.margin
-        return QSize(self.paper_px, int(h) + 1)
+        return QSize(self.paper_px + 2 * RECEIPT_RING, int(h) + 1 + 2 * RECEIPT_RING)
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
 
+    def wheelEvent(self, event) -> None:
+        event.ignore()  # the page scrolls, not this box (it is as tall as its paper)
+
     def paintEvent(self, _event) -> None:
-        p = QPainter(self)
+        # The text box's own text is not drawn: the paper below is what prints.
+        p = QPainter(self.viewport())
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), PAPER)
+        paper = self.viewport().rect()
+        p.fillRect(paper, PAPER)
         p.setPen(QPen(EDGE, 1))
-        p.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        p.drawRect(paper.adjusted(0, 0, -1, -1))
         inner = self.paper_px - 2 * self.margin
         y = float(self.margin)
         for line, h in zip(self.lines, self._heights, strict=True):
@@ -83,7 +108,7 @@ class ReceiptView(QWidget):
                 self._draw_qr(p, line.text, (self.paper_px - h + 8) / 2, y, h - 8)
             elif line.style == "cut":
                 p.setPen(QPen(EDGE, 2, Qt.PenStyle.DashLine))
-                p.drawLine(0, int(y + h / 2), self.width(), int(y + h / 2))
+                p.drawLine(0, int(y + h / 2), paper.width(), int(y + h / 2))
             else:
                 p.setPen(INK)
                 p.setFont(self._font(line.width, line.style in ("title", "bold")))

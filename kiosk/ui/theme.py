@@ -29,6 +29,7 @@ class Palette:
 
 
 PALETTE = Palette()
+RECEIPT_RING = 4  # px: the receipt preview's focus ring, drawn outside the paper
 
 # White on black with a yellow accent: every pair at least 7:1 (WCAG AAA for text).
 HIGH_CONTRAST = Palette(
@@ -161,10 +162,11 @@ def stylesheet(scale: float = 1.0, p: Palette = PALETTE, text_scale: float = 1.0
     }}
     QLineEdit {{ min-height: {px(48)}; }}
     QPlainTextEdit[role="letter"] {{ font-size: {fs(22)}; line-height: 140%; }}
-    QPlainTextEdit[role="preview"] {{
-        font-family: "DejaVu Sans Mono", monospace; font-size: {fs(18)};
-        background: {p.surface};
+    QPlainTextEdit[role="receipt"] {{
+        border: {RECEIPT_RING}px solid transparent; border-radius: 0; padding: 0;
+        background: transparent;
     }}
+    QPlainTextEdit[role="receipt"]:focus {{ border-color: {p.focus}; }}
     QCheckBox {{ spacing: {px(14)}; min-height: {px(48)}; }}
     QCheckBox::indicator {{
         width: {px(36)}; height: {px(36)}; border: {px(3)} solid {p.border};

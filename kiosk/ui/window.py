@@ -10,8 +10,9 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QScrollArea,
@@ -59,9 +60,17 @@ class KioskWindow(QWidget):
         self.setWindowTitle(tr("app.name", journey.language))
         self._look: tuple[float, int, bool] | None = None
 
-        root = QVBoxLayout(self)
-        root.setContentsMargins(40, 16, 40, 16)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 16, 40, 16)
+        # Everything a visitor works with sits in ``content``; the overlays and staff screens
+        # are the window's other children (see _cover).
+        self.content = QWidget()
+        outer.addWidget(self.content)
+        root = QVBoxLayout(self.content)
+        root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(10)
+        self._backdrop: QPixmap | None = None
+        self._focus_before_cover: QWidget | None = None
 
         self.topbar = QFrame()
         self.topbar.setProperty("role", "topbar")
@@ -329,8 +338,6 @@ class KioskWindow(QWidget):
             self.services.audit("kiosk.quit")
         self._quitting = True
         self.close()
-        from PySide6.QtWidgets import QApplication
-
         QApplication.instance().quit()
 
     def _ask_replace(self, on_answer) -> None:
@@ -410,6 +417,57 @@ class KioskWindow(QWidget):
         clipboard.clear()
         if clipboard.supportsSelection():
             clipboard.clear(clipboard.Mode.Selection)
+
+    # --- modal layers --------------------------------------------------------------------------
+
+    def childEvent(self, event) -> None:
+        # Every other child of the window is a layer over the visitor's page: the questions,
+        # the idle warning, the PIN pad and the staff screens.
+        if event.type() == QEvent.Type.ChildAdded and event.child().isWidgetType():
+            event.child().installEventFilter(self)
+        super().childEvent(event)
+
+    def eventFilter(self, obj, event) -> bool:
+        if (event.type() in (QEvent.Type.Show, QEvent.Type.Hide) and hasattr(self, "pages")
+                and obj is not self.content):
+            self._cover()
+        return False
+
+    def _layers(self) -> list[QWidget]:
+        return [w for w in self.children()
+                if w.isWidgetType() and w is not self.content and not w.isHidden()]
+
+    def _cover(self) -> None:
+        """While a layer is open, the page behind it is a picture, not widgets.
+
+        Dimming alone left every control behind a question or the PIN pad showing and
+        pressable for a screen reader (Start under the PIN pad started a journey). Qt has
+        no "hidden from assistive technology" flag, so the page is hidden for real and the
+        window paints a snapshot of it under the layer.
+        """
+        covered = bool(self._layers())
+        if covered and self.content.isVisible():
+            focus = QApplication.focusWidget()
+            self._focus_before_cover = focus if self.content.isAncestorOf(focus) else None
+            self._backdrop = self.content.grab()
+            self.content.hide()
+            self.update()
+        elif not covered and self.content.isHidden():
+            self.content.show()
+            self._backdrop = None
+            self.update()
+            focus, self._focus_before_cover = self._focus_before_cover, None
+            if focus is not None and focus.isVisible():
+                focus.setFocus(Qt.FocusReason.OtherFocusReason)
+            else:
+                self._focus_page(self.pages[self.journey.step])
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._backdrop is not None:
+            p = QPainter(self)
+            p.drawPixmap(self.content.geometry().topLeft(), self._backdrop)
+            p.end()
 
     # --- window --------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ class DeliverPage(Page):
         self.layout_.addSpacing(12)
         self.layout_.addWidget(row)
         self.note = label("help")
+        self.note.hide()
         self.layout_.addWidget(self.note)
         self.printer_note = label("alert")
         self.printer_note.hide()
@@ -72,12 +73,14 @@ class DeliverPage(Page):
             if not self.campaign.recipient(r).email
         ]
         set_text(self.note, "\n".join(f"{m}: {self.t('review.no_email')}" for m in missing))
+        self.note.setVisible(bool(missing))  # an empty label is read out as nothing
         self._describe()
 
     def wipe(self) -> None:
         self.print_card.setChecked(False)
         self.email_card.setChecked(False)
         set_text(self.note, "")
+        self.note.hide()
 
     def first_focus(self):
         return self.print_card if self.print_card.isVisible() else self.email_card

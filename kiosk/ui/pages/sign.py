@@ -38,6 +38,7 @@ class SignPage(Page):
         self.mode_buttons: dict[SignMode, object] = {}
         for mode in SignMode:
             b = button("choice", checkable=True)
+            b.setAutoExclusive(True)  # one of three: a radio button to assistive technology
             b.toggled.connect(lambda on, m=mode: on and self._set_mode(m))
             self.mode_group.addButton(b)
             modes.add(b)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
+    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -68,6 +69,7 @@ class WritePage(Page):
                 pair = Reflow(spacing=6)
                 right.addWidget(pair)
             b = button("choice", checkable=True)
+            b.setAutoExclusive(True)  # one of a set: a radio button to assistive technology
             b.toggled.connect(lambda on, t=tid: on and self._choose(t))
             self.group.addButton(b)
             pair.add(b, 1)
@@ -80,12 +82,21 @@ class WritePage(Page):
         self.points_title = label()
         self.points_title.setStyleSheet("font-weight: 600;")
         pl.addWidget(self.points_title)
-        self.points = label()
-        self.points.setAlignment(Qt.AlignmentFlag.AlignTop)
         holder = QWidget()
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(0, 0, 8, 0)
-        holder_layout.addWidget(self.points)
+        holder_layout.setSpacing(14)
+        # One label a point, named by its own words, so a screen reader reads every point.
+        # Made once for the language with the most points: widgets are never destroyed
+        # while the page is on screen (a screen reader may be asking about them).
+        most = max((len(self.campaign.talking_points.get(c)) for c in self.campaign.languages),
+                   default=0)
+        self.points: list[QLabel] = []
+        for _ in range(most):
+            point = label()
+            point.setAlignment(Qt.AlignmentFlag.AlignTop)
+            holder_layout.addWidget(point)
+            self.points.append(point)
         holder_layout.addStretch(1)
         # Sized for its wrapped text, or the last talking point could never be scrolled to.
         scroll = make_page_scroller(holder)
@@ -175,8 +186,11 @@ class WritePage(Page):
         self.editor.setAccessibleDescription(self.t("write.editor_description"))
         set_text(self.points_title, self.t("write.talking_points"))
         points = self.campaign.talking_points.get(self.lang)
-        self.points.setText("\n\n".join(f"•  {p}" for p in points))
-        self.points.setAccessibleName(self.t("write.talking_points"))
+        for i, point in enumerate(self.points):
+            text = points[i] if i < len(points) else ""
+            set_text(point, f"•  {text}" if text else "")
+            point.setAccessibleName(text)  # without the bullet, which a reader would say
+            point.setVisible(bool(text))
         self._update_count()
 
     def enter(self) -> None:
