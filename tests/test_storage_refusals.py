@@ -184,3 +184,16 @@ def test_a_store_with_foreign_tables_is_refused(tmp_path):
     conn.close()
     assert_refused(kiosk("outbox", "list", "--data-dir", str(data_dir)),
                    "its tables are not the ones Letter Kiosk writes")
+
+
+def test_a_store_another_program_keeps_locked_is_refused_after_the_busy_timeout(tmp_path):
+    data_dir = tmp_path / "data"
+    make_store(data_dir, 3)
+    hog = Store(data_dir)
+    hog.conn.execute("BEGIN IMMEDIATE")  # and never commits, as a stuck program would
+    try:
+        assert_refused(kiosk("outbox", "retry", "1", "--data-dir", str(data_dir)),
+                       "is busy", "try again in a minute")
+    finally:
+        hog.conn.execute("ROLLBACK")
+        hog.close()

@@ -24,6 +24,7 @@ from kiosk.i18n import tr
 _FULL = ("SQLITE_FULL",)
 _DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 _READ_ONLY = ("SQLITE_READONLY",)
+_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")  # after the 10 s busy timeout
 _UNREADABLE = ("SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_PERM", "SQLITE_AUTH")
 _OS_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _OS_UNREADABLE = {errno.EIO, errno.ENXIO, errno.ENODEV, errno.ESTALE}
@@ -84,6 +85,8 @@ def problem_of(e: BaseException, folder: Path) -> StorageError | None:
             return StorageError("damaged", folder, reason="not_a_database", detail=str(e))
         if name.startswith(_DAMAGED):
             return StorageError("damaged", folder, reason="malformed", detail=str(e))
+        if name.startswith(_BUSY):
+            return StorageError("busy", folder)
         if name.startswith(_READ_ONLY):
             return StorageError("read_only", folder, reason=read_only_reason(folder))
         if name.startswith(_UNREADABLE):
