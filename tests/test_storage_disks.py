@@ -155,15 +155,15 @@ def test_keeping_a_letter_on_a_full_disk_is_a_storage_refusal_and_all_or_nothing
             store.close()
 
 
-def test_an_export_to_a_full_stick_leaves_nothing_half_written(tmp_path, campaign):
+def test_an_export_to_a_full_stick_leaves_nothing_half_written(tmp_path):
     data_dir = tmp_path / "data"
-    make_store(data_dir, 60)
+    make_store(data_dir, 8)
     with tmpfs(tmp_path / "stick", "2m") as stick:
         first = kiosk("export", "--out", str(stick), "--data-dir", str(data_dir))
         assert first.returncode == 0, first.stderr
         earlier = {p.name: digest(p) for p in stick.iterdir()}
         store = Store(data_dir)
-        add_letters(store, 60, start=60, body_words=300)
+        add_letters(store, 4, start=8)
         store.close()
         fill_up(stick)
 

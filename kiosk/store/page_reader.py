@@ -21,7 +21,9 @@ HEADER_MAGIC = b"SQLite format 3\x00"
 WAL_MAGIC = {0x377F0682: "<", 0x377F0683: ">"}  # checksum word order: little, big endian
 PAGE_SIZES = tuple(1 << n for n in range(9, 17))  # 512 .. 65536
 LEAF_TABLE = 0x0D
-_MAX_OVERFLOW = 1 << 16  # pages in one overflow chain: far beyond any letter
+# A row larger than this is taken as damage: letters are kilobytes (compose caps the text).
+MAX_PAYLOAD = 64 * 1024 * 1024
+_MAX_OVERFLOW = MAX_PAYLOAD // 508  # overflow pages in one chain, at the smallest page size
 
 
 class _Bad(Exception):
@@ -63,7 +65,7 @@ class Pages:
 
     size: int
     usable: int
-    data: dict[int, bytes]
+    data: dict[int, bytes | memoryview]
     fresh: dict[int, int]
     freelist: frozenset[int]
 
@@ -82,7 +84,8 @@ class Pages:
     def _at(cls, size: int, main: bytes, log: bytes) -> Pages:
         reserved = main[20] if main.startswith(HEADER_MAGIC) and len(main) > 20 else 0
         usable = size - reserved if size - reserved >= 480 else size
-        data = {n + 1: main[n * size:(n + 1) * size] for n in range(len(main) // size)}
+        whole = memoryview(main)  # pages are views, not copies: a size is tried 8 times
+        data = {n + 1: whole[n * size:(n + 1) * size] for n in range(len(main) // size)}
         fresh = dict.fromkeys(data, 0)
         for frame, (number, page) in enumerate(_wal_frames(log, size), start=1):
             data[number], fresh[number] = page, frame
@@ -101,7 +104,7 @@ class Pages:
                 if values is not None:
                     yield RawRow(number, self.fresh[number], rowid, values)
 
-    def _cells(self, page: bytes, start: int) -> Iterator[tuple[int, bytes]]:
+    def _cells(self, page: bytes | memoryview, start: int) -> Iterator[tuple[int, bytes]]:
         end = min(self.usable, len(page))
         count = int.from_bytes(page[start + 3:start + 5], "big")
         pointers = start + 8
@@ -116,18 +119,18 @@ class Pages:
             except _Bad:
                 continue
 
-    def _cell(self, page: bytes, at: int) -> tuple[int, bytes]:
+    def _cell(self, page: bytes | memoryview, at: int) -> tuple[int, bytes]:
         u = self.usable
         end = min(u, len(page))
         length, at = _varint(page, at, end)
         rowid, at = _varint(page, at, end)
-        if length < 0 or length > 1 << 30:
+        if length < 0 or length > MAX_PAYLOAD:
             raise _Bad("payload length")
         most = u - 35
         if length <= most:
             if at + length > end:
                 raise _Bad("payload past the page")
-            return rowid, page[at:at + length]
+            return rowid, bytes(page[at:at + length])
         least = (u - 12) * 32 // 255 - 23
         local = least + (length - least) % (u - 4)
         if local > most:
@@ -215,9 +218,9 @@ def _wal_frames(log: bytes, size: int) -> Iterator[tuple[int, bytes]]:
         at += 24 + size
 
 
-def _freelist(data: dict[int, bytes], size: int) -> frozenset[int]:
+def _freelist(data: dict[int, bytes | memoryview], size: int) -> frozenset[int]:
     """The pages SQLite has freed (old content, never live rows), from the header's list."""
-    first = data.get(1, b"")
+    first = bytes(data.get(1, b"")[:100])
     if not first.startswith(HEADER_MAGIC) or len(first) < 40:
         return frozenset()
     free: set[int] = set()
