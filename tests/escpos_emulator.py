@@ -402,7 +402,10 @@ class PrinterEmulator:
     def _read(self, conn: socket.socket, gen: int, state: _Connection) -> None:
         buf = bytearray()
         job_bytes = 0
-        conn.settimeout(0.05)
+        try:
+            conn.settimeout(0.05)
+        except OSError:  # dropped (power cycle, refuse) before this thread got going
+            return
         while self._alive(gen):
             with self._lock:
                 stuck = self.hang or (

@@ -55,9 +55,12 @@ def emulator():
 
 @pytest.fixture
 def net_campaign(campaign, emulator):
+    # The printer's answer must come within timeout_seconds or the kiosk calls the job
+    # unconfirmed and prints it again (by design). 0.5 s was too short on a loaded machine:
+    # a second copy failed "printed exactly once". Tests that wait for a timeout wait longer.
     return printer_campaign(
         campaign, connection="network", host=emulator.host, port=emulator.port,
-        timeout_seconds=0.5, retry_seconds=0.05, poll_seconds=0.2, codepage="CP1252",
+        timeout_seconds=2.0, retry_seconds=0.05, poll_seconds=0.2, codepage="CP1252",
     )
 
 
