@@ -1,23 +1,30 @@
 """The screen-reader soak: whole visitor journeys driven through AT-SPI, as Orca would.
 
-    .venv/bin/python -m benchmarks.atspi_soak --journeys 200 [--gdb] [--peers]
+    .venv/bin/python -m benchmarks.atspi_soak --journeys 200 [--cpu-hog 2] [--gdb]
+        [--readers N] [--fullscreen] [--touch] [--peers]
         [--python OTHER/bin/python] [--kiosk OTHER/main.py] [--report FILE] [--json FILE]
 
-Starts Xvfb, a private D-Bus session with the accessibility bus, and the real kiosk (windowed,
-a temporary data dir, the sample campaign with a 10-second thank-you screen), then drives
-journeys through the accessibility tree only (tests/atspi_journeys.py, with Debian's pyatspi in
-one long-lived process), reading the whole tree between steps. The kiosk keeps running across
-journeys; a crash is reported with its journey, step and stacks, and the kiosk is started
-again. ``--gdb`` runs the kiosk under gdb to add the native backtrace of a crash. ``--python``
-and ``--kiosk`` point the soak at another interpreter (e.g. a venv with another PySide6) or
-checkout. Exit status: 0 when every journey completed, 1 otherwise, 2 when a tool is missing.
+Starts Xvfb, a private D-Bus session with its own accessibility bus, and the real kiosk
+(windowed, a temporary data dir, the sample campaign with a 10-second thank-you screen), then
+drives journeys through the accessibility tree only (tests/atspi_journeys.py, Debian's pyatspi
+in one long-lived process), reading the whole tree between steps and asking again about the
+previous screen's nodes, while ``--readers`` other clients (default 1) read the whole tree in
+a loop. The kiosk keeps running across journeys; a crash is reported with its journey, step
+and Python stack, and a new kiosk is started. ``--gdb`` runs the kiosk under gdb to add the
+native backtrace. ``--cpu-hog N`` loads the machine (the crash shows far more often on a busy
+machine). ``--fullscreen`` runs the kiosk as at an event; ``--touch`` taps text fields so the
+on-screen keyboard opens; ``--peers`` prints to the TCP ESC/POS emulator and mails an aiosmtpd
+server. ``--python`` and ``--kiosk`` point the soak at another interpreter (e.g. a venv with
+another PySide6) or checkout. Exit status: 0 when every journey completed, 1 otherwise, 2 when
+a tool is missing.
 
-tests/test_screen_reader_journeys.py runs a few journeys of the same soak in the test suite.
+tests/test_screen_reader_journeys.py runs five journeys of the same soak in the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -25,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +57,7 @@ class SoakResult:
     thanks_missed: int = 0  # the countdown ended before the thank-you screen was read
     steps: dict[str, list[float]] = field(default_factory=dict)  # seconds, per step
     events: int = 0
+    reader_walks: int = 0  # whole-tree reads by the other clients, between and during steps
     wall_seconds: float = 0.0
     driver_error: str = ""
 
@@ -88,9 +96,25 @@ def soak_campaign(folder: Path, base: Path | None = None, peers=None) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def cpu_hog(loops: int) -> Iterator[None]:
+    """``loops`` busy processes beside the kiosk for the length of the block: the crash under
+    a screen reader shows far more often on a loaded machine (the kiosk is slower between the
+    requests of the screen reader's clients), as on an event laptop doing other work."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(loops)]
+    try:
+        yield
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
+
+
 def run_soak(display: str, journeys: int, work_dir: Path, campaign: Path, *,
              python: str = sys.executable, main: Path = ROOT / "main.py", gdb: bool = False,
-             step_timeout: float = 90.0, start_timeout: float = 180.0,
+             step_timeout: float = 90.0, start_timeout: float = 180.0, readers: int = 1,
+             read_interval: float = 0.03, fullscreen: bool = False, touch: bool = False,
              on_event: Callable[[dict], None] | None = None) -> SoakResult:
     """Drive ``journeys`` journeys on ``display``; every event goes to ``on_event`` as it
     happens."""
@@ -101,16 +125,19 @@ def run_soak(display: str, journeys: int, work_dir: Path, campaign: Path, *,
     config = {
         "display": display, "journeys": journeys, "campaign": str(campaign),
         "kiosk_root": str(Path(main).resolve().parent), "log_dir": str(work_dir / "logs"),
-        "step_timeout": step_timeout, "start_timeout": start_timeout,
+        "step_timeout": step_timeout, "start_timeout": start_timeout, "readers": readers,
+        "read_interval": read_interval, "touch": touch,
         "kiosk_command": kiosk_command(python, Path(main).resolve(), campaign,
-                                       work_dir / "data", gdb=gdb),
+                                       work_dir / "data", gdb=gdb, fullscreen=fullscreen),
     }
     config_file = work_dir / "soak.json"
     config_file.write_text(json.dumps(config), encoding="utf-8")
     result = SoakResult(journeys)
     t0 = time.monotonic()
-    with (private_session([SYSTEM_PYTHON, str(DRIVER), str(config_file)]) as (command, env),
-          open(work_dir / "driver.log", "wb") as errors):
+    with (private_session([SYSTEM_PYTHON, str(DRIVER), str(config_file)],
+                          display) as (command, env),
+          open(work_dir / "driver.log", "wb") as errors,
+          open(work_dir / "events.jsonl", "w", encoding="utf-8") as kept):
         driver = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True,
                                   cwd=ROOT, env=env)
         assert driver.stdout is not None
@@ -118,6 +145,8 @@ def run_soak(display: str, journeys: int, work_dir: Path, campaign: Path, *,
         for line in driver.stdout:
             if not line.startswith("{"):
                 continue
+            kept.write(line)  # every event, for reading after a failed run
+            kept.flush()
             event = json.loads(line)
             kind = event["event"]
             if kind == "kiosk":
@@ -137,6 +166,7 @@ def run_soak(display: str, journeys: int, work_dir: Path, campaign: Path, *,
                 result.stuck.append(event)
             elif kind == "done":
                 done = True
+                result.reader_walks = sum(r["walks"] for r in event.get("readers", []))
             if on_event is not None:
                 on_event(event)
         code = driver.wait()
@@ -184,8 +214,9 @@ def report(result: SoakResult, header: list[str]) -> str:
              f"journeys completed: {result.completed} of {result.journeys}",
              f"crashes: {len(result.crashes)}; stuck: {len(result.stuck)}; "
              f"kiosk starts: {result.kiosk_starts}",
-             f"nodes read: {result.nodes_read}; AT-SPI events handled: {result.events}; "
-             f"stale nodes that no longer answered: {result.requery_errors}",
+             f"nodes read by the driver: {result.nodes_read}; AT-SPI events handled: "
+             f"{result.events}; stale nodes that no longer answered: {result.requery_errors}; "
+             f"whole-tree reads by the other clients: {result.reader_walks}",
              f"wall time: {result.wall_seconds:.0f} s"]
     if result.seconds:
         lines.append(f"time per journey: {Figures(result.seconds, 's').line()}")
@@ -228,6 +259,19 @@ def main(argv: list[str] | None = None) -> int:
                              "(default: the sample's file printer; emails stay queued)")
     parser.add_argument("--gdb", action="store_true",
                         help="run the kiosk under gdb: a crash also gives its native backtrace")
+    parser.add_argument("--readers", type=int, default=1,
+                        help="other clients reading the whole tree in a loop meanwhile "
+                             "(default 1; 0 for none)")
+    parser.add_argument("--read-interval", type=float, default=0.03,
+                        help="seconds between their reads (default 0.03)")
+    parser.add_argument("--cpu-hog", type=int, default=0, metavar="N",
+                        help="run N busy loops beside the kiosk (a loaded machine; 2 on a "
+                             "2-core machine makes the crash show within a few journeys)")
+    parser.add_argument("--fullscreen", action="store_true",
+                        help="run the kiosk as at an event (kiosk mode) instead of windowed")
+    parser.add_argument("--touch", action="store_true",
+                        help="tap text fields (XTest) before typing: the on-screen keyboard "
+                             "opens, as for a visitor using touch and a screen reader")
     parser.add_argument("--step-timeout", type=float, default=90.0,
                         help="seconds a step may take before the journey counts as stuck")
     parser.add_argument("--report", type=Path, help="also write the report to this file")
@@ -266,13 +310,20 @@ def main(argv: list[str] | None = None) -> int:
                   f"kiosk: {main_py.resolve()} with {kiosk_versions(args.python)}",
                   f"campaign: {args.campaign or 'the sample'}"
                   + (" (printer emulator and SMTP server)" if peers else " (file printer)")
-                  + ("; under gdb" if args.gdb else ""),
+                  + ("; under gdb" if args.gdb else "")
+                  + ("; fullscreen (kiosk mode)" if args.fullscreen else "; windowed")
+                  + ("; text fields tapped (on-screen keyboard)" if args.touch else ""),
+                  f"readers: the driver, plus {args.readers} reading the whole tree every "
+                  f"{args.read_interval} s; CPU hog: {args.cpu_hog} busy loop(s)",
                   f"machine: {os.cpu_count()} cores, load average "
                   f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at start"]
         print("\n".join(header), flush=True)
         display = stack.enter_context(xvfb())
+        stack.enter_context(cpu_hog(args.cpu_hog))
         result = run_soak(display, args.journeys, work, campaign, python=args.python,
                           main=main_py, gdb=args.gdb, step_timeout=args.step_timeout,
+                          readers=args.readers, read_interval=args.read_interval,
+                          fullscreen=args.fullscreen, touch=args.touch,
                           on_event=record)
         if peers is not None:
             receipts, messages = peers.counts()

@@ -7,7 +7,9 @@ Run inside ``dbus-run-session`` with Debian's /usr/bin/python3 (pyatspi)::
     dbus-run-session -- /usr/bin/python3 tests/atspi_journeys.py CONFIG.json
 
 CONFIG (JSON): display, kiosk_command (argv), kiosk_root (the checkout whose catalogs name the
-controls), campaign, journeys, step_timeout, start_timeout, log_dir.
+controls), campaign, journeys, step_timeout, start_timeout, log_dir, readers and read_interval
+(other clients reading the whole tree in a loop meanwhile: tests/atspi_reader.py), touch (tap
+text fields through XTest before typing, which opens the on-screen keyboard).
 
 One long-lived process starts the accessibility bus and the kiosk, then for each journey:
 Start → recipient → write (typed through EditableText, or a starting text) → sign (a mode, a
@@ -46,6 +48,7 @@ from atspi_walk import (
     set_text,
     showing,
     showing_names,
+    tap,
     text_of,
     wait_for,
     walk,
@@ -138,6 +141,7 @@ class Journeys:
         self.can_print = c.get("printer", {}).get("enabled", True)
         self.can_email = c.get("email", {}).get("enabled", False)
         self.thanks_seconds = c.get("session", {}).get("thanks_seconds", 30)
+        self.touch = bool(config.get("touch", False))
         self.step_timeout = float(config.get("step_timeout", 90))
         self.start_timeout = float(config.get("start_timeout", 180))
         self.log_dir = Path(config["log_dir"])
@@ -247,7 +251,9 @@ class Journeys:
                   what=f"{name!r} checked")
 
     def type_into(self, name: str, text: str) -> None:
-        self.act(name, f"moving to {name!r}", focus, kind=can_type)
+        # A screen-reader user moves the focus to the field; one who also uses the touch
+        # screen taps it, which opens the on-screen keyboard.
+        self.act(name, f"moving to {name!r}", tap if self.touch else focus, kind=can_type)
         self.act(name, f"typing into {name!r}", lambda node: set_text(node, text), kind=can_type)
         self.wait(name, check=lambda node: can_type(node) and _same_text(text_of(node), text),
                   what=f"the text typed into {name!r}")
@@ -402,8 +408,26 @@ class Journeys:
 
     # --- the soak ----------------------------------------------------------------------------
 
+    def start_readers(self) -> list[subprocess.Popen]:
+        """Other screen-reader clients reading the whole tree in a loop, on their own
+        connections, while this one drives (``readers`` in the config; 0 for none)."""
+        reader = Path(__file__).with_name("atspi_reader.py")
+        return [subprocess.Popen([sys.executable, str(reader),
+                                  str(self.config.get("read_interval", 0.03))],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                for _ in range(int(self.config.get("readers", 0)))]
+
+    @staticmethod
+    def stop_readers(readers: list[subprocess.Popen]) -> list[dict]:
+        done = []
+        for r in readers:
+            out, _ = r.communicate(timeout=120)  # closing stdin stops it
+            done += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        return done
+
     def run(self, journeys: int) -> dict:
         events = EventReader()
+        readers = self.start_readers()
         totals = {"completed": 0, "crashes": 0, "stuck": 0}
         failed_starts = 0
         n = 0
@@ -440,6 +464,7 @@ class Journeys:
             n += 1
         self.stop_kiosk()
         events.close()
+        totals["readers"] = self.stop_readers(readers)
         return totals
 
 

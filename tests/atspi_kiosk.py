@@ -29,7 +29,8 @@ GDB_COMMANDS = (
 
 
 @contextlib.contextmanager
-def private_session(argv: list[str]) -> Iterator[tuple[list[str], dict[str, str]]]:
+def private_session(argv: list[str], display: str | None = None
+                    ) -> Iterator[tuple[list[str], dict[str, str]]]:
     """The command and environment that run ``argv`` in a D-Bus session of its own, with an
     accessibility bus of its own.
 
@@ -38,7 +39,8 @@ def private_session(argv: list[str]) -> Iterator[tuple[list[str], dict[str, str]
     parallel test run, a soak) then takes the path over, and a kiosk started afterwards joins
     the other session's bus, or none once that session ends ("Not connected to D-Bus server";
     the kiosk never appears). A private runtime dir per session keeps them apart. Its path is
-    short: a Unix socket path has at most 107 bytes.
+    short: a Unix socket path has at most 107 bytes. With ``display``, the session's services
+    (the AT-SPI registry, which makes synthetic clicks) use that X display.
     """
     with tempfile.TemporaryDirectory(prefix="atspi-") as runtime:
         os.chmod(runtime, 0o700)
@@ -46,6 +48,8 @@ def private_session(argv: list[str]) -> Iterator[tuple[list[str], dict[str, str]
                if k not in ("DBUS_SESSION_BUS_ADDRESS", "AT_SPI_BUS_ADDRESS", "PYTHONPATH",
                             "PYTHONHOME")}
         env["XDG_RUNTIME_DIR"] = runtime
+        if display is not None:
+            env["DISPLAY"] = display
         yield ["dbus-run-session", "--", *argv], env
 
 
@@ -66,10 +70,11 @@ def a11y_bus() -> Iterator[None]:
 
 
 def kiosk_command(python: str, main: str | Path, campaign: str | Path, data_dir: str | Path,
-                  *, gdb: bool = False) -> list[str]:
-    """The command line of a windowed kiosk; under ``gdb -batch`` when ``gdb`` is set."""
-    cmd = [python, str(main), "--windowed", "--config", str(campaign), "--data-dir",
-           str(data_dir)]
+                  *, gdb: bool = False, fullscreen: bool = False) -> list[str]:
+    """The kiosk's command line: windowed, or ``fullscreen`` as at an event (kiosk mode, its
+    lockdown filter on); under ``gdb -batch`` when ``gdb`` is set."""
+    cmd = [python, str(main), *([] if fullscreen else ["--windowed"]), "--config",
+           str(campaign), "--data-dir", str(data_dir)]
     if not gdb:
         return cmd
     wrapped = ["gdb", "-q", "-nx", "-batch", "-iex", "set auto-load python-scripts off"]

@@ -247,6 +247,15 @@ def focus(node) -> None:
     do_action(node, "SetFocus")
 
 
+def tap(node) -> None:
+    """A click in the middle of the node, through the X server (XTest), as a finger on a
+    touch screen: a text field then opens the on-screen keyboard."""
+    x, y, w, h = extents_of(node) or (0, 0, 0, 0)
+    if w <= 0 or h <= 0:
+        raise RuntimeError(f"{node.name!r} has no place on screen to tap")
+    Atspi.generate_mouse_event(x + w // 2, y + h // 2, "b1c")
+
+
 def set_text(node, text: str) -> None:
     """Replace the node's text through the EditableText interface, as a braille display or a
     screen reader's typing echo does."""
