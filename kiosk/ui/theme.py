@@ -189,4 +189,9 @@ def stylesheet(scale: float = 1.0, p: Palette = PALETTE, text_scale: float = 1.0
     QScrollBar:vertical {{ width: {px(20)}; background: {p.background}; }}
     QScrollBar::handle:vertical {{ background: {p.border}; border-radius: {px(8)};
         min-height: {px(60)}; }}
+    QScrollBar:vertical:disabled, QScrollBar::handle:vertical:disabled,
+    QScrollBar::add-line:vertical:disabled, QScrollBar::sub-line:vertical:disabled,
+    QScrollBar::up-arrow:vertical:disabled, QScrollBar::down-arrow:vertical:disabled {{
+        background: transparent; border: none; image: none;
+    }}
     """

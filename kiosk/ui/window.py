@@ -42,6 +42,7 @@ from kiosk.ui.widgets import (
     make_page_scroller,
     set_checked_quietly,
     set_text,
+    steady_scroll_bars,
 )
 
 if TYPE_CHECKING:
@@ -162,6 +163,8 @@ class KioskWindow(QWidget):
             from kiosk.ui.staff.access import StaffAccess
 
             self.staff = StaffAccess(self)
+        # Screen readers count a scroll area's children; they must not change under them.
+        steady_scroll_bars(self)
         self._shown_step: Step | None = None
         self._shown_lang: str | None = None
         self._shown_session: object = None

@@ -1,0 +1,76 @@
+"""Scroll areas keep the same accessible children whatever happens on screen.
+
+Qt's accessible scroll area hands out child ``i`` without checking ``i`` against its list
+(QAccessibleAbstractScrollArea::child, seen in Qt 6.10 and 6.11), and its children are the
+viewport plus each *visible* scroll bar. A screen reader that counted the children, then asked
+for the last one after a scroll bar had hidden, made Qt read past the list: the kiosk died with
+SIGSEGV in QAccessibleCache::idForObject about one journey in eight under an AT-SPI reader. The
+kiosk's answer is scroll bars that never come and go; this test holds it to that on every step,
+with the page hidden behind the next step, at every text size and with the keyboard taking room.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QScrollArea
+
+from kiosk.domain.journey import TEXT_SIZES, Step
+from kiosk.domain.letter import SignMode
+from kiosk.ui.widgets import ScrollFrame
+from tests.ui_driver import click, type_text
+
+
+@pytest.fixture
+def window(open_window):
+    return open_window()
+
+
+def _counts(window) -> dict[int, tuple[str, int]]:
+    out = {}
+    for area in window.findChildren(QScrollArea):
+        iface = QAccessible.queryAccessibleInterface(area)
+        out[id(area)] = (f"{type(area).__name__} in {type(area.parent()).__name__}",
+                         iface.childCount())
+    return out
+
+
+def test_no_scroll_area_changes_its_child_count(qtbot, window):
+    first = _counts(window)
+    bare = [type(a.parent()).__name__ for a in window.findChildren(QScrollArea)
+            if not isinstance(a.parent(), ScrollFrame)]
+    assert bare == [], "scroll areas outside a ScrollFrame"
+    assert len(first) >= 10  # every page's, the talking points', review's, staff screens'
+    seen = []
+
+    def check(moment: str) -> None:
+        now = _counts(window)
+        changed = [f"{first[k][0]}: {first[k][1]} -> {now[k][1]}"
+                   for k in first if k in now and now[k][1] != first[k][1]]
+        seen.append(moment)
+        assert changed == [], f"after {moment}: {changed}"
+
+    click(qtbot, window.attract.start)
+    check("start")
+    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
+    click(qtbot, window.primary)
+    check("write")
+    click(qtbot, next(iter(window.write.choice_buttons.values())))
+    type_text(window.write.editor, "\n".join(f"line {i}" for i in range(60)))  # grows long
+    check("a long letter")
+    window.set_keyboard_room(360)  # the on-screen keyboard opens
+    check("keyboard open")
+    window.set_keyboard_room(0)
+    for size in TEXT_SIZES[1:]:
+        click(qtbot, window.size_button)
+        check(f"text size {size}")
+    click(qtbot, window.primary)
+    check("sign")
+    click(qtbot, window.pages[Step.SIGN].mode_buttons[SignMode.ANONYMOUS])
+    click(qtbot, window.primary)
+    check("review")
+    click(qtbot, window.primary)
+    check("deliver")
+    window.staff.open_pad()
+    check("PIN pad")
+    assert len(seen) == 10
