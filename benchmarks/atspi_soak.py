@@ -28,6 +28,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -126,7 +127,7 @@ def run_soak(display: str, journeys: int, work_dir: Path, campaign: Path, *,
         "display": display, "journeys": journeys, "campaign": str(campaign),
         "kiosk_root": str(Path(main).resolve().parent), "log_dir": str(work_dir / "logs"),
         "step_timeout": step_timeout, "start_timeout": start_timeout, "readers": readers,
-        "read_interval": read_interval, "touch": touch,
+        "read_interval": read_interval, "touch": touch, "gdb": gdb,
         "kiosk_command": kiosk_command(python, Path(main).resolve(), campaign,
                                        work_dir / "data", gdb=gdb, fullscreen=fullscreen),
     }
@@ -279,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path,
                         help="keep the data dir, the kiosk logs and the driver log here")
     args = parser.parse_args(argv)
+    # Stopped with SIGTERM: still clean up (the kiosk, Xvfb and the CPU hog are children).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     main_py = args.kiosk / "main.py" if args.kiosk.is_dir() else args.kiosk
     missing = missing_tools(args.gdb)

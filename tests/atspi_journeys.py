@@ -168,7 +168,9 @@ class Journeys:
         self.instances += 1
         log = self.log_dir / f"kiosk-{self.instances}.log"
         t0 = time.monotonic()
-        self.kiosk = Kiosk(self.config["kiosk_command"], self.env, log)
+        # Core files for the native backtrace, unless gdb is already watching the kiosk.
+        cores = None if self.config.get("gdb") else self.log_dir / f"kiosk-{self.instances}"
+        self.kiosk = Kiosk(self.config["kiosk_command"], self.env, log, core_dir=cores)
         self.step, self.action = "startup", "waiting for the kiosk on the accessibility bus"
         self.app = find_app(timeout=self.start_timeout, alive=self.alive)
         if self.app is None:

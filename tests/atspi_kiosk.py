@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import resource
 import signal
 import subprocess
 import tempfile
@@ -92,15 +93,29 @@ def kiosk_env(display: str, base: dict[str, str] | None = None) -> dict[str, str
     return env
 
 
-class Kiosk:
-    """One kiosk process; its output goes to ``log``."""
+def _allow_core_dump() -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
-    def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
-        self.command, self.log = command, log
+
+class Kiosk:
+    """One kiosk process; its output goes to ``log``.
+
+    With ``core_dir`` the kiosk runs there with core dumps allowed: after a crash, gdb reads
+    the native backtrace from the core file, without slowing the kiosk down while it runs as
+    ``--gdb`` does (that changes the timing a crash may depend on). This needs the kernel's
+    ``core_pattern`` to be a plain file name, as it is here ("core").
+    """
+
+    def __init__(self, command: list[str], env: dict[str, str], log: Path,
+                 core_dir: Path | None = None) -> None:
+        self.command, self.log, self.core_dir = command, log, core_dir
+        if core_dir is not None:
+            core_dir.mkdir(parents=True, exist_ok=True)
         self._out = open(log, "wb")  # noqa: SIM115 - kept open while the kiosk runs
         self.proc = subprocess.Popen(command, env=env, stdout=self._out,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     cwd=ROOT)
+                                     cwd=core_dir or ROOT,
+                                     preexec_fn=_allow_core_dump if core_dir else None)
 
     @property
     def pid(self) -> int:
@@ -134,8 +149,24 @@ class Kiosk:
         self._out.close()
 
     def crash(self) -> dict:
-        """How the kiosk ended, with the stacks its output holds."""
-        return describe_exit(self.proc.returncode, self.output())
+        """How the kiosk ended, with the stacks its output (or its core file) holds."""
+        found = describe_exit(self.proc.returncode, self.output())
+        core = self.core_dir / "core" if self.core_dir else None
+        if core is not None and core.exists() and not found["native_stack"]:
+            found["native_stack"] = backtrace_from_core(self.command[0], core)
+            core.unlink()  # hundreds of MB; the backtrace is what is kept
+        return found
+
+
+def backtrace_from_core(program: str, core: Path) -> str:
+    out = subprocess.run(["gdb", "-q", "-nx", "-batch", "-iex",
+                          "set auto-load python-scripts off", "-ex",
+                          "set debuginfod enabled off", "-ex", "bt 60", program, str(core)],
+                         capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "DEBUGINFOD_URLS": ""})
+    frames = [line for line in out.stdout.splitlines() if re.match(r"#\d+ ", line)]
+    # gdb shows the crashing frame once on loading the core, then again in the backtrace.
+    return "\n".join(f for i, f in enumerate(frames) if i == 0 or f != frames[i - 1])
 
 
 def _children(pid: int) -> list[int]:
