@@ -80,3 +80,17 @@ def open_window(qtbot, campaign, data_dir):
     for w in opened:
         w.services.stop()
         w._quitting = True  # kiosk mode refuses to close otherwise
+
+
+@pytest.fixture(autouse=True)
+def _generous_qt_waits(monkeypatch):
+    """Every ``qtbot.waitUntil`` waits for its condition up to a minute (pytest-qt's default is
+    5 s): it returns as soon as the condition holds, so only a busy machine waits longer."""
+    from pytestqt.qtbot import QtBot
+
+    original = QtBot.waitUntil
+
+    def wait_until(self, callback, *, timeout: int = 60_000):
+        return original(self, callback, timeout=timeout)
+
+    monkeypatch.setattr(QtBot, "waitUntil", wait_until)

@@ -204,14 +204,14 @@ class FaultySMTPServer:
         with self.handler.changed:
             return list(self.handler.messages)
 
-    def wait_for_messages(self, n: int, timeout: float = 10.0) -> list[Received]:
+    def wait_for_messages(self, n: int, timeout: float = 60.0) -> list[Received]:
         with self.handler.changed:
             ok = self.handler.changed.wait_for(lambda: len(self.handler.messages) >= n, timeout)
         assert ok, f"expected {n} messages, server has {len(self.messages)}"
         return self.messages
 
 
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02, what: str = ""):
+def wait_until(predicate, timeout: float = 60.0, interval: float = 0.02, what: str = ""):
     """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:

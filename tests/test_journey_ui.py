@@ -102,7 +102,7 @@ def test_whole_journey(qtbot, window, campaign, lang):
     conn = window.services.store.conn
     qtbot.waitUntil(lambda: conn.execute(
         "SELECT COUNT(*) FROM print_jobs WHERE state = 'printed'").fetchone()[0] == 2,
-        timeout=10_000)
+        timeout=120_000)
     receipts = decode((window.services.data_dir / "printer-output.bin").read_bytes())
     assert len(receipts) == 2 and all(r.cut for r in receipts)
     printed = " ".join(receipts[0].text.split())
@@ -162,7 +162,7 @@ def test_idle_timeout_wipes_the_session(qtbot, window):
     window._idle_warning()
     assert window.idle_overlay.isVisible()
     window._idle_left = 1
-    with qtbot.waitSignal(window.idle_countdown.timeout, timeout=3000):
+    with qtbot.waitSignal(window.idle_countdown.timeout, timeout=60_000):
         pass
     assert j.step is Step.ATTRACT
     assert window.write.editor.toPlainText() == ""
