@@ -114,8 +114,12 @@ def test_cancel_and_back_write_nothing(qtbot, window, mounts, data_dir):
     kingston = mounts.plug("KINGSTON")
     screen = _open_export(qtbot, window)
     click(qtbot, _card(screen, "KINGSTON"))
+    # Behind the question the list is a picture: a screen reader is offered no drive there.
+    assert not any(c.isVisible() for c in screen.cards) and not screen.back.isVisible()
     click(qtbot, screen.confirm.no)
     assert screen.isVisible() and not screen.confirm.isVisible()
+    assert _card(screen, "KINGSTON").isVisible() and screen.back.isVisible()
+    assert screen.focusWidget() is _card(screen, "KINGSTON"), "focus goes back to the choice"
     click(qtbot, screen.back)
     assert not screen.isVisible() and window.staff.panel.isVisible()
     assert _files_under(kingston) == [] and not (data_dir / "exports").exists()
@@ -199,3 +203,18 @@ def test_the_export_screen_passes_the_audit(qtbot, window, mounts, size):
         click(qtbot, screen.back)
         window.staff.panel.close_panel()
     assert problems == [], "\n".join(problems)
+
+
+def test_nothing_covers_the_staff_screens_titles(qtbot, window, mounts):
+    mounts.plug("KINGSTON")
+    staff = window.staff
+    for screen, open_screen in ((staff.panel, staff.panel.open_panel),
+                                (staff.export, staff.export.open_screen)):
+        open_screen()
+        for _ in range(8):
+            QApplication.processEvents()
+        for words in (screen.title, getattr(screen, "help", screen.title)):
+            middle = words.mapTo(window, words.rect().center())
+            assert window.childAt(middle) is words, f"{type(screen).__name__}: covered"
+    staff.export.close_screen()
+    staff.panel.close_panel()

@@ -244,3 +244,12 @@ def test_idle_does_not_clear_the_page_while_staff_are_in_the_panel(qtbot, window
     window.staff.panel.close_panel()
     window._idle_warning()
     assert window.idle_overlay.isVisible()
+
+
+def test_a_closed_window_leaves_no_staff_timer_running(qtbot, window):
+    # Two minutes later it would lock the panel and write to a store already closed.
+    window.staff.panel.open_panel()
+    assert window.staff.panel.auto_lock.isActive()
+    window._quitting = True
+    window.close()
+    assert not window.staff.panel.auto_lock.isActive()

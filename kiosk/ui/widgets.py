@@ -516,4 +516,7 @@ def steady_scroll_bars(root: QWidget) -> None:
         if holder.layout().replaceWidget(area, placeholder) is None:
             raise RuntimeError(f"scroll area outside a layout under {type(holder).__name__}")
         holder.layout().replaceWidget(placeholder, ScrollFrame(area))
+        # Hidden now: deleteLater waits for an event loop, and before exec() (tests, screen
+        # renders) the empty placeholder stayed on top of the screen's title.
+        placeholder.hide()
         placeholder.deleteLater()

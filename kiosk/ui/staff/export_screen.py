@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.export_targets import ExportTarget, new_folder_name, size_text
 from kiosk.ui.staff.screen import StaffScreen
@@ -23,7 +24,10 @@ class ExportScreen(StaffScreen):
 
     def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
         super().__init__(services, lang, parent)
-        lay = self.main
+        self.content = QWidget()  # everything but the question: hidden while it is asked
+        self.main.addWidget(self.content)
+        lay = QVBoxLayout(self.content)
+        lay.setContentsMargins(0, 0, 0, 0)
         self.title = label("title")
         self.help = label()
         lay.addWidget(self.title)
@@ -47,6 +51,9 @@ class ExportScreen(StaffScreen):
         row.add(self.rescan)
         lay.addWidget(row)
         self.confirm = Overlay(self)
+        self.confirm.answered.connect(lambda _yes: self._uncover())
+        self._backdrop: QPixmap | None = None
+        self._focus_before: QWidget | None = None
         # Cards are kept and reused, never deleted while shown: a screen reader may be reading
         # one when staff press "Look again".
         self._pool: list[Card] = []
@@ -62,6 +69,7 @@ class ExportScreen(StaffScreen):
 
     def close_screen(self) -> None:
         self.confirm.dismiss()
+        self._uncover()
         self.hide()
 
     def refresh(self) -> None:
@@ -104,6 +112,7 @@ class ExportScreen(StaffScreen):
 
         folder = new_folder_name()
         key = "staff.export_confirm_drive" if target.is_drive else "staff.export_confirm_here"
+        self._cover()
         self.confirm.ask(
             self.t(key, n=len(FILES), target=target.describe(self._lang())),
             self.t("staff.export_confirm_body", folder=folder),
@@ -114,6 +123,32 @@ class ExportScreen(StaffScreen):
     def _chosen(self, target: ExportTarget, folder: str) -> None:
         self.hide()
         self.chosen.emit(target, folder)
+
+    def _cover(self) -> None:
+        """While the question is asked, the list behind it is a picture, not widgets: dimmed
+        drives would still be offered to a screen reader (as the window does for its pages)."""
+        focus = QApplication.focusWidget()
+        self._focus_before = focus if self.content.isAncestorOf(focus) else None
+        self._backdrop = self.content.grab()
+        self.content.hide()
+        self.update()
+
+    def _uncover(self) -> None:
+        if not self.content.isHidden():
+            return
+        self.content.show()
+        self._backdrop = None
+        self.update()
+        focus, self._focus_before = self._focus_before, None
+        if focus is not None and self.isVisible():
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._backdrop is not None:
+            p = QPainter(self)
+            p.drawPixmap(self.content.geometry().topLeft(), self._backdrop)
+            p.end()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from kiosk.ui.staff.screen import StaffScreen
+from kiosk.ui.staff.screen import StaffScreen, show_line
 from kiosk.ui.widgets import Reflow, button, label, set_text
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class HeldReview(StaffScreen):
         self._current = held[0] if held else None
         if self._current is None:
             set_text(self.title, self.t("staff.review_none"))
-            set_text(self.where, "")
+            show_line(self.where, "")
             self.text.clear()
             self.approve.setEnabled(False)
             self.reject.setEnabled(False)
@@ -64,7 +64,7 @@ class HeldReview(StaffScreen):
         item = self._current
         letter = self.services.store.letter(item.letter_id) or {}
         set_text(self.title, self.t("staff.review_title", n=len(held)))
-        set_text(self.where, f"{item.to_addr} — {item.subject}")
+        show_line(self.where, f"{item.to_addr} — {item.subject}")
         self.text.setPlainText(letter.get("full_text", ""))
         self.text.setAccessibleName(self.t("staff.review_letter"))
         self.approve.setEnabled(True)

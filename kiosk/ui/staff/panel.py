@@ -23,7 +23,7 @@ from kiosk.i18n import tr
 from kiosk.store.stats import counts, local_day_start_utc
 from kiosk.ui.a11y import announce
 from kiosk.ui.staff.chart import BarChart
-from kiosk.ui.staff.screen import StaffScreen
+from kiosk.ui.staff.screen import StaffScreen, show_line
 from kiosk.ui.widgets import Reflow, button, label, set_checked_quietly, set_text
 
 if TYPE_CHECKING:
@@ -155,6 +155,13 @@ class StaffPanel(StaffScreen):
             self.hide()
             self.locked.emit()
 
+    def hideEvent(self, event) -> None:
+        # Hidden with its window too (quitting): no lock two minutes later, when the store it
+        # writes the lock to is closed. (The first hide comes before the timer exists.)
+        if hasattr(self, "auto_lock"):
+            self.auto_lock.stop()
+        super().hideEvent(event)
+
     def poke(self) -> None:
         if self.isVisible():
             self.auto_lock.start()
@@ -180,30 +187,26 @@ class StaffPanel(StaffScreen):
     def refresh(self) -> None:
         lang = self._lang()
         ps = self.services.printer_status()
-        set_text(self.printer_lines[0], self.t("staff.printer"))
-        if ps is None:
-            set_text(self.printer_lines[1], self.t("staff.not_started"))
-        else:
-            set_text(self.printer_lines[1], ps.printer.label(lang))
-            set_text(self.printer_lines[2], self.t("staff.queue_print", queued=ps.queued,
-                                                    printed=ps.printed))
+        printer = [self.t("staff.printer"), self.t("staff.not_started"), "", ""]
+        if ps is not None:
             detail = ps.printer.detail if ps.printer.needs_staff else ""
-            set_text(self.printer_lines[3], self.t("staff.last_error", error=detail)
-                     if detail else "")
+            printer[1:] = [ps.printer.label(lang),
+                           self.t("staff.queue_print", queued=ps.queued, printed=ps.printed),
+                           self.t("staff.last_error", error=detail) if detail else ""]
         os_ = self.services.outbox_status()
-        set_text(self.email_lines[0], self.t("staff.email"))
+        email = [self.t("staff.email"), self.t("staff.not_started"), "", ""]
         # Counted from the store, not the worker: the truth even before the worker's first round.
         held = len(self.services.held_emails())
-        if os_ is None:
-            set_text(self.email_lines[1], self.t("staff.not_started"))
-        else:
+        if os_ is not None:
             c = os_.counts
-            set_text(self.email_lines[1], tr(f"email.status.{os_.server}", lang,
-                                             error=os_.last_error or ""))
-            set_text(self.email_lines[2], self.t("staff.queue_email", queued=c.queued,
-                                                 held=c.held, failed=c.failed, sent=c.sent))
-            set_text(self.email_lines[3], self.t("staff.last_error", error=os_.last_error)
-                     if os_.last_error else "")
+            email[1:] = [tr(f"email.status.{os_.server}", lang, error=os_.last_error or ""),
+                         self.t("staff.queue_email", queued=c.queued, held=c.held,
+                                failed=c.failed, sent=c.sent),
+                         self.t("staff.last_error", error=os_.last_error)
+                         if os_.last_error else ""]
+        for lines, texts in ((self.printer_lines, printer), (self.email_lines, email)):
+            for line, text in zip(lines, texts, strict=True):
+                show_line(line, text)
         set_text(self.buttons["review_held"], self.t("staff.review_held", n=held))
         self.buttons["review_held"].setEnabled(held > 0)
         for code, b in self.lang_buttons.items():

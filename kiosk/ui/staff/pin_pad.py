@@ -39,6 +39,9 @@ class PinPad(QFrame):
         self.message = label("help")
         self.dots = label("title", wrap=False)
         self.dots.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        keep_room = self.dots.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)  # the pad does not jump at the first digit
+        self.dots.setSizePolicy(keep_room)
         for w in (self.title, self.message, self.dots):
             lay.addWidget(w)
         grid = QGridLayout()
@@ -98,6 +101,7 @@ class PinPad(QFrame):
         # Dots only: the PIN itself is never on screen or in the accessibility tree.
         self.dots.setText("●" * len(self._digits) or " ")
         self.dots.setAccessibleName(self.t("staff.pin_digits", n=len(self._digits)))
+        self.dots.setVisible(bool(self._digits))  # no blank for a screen reader to stop on
 
     def _refresh_lock(self) -> None:
         left = self.gate.seconds_locked()

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from kiosk.i18n import tr
+from kiosk.ui.widgets import set_text
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
@@ -32,3 +33,11 @@ class StaffScreen(QFrame):
         self.setGeometry(self.parentWidget().rect())
         self.show()
         self.raise_()
+
+
+def show_line(w: QLabel, text: str) -> None:
+    """A line that is sometimes empty: hidden while it is, so a screen reader never stops on a
+    blank label."""
+    set_text(w, text)
+    w.setVisible(bool(text.strip()))
+
