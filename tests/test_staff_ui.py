@@ -247,9 +247,14 @@ def test_idle_does_not_clear_the_page_while_staff_are_in_the_panel(qtbot, window
 
 
 def test_a_closed_window_leaves_no_staff_timer_running(qtbot, window):
-    # Two minutes later it would lock the panel and write to a store already closed.
-    window.staff.panel.open_panel()
-    assert window.staff.panel.auto_lock.isActive()
+    # Later they would lock the panel, or end a lockout, in a store already closed.
+    staff = window.staff
+    staff.panel.open_panel()
+    assert staff.panel.auto_lock.isActive()
+    staff.pad.open_pad()
+    for _ in range(MAX_TRIES):
+        _enter_pin(qtbot, staff.pad, "0000")
+    assert staff.pad.tick.isActive()
     window._quitting = True
     window.close()
-    assert not window.staff.panel.auto_lock.isActive()
+    assert not staff.panel.auto_lock.isActive() and not staff.pad.tick.isActive()

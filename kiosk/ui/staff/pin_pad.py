@@ -86,6 +86,13 @@ class PinPad(QFrame):
         self.tick.stop()
         self.hide()
 
+    def hideEvent(self, event) -> None:
+        # Hidden with its window too (quitting): the countdown stops with it, before the
+        # store that keeps the lockout is closed. (The first hide comes before the timer.)
+        if hasattr(self, "tick"):
+            self.tick.stop()
+        super().hideEvent(event)
+
     def retranslate(self) -> None:
         set_text(self.title, self.t("staff.pin_title"))
         set_text(self.message, self.t("staff.pin_help"))
