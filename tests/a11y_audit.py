@@ -47,6 +47,9 @@ def audit(root: QWidget) -> list[str]:
             iface = QAccessible.queryAccessibleInterface(w)
             if not iface.text(QAccessible.Text.Name).strip():
                 problems.append(f"no accessible name: {type(w).__name__}")
+        if isinstance(w, QLabel) and not w.text().strip() and w.pixmap().isNull():
+            # A screen reader finds it and reads nothing: hide a label while it has no text.
+            problems.append(f"empty label showing: {w.parent().metaObject().className()}")
         if isinstance(w, QLabel) and w.text().strip() and not _inside_scroll_only(w):
             fm = w.fontMetrics()
             width = w.contentsRect().width()
