@@ -1,7 +1,7 @@
 """The screen-reader soak: whole visitor journeys driven through AT-SPI, as Orca would.
 
     .venv/bin/python -m benchmarks.atspi_soak --journeys 200 [--cpu-hog 2] [--gdb]
-        [--readers N] [--fullscreen] [--touch] [--peers]
+        [--readers N] [--fullscreen] [--no-touch] [--peers]
         [--python OTHER/bin/python] [--kiosk OTHER/main.py] [--report FILE] [--json FILE]
 
 Starts Xvfb, a private D-Bus session with its own accessibility bus, and the real kiosk
@@ -9,14 +9,16 @@ Starts Xvfb, a private D-Bus session with its own accessibility bus, and the rea
 drives journeys through the accessibility tree only (tests/atspi_journeys.py, Debian's pyatspi
 in one long-lived process), reading the whole tree between steps and asking again about the
 previous screen's nodes, while ``--readers`` other clients (default 1) read the whole tree in
-a loop. The kiosk keeps running across journeys; a crash is reported with its journey, step
-and Python stack, and a new kiosk is started. ``--gdb`` runs the kiosk under gdb to add the
-native backtrace. ``--cpu-hog N`` loads the machine (the crash shows far more often on a busy
-machine). ``--fullscreen`` runs the kiosk as at an event; ``--touch`` taps text fields so the
-on-screen keyboard opens; ``--peers`` prints to the TCP ESC/POS emulator and mails an aiosmtpd
-server. ``--python`` and ``--kiosk`` point the soak at another interpreter (e.g. a venv with
-another PySide6) or checkout. Exit status: 0 when every journey completed, 1 otherwise, 2 when
-a tool is missing.
+a loop. Text fields are tapped before typing, so the on-screen keyboard opens as for a visitor
+who uses touch and a screen reader (``--no-touch`` only moves the focus there). The kiosk keeps
+running across journeys; a crash is reported with its journey, step and stacks (Python's from
+faulthandler, the native one from the core file) and a new kiosk is started.
+
+``--gdb`` runs the kiosk under gdb instead of reading a core file; ``--cpu-hog N`` loads the
+machine; ``--fullscreen`` runs the kiosk as at an event; ``--peers`` prints to the TCP ESC/POS
+emulator and mails an aiosmtpd server; ``--python`` and ``--kiosk`` point the soak at another
+interpreter (e.g. a venv with another PySide6) or checkout. Exit status: 0 when every journey
+completed, 1 otherwise, 2 when a tool is missing.
 
 tests/test_screen_reader_journeys.py runs five journeys of the same soak in the test suite.
 """
@@ -115,7 +117,7 @@ def cpu_hog(loops: int) -> Iterator[None]:
 def run_soak(display: str, journeys: int, work_dir: Path, campaign: Path, *,
              python: str = sys.executable, main: Path = ROOT / "main.py", gdb: bool = False,
              step_timeout: float = 90.0, start_timeout: float = 180.0, readers: int = 1,
-             read_interval: float = 0.03, fullscreen: bool = False, touch: bool = False,
+             read_interval: float = 0.03, fullscreen: bool = False, touch: bool = True,
              on_event: Callable[[dict], None] | None = None) -> SoakResult:
     """Drive ``journeys`` journeys on ``display``; every event goes to ``on_event`` as it
     happens."""
@@ -270,9 +272,10 @@ def main(argv: list[str] | None = None) -> int:
                              "2-core machine makes the crash show within a few journeys)")
     parser.add_argument("--fullscreen", action="store_true",
                         help="run the kiosk as at an event (kiosk mode) instead of windowed")
-    parser.add_argument("--touch", action="store_true",
-                        help="tap text fields (XTest) before typing: the on-screen keyboard "
-                             "opens, as for a visitor using touch and a screen reader")
+    parser.add_argument("--touch", action=argparse.BooleanOptionalAction, default=True,
+                        help="tap text fields (XTest) before typing, so the on-screen keyboard "
+                             "opens as for a visitor using touch and a screen reader (default; "
+                             "--no-touch only moves the focus there)")
     parser.add_argument("--step-timeout", type=float, default=90.0,
                         help="seconds a step may take before the journey counts as stuck")
     parser.add_argument("--report", type=Path, help="also write the report to this file")
