@@ -76,10 +76,13 @@ def test_lockouts_grow_and_the_right_pin_clears_them(pin_hash, store, clocks):
     _lock_out(gate)
     assert gate.seconds_locked() == 2 * FIRST_LOCKOUT_SECONDS
     clocks.pass_time(2 * FIRST_LOCKOUT_SECONDS)
-    for _ in range(20):  # many lockouts later, still at most the longest
+    lengths = []
+    for _ in range(6):  # 2 min, 4, 8, 15 (the longest), 15, 15
         _lock_out(gate)
-        assert gate.seconds_locked() <= MAX_LOCKOUT_SECONDS
+        lengths.append(gate.seconds_locked())
         clocks.pass_time(gate.seconds_locked())
+    assert lengths == [120, 240, 480, MAX_LOCKOUT_SECONDS, MAX_LOCKOUT_SECONDS,
+                       MAX_LOCKOUT_SECONDS]
     assert gate.try_pin(PIN)
     assert gate.tries_left() == MAX_TRIES
     _lock_out(gate)
