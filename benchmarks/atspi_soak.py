@@ -118,6 +118,7 @@ def run_soak(display: str, journeys: int, work_dir: Path, campaign: Path, *,
              python: str = sys.executable, main: Path = ROOT / "main.py", gdb: bool = False,
              step_timeout: float = 90.0, start_timeout: float = 180.0, readers: int = 1,
              read_interval: float = 0.03, fullscreen: bool = False, touch: bool = True,
+             restart_every: int = 0,
              on_event: Callable[[dict], None] | None = None) -> SoakResult:
     """Drive ``journeys`` journeys on ``display``; every event goes to ``on_event`` as it
     happens."""
@@ -130,6 +131,7 @@ def run_soak(display: str, journeys: int, work_dir: Path, campaign: Path, *,
         "kiosk_root": str(Path(main).resolve().parent), "log_dir": str(work_dir / "logs"),
         "step_timeout": step_timeout, "start_timeout": start_timeout, "readers": readers,
         "read_interval": read_interval, "touch": touch, "gdb": gdb,
+        "restart_every": restart_every,
         "kiosk_command": kiosk_command(python, Path(main).resolve(), campaign,
                                        work_dir / "data", gdb=gdb, fullscreen=fullscreen),
     }
@@ -276,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="tap text fields (XTest) before typing, so the on-screen keyboard "
                              "opens as for a visitor using touch and a screen reader (default; "
                              "--no-touch only moves the focus there)")
+    parser.add_argument("--restart-every", type=int, default=0, metavar="N",
+                        help="start a fresh kiosk after every N journeys (default: never; "
+                             "the crash of issue 10 came mostly in a kiosk's first journeys)")
     parser.add_argument("--step-timeout", type=float, default=90.0,
                         help="seconds a step may take before the journey counts as stuck")
     parser.add_argument("--report", type=Path, help="also write the report to this file")
@@ -330,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
                           main=main_py, gdb=args.gdb, step_timeout=args.step_timeout,
                           readers=args.readers, read_interval=args.read_interval,
                           fullscreen=args.fullscreen, touch=args.touch,
+                          restart_every=args.restart_every,
                           on_event=record)
         if peers is not None:
             receipts, messages = peers.counts()

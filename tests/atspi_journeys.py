@@ -9,7 +9,8 @@ Run inside ``dbus-run-session`` with Debian's /usr/bin/python3 (pyatspi)::
 CONFIG (JSON): display, kiosk_command (argv), kiosk_root (the checkout whose catalogs name the
 controls), campaign, journeys, step_timeout, start_timeout, log_dir, readers and read_interval
 (other clients reading the whole tree in a loop meanwhile: tests/atspi_reader.py), touch (tap
-text fields through XTest before typing, which opens the on-screen keyboard).
+text fields through XTest before typing, which opens the on-screen keyboard), restart_every
+(a fresh kiosk after that many journeys; 0: the same kiosk throughout).
 
 One long-lived process starts the accessibility bus and the kiosk, then for each journey:
 Start → recipient → write (typed through EditableText, or a starting text) → sign (a mode, a
@@ -147,7 +148,7 @@ class Journeys:
         self.log_dir = Path(config["log_dir"])
         self.env = kiosk_env(config["display"])
         self.kiosk: Kiosk | None = None
-        self.instances = 0
+        self.instances = self.journeys_of_kiosk = 0
         self.app = None
         self.step = self.action = ""
         self.deadline = self.step_began = 0.0
@@ -177,6 +178,7 @@ class Journeys:
             raise Stuck(f"the kiosk was not on the accessibility bus after "
                         f"{self.start_timeout:.0f} s")
         self.remembered = []
+        self.journeys_of_kiosk = 0
         self.emit("kiosk", instance=self.instances, pid=self.kiosk.pid, log=str(log),
                   seconds_to_bus=round(time.monotonic() - t0, 2))
 
@@ -430,6 +432,7 @@ class Journeys:
     def run(self, journeys: int) -> dict:
         events = EventReader()
         readers = self.start_readers()
+        restart_every = int(self.config.get("restart_every", 0))
         totals = {"completed": 0, "crashes": 0, "stuck": 0}
         failed_starts = 0
         n = 0
@@ -449,6 +452,9 @@ class Journeys:
                           requery_errors=self.requery_errors, events=events.events,
                           thanks_missed=self.thanks_missed,
                           event_errors=events.errors)
+                self.journeys_of_kiosk += 1
+                if restart_every and self.journeys_of_kiosk >= restart_every:
+                    self.stop_kiosk()  # a fresh kiosk: its first journeys crashed most
             except KioskGone:
                 totals["crashes"] += 1
                 self.emit("crash", journey=n, step=self.step, action=self.action,
