@@ -39,7 +39,6 @@ def test_azerty_when_the_campaign_asks(display, sample_path, tmp_path):
                                  'touchscreen = true\nfrench_keyboard = "fr_FR"')
     campaign_file = tmp_path / "azerty.toml"
     campaign_file.write_text(text, encoding="utf-8")
-    (tmp_path / "data").mkdir()
     report = _probe(display, campaign_file, tmp_path / "data")
     assert report["visible"] and report["layout"] == "fr_FR"
     assert not report["overlap"]
