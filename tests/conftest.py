@@ -66,7 +66,9 @@ def open_window(qtbot, campaign, data_dir):
 
     def make(*, kiosk_mode: bool = False, workers: bool = False, chosen=None):
         w = build_window(chosen or campaign, data_dir, kiosk_mode=kiosk_mode)
-        qtbot.addWidget(w)
+        # pytest-qt closes its widgets before fixtures end: a kiosk-mode window must be
+        # allowed to close then, or it stays open with its staff panel's timers running.
+        qtbot.addWidget(w, before_close_func=lambda w: setattr(w, "_quitting", True))
         w.setFixedSize(1280, 800)
         w.show()
         qtbot.waitExposed(w)
