@@ -483,3 +483,30 @@ def test_one_line_fields_cannot_break_a_header_or_a_line(campaign):
 def test_check_email_normalises():
     assert check_email("  jane@EXAMPLE.com ") == "jane@example.com"
     assert check_email("a" * 250 + "@example.com") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("r3c4t3", "R3C 4T3"),  # accepted without the space
+        ("R3C 4T3", "R3C 4T3"),
+        ("r3c-4t3", "R3C 4T3"),
+        ("  r3c  4t3 ", "R3C 4T3"),
+        ("55401", "55401"),  # a US ZIP or a French code stays as typed
+        ("sw1a 1aa", "SW1A 1AA"),
+        ("r3c4t3a", "R3C4T3A"),  # not a Canadian code: not reshaped
+    ],
+)
+def test_postal_code_is_laid_out_like_canada_posts(campaign, typed, kept):
+    j = journey_at(campaign, Step.REVIEW, postal_code=typed)
+    assert j.session.signer().postal_code == kept
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("r", "R"), ("r3c", "R3C"), ("r3c4", "R3C 4"), ("R3C 4", "R3C 4"), ("r3c 4t", "R3C 4T")],
+)
+def test_postal_code_is_laid_out_while_it_is_typed(typed, shown):
+    from kiosk.domain.text_rules import format_postal_code
+
+    assert format_postal_code(typed) == shown

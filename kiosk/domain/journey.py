@@ -25,6 +25,7 @@ from kiosk.domain.text_rules import (
     clean_line,
     clean_text,
     email_fault,
+    format_postal_code,
 )
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class VisitorSession:
             first_name=clean_line(self.first_name, NAME_MAX) if named else "",
             last_name=clean_line(self.last_name, NAME_MAX) if mode is SignMode.FULL else "",
             city=clean_line(self.city, CITY_MAX),
-            postal_code=clean_line(self.postal_code, POSTAL_MAX).upper(),
+            postal_code=format_postal_code(clean_line(self.postal_code, POSTAL_MAX)),
             email=email,
             # Consent is only meaningful with an address to write to.
             opt_in=self.opt_in and bool(email),

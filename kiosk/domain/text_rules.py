@@ -48,6 +48,21 @@ def clean_line(text: str, max_len: int) -> str:
     return clean_text(text, multiline=False)[:max_len].strip()
 
 
+# A Canadian postal code: letter, digit, letter, space, digit, letter, digit (A1A 1A1).
+_POSTAL_CA = re.compile(r"[A-Z](\d([A-Z](\d([A-Z](\d)?)?)?)?)?")
+
+
+def format_postal_code(text: str) -> str:
+    """Capitals, and a Canadian code laid out as ``A1A 1A1`` however it was typed (``r3c4t3``,
+    ``R3C-4T3``). Anything else (a US ZIP, a French code) is kept as typed, in capitals: visitors
+    come from elsewhere too. Works on a code still being typed, so the field can show it live."""
+    upper = text.upper()
+    compact = re.sub(r"[\s-]", "", upper)
+    if compact and len(compact) <= 6 and _POSTAL_CA.fullmatch(compact):
+        return compact if len(compact) <= 3 else f"{compact[:3]} {compact[3:]}"
+    return upper
+
+
 def body_length(text: str) -> int:
     """Length as the visitor sees it: characters after cleaning (an emoji counts as one)."""
     return len(clean_text(text))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -22,11 +23,15 @@ log = logging.getLogger(__name__)
 
 # English keys are the same on US and Canadian keyboards; Qt has no en_CA layout.
 LAYOUTS = {"en": "en_US"}
+# The kiosk's own layouts (Qt's have no @ for an email address, no digits for a postal code).
+LAYOUT_DIR = Path(__file__).resolve().parent / "keyboard_layouts"
 
 
 def prepare() -> None:
     """Select the virtual keyboard. Call before creating the QApplication."""
     os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+    if (LAYOUT_DIR / "fallback" / "main.qml").is_file():
+        os.environ.setdefault("QT_VIRTUALKEYBOARD_LAYOUT_PATH", str(LAYOUT_DIR))
     # The keyboard is drawn with Qt Quick; the software renderer works on every kiosk PC,
     # with or without working OpenGL drivers.
     os.environ.setdefault("QT_QUICK_BACKEND", "software")

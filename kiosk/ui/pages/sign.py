@@ -13,16 +13,30 @@ from PySide6.QtWidgets import (
 
 from kiosk.domain.journey import Step
 from kiosk.domain.letter import SignMode
-from kiosk.domain.text_rules import CITY_MAX, EMAIL_MAX, NAME_MAX, POSTAL_MAX
+from kiosk.domain.text_rules import (
+    CITY_MAX,
+    EMAIL_MAX,
+    NAME_MAX,
+    POSTAL_MAX,
+    format_postal_code,
+)
 from kiosk.ui.pages.base import Page
 from kiosk.ui.widgets import Reflow, WrapCheck, button, label, set_checked_quietly, set_text
 
+_H = Qt.InputMethodHint
+# Each field asks the on-screen keyboard for the keys it needs. Names and places start with a
+# capital by themselves (no hint needed); nothing a visitor types about themselves is predicted.
 _FIELDS = {  # session field -> (catalog key, max length, input hints)
-    "first_name": ("sign.first_name", NAME_MAX, Qt.InputMethodHint.ImhNoPredictiveText),
-    "last_name": ("sign.last_name", NAME_MAX, Qt.InputMethodHint.ImhNoPredictiveText),
-    "city": ("sign.city", CITY_MAX, Qt.InputMethodHint.ImhNone),
-    "postal_code": ("sign.postal_code", POSTAL_MAX, Qt.InputMethodHint.ImhPreferUppercase),
-    "email": ("sign.email", EMAIL_MAX, Qt.InputMethodHint.ImhEmailCharactersOnly),
+    "first_name": ("sign.first_name", NAME_MAX, _H.ImhNoPredictiveText),
+    "last_name": ("sign.last_name", NAME_MAX, _H.ImhNoPredictiveText),
+    "city": ("sign.city", CITY_MAX, _H.ImhNoPredictiveText),
+    # Capitals and digits (A1A 1A1); the kiosk's layouts add a row of digits for these hints.
+    "postal_code": ("sign.postal_code", POSTAL_MAX,
+                    _H.ImhUppercaseOnly | _H.ImhNoAutoUppercase | _H.ImhNoPredictiveText
+                    | _H.ImhLatinOnly),
+    "email": ("sign.email", EMAIL_MAX,
+              _H.ImhEmailCharactersOnly | _H.ImhNoAutoUppercase | _H.ImhNoPredictiveText
+              | _H.ImhPreferLowercase),
 }
 
 
@@ -61,6 +75,8 @@ class SignPage(Page):
             edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
             # textChanged, not textEdited: text put in by assistive technology counts too.
             edit.textChanged.connect(lambda text, f=field: self._edited(f, text))
+            if field == "postal_code":
+                edit.textEdited.connect(lambda _t, e=edit: self._lay_out_postal_code(e))
             lab = label(wrap=False)
             lab.setBuddy(edit)
             row, col, span = places[field]
@@ -87,6 +103,22 @@ class SignPage(Page):
         self.journey.update(**{field: text})
         if field == "email":
             self._show_fields()
+
+    @staticmethod
+    def _lay_out_postal_code(edit: QLineEdit) -> None:
+        """Show a Canadian code as A1A 1A1 while it is typed; the caret stays after the same
+        letter or digit it followed."""
+        text = edit.text()
+        laid_out = format_postal_code(text)
+        if laid_out == text:
+            return
+        kept = sum(ch.isalnum() for ch in text[:edit.cursorPosition()])
+        edit.setText(laid_out)
+        position = 0
+        while kept and position < len(laid_out):
+            kept -= laid_out[position].isalnum()
+            position += 1
+        edit.setCursorPosition(position)
 
     def _show_fields(self) -> None:
         s = self.journey.session
