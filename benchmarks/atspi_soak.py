@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
                                          if missing else f"no kiosk at {main_py}"),
               file=sys.stderr)
         return 2
-    from tests.xvfb import xvfb
+    from kiosk.xvfb import xvfb
 
     events: list[dict] = []
 

@@ -88,14 +88,34 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_render_screens(args: argparse.Namespace) -> int:
+    """Every screen offscreen; then, for a touchscreen campaign, the Write and Sign steps with
+    the on-screen keyboard open, on a private Xvfb for each screen shape. Without Xvfb those
+    are skipped with a note (exit 0: the other pictures are saved); a keyboard picture that
+    could not be made is exit 1, a fault in the kiosk or this machine, not in the input."""
     campaign, data_dir = load(args)
     from kiosk.ui.screenshots import render_screens
 
-    written = render_screens(campaign, Path(args.out), data_dir=data_dir,
+    out = Path(args.out)
+    written = render_screens(campaign, out, data_dir=data_dir,
                              size=tuple(int(x) for x in args.size.split("x")),
                              text_size=args.text_size, high_contrast=args.high_contrast)
     for p in written:
-        print(p)
+        print(p, flush=True)
+    if args.no_keyboard or not campaign.campaign.touchscreen:
+        return EXIT_OK  # without a touchscreen the kiosk never shows the keyboard
+    from kiosk.ui.keyboard_shots import KeyboardShotsFailed, render_keyboard_screens
+    from kiosk.xvfb import XvfbMissing
+
+    try:
+        render_keyboard_screens(campaign, out, text_size=args.text_size,
+                                high_contrast=args.high_contrast,
+                                on_saved=lambda p: print(p, flush=True))
+    except XvfbMissing:
+        print("The screens with the on-screen keyboard need the xvfb package (Xvfb); "
+              "they were skipped.", file=sys.stderr)
+    except KeyboardShotsFailed as e:
+        print(e, file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -144,12 +164,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(p)
     p.set_defaults(func=cmd_check_config)
 
-    p = sub.add_parser("render-screens", help="save a PNG of every screen in every language")
+    p = sub.add_parser("render-screens", help="save a PNG of every screen in every language, "
+                                              "and the keyboard open at three screen sizes")
     add_common(p)
     p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument("--size", default="1280x800", help="WIDTHxHEIGHT (default 1280x800)")
+    p.add_argument("--size", default="1280x800",
+                   help="WIDTHxHEIGHT (default 1280x800); the keyboard screens come in "
+                        "1280x800, 1920x1080 and 1080x1920 whatever this says")
     p.add_argument("--text-size", type=int, choices=(100, 150, 200), default=100)
     p.add_argument("--high-contrast", action="store_true")
+    p.add_argument("--no-keyboard", action="store_true",
+                   help="skip the screens with the on-screen keyboard (they need Xvfb)")
     p.set_defaults(func=cmd_render_screens)
 
     p = sub.add_parser("hash-pin", help="make the staff PIN's hash for the campaign file")

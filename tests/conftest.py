@@ -45,7 +45,7 @@ def store(data_dir):
 @pytest.fixture(scope="session")
 def display():
     """A private Xvfb server: for tests that need a real X display (keyboard, AT-SPI)."""
-    from tests.xvfb import XvfbMissing, xvfb
+    from kiosk.xvfb import XvfbMissing, xvfb
 
     try:
         with xvfb() as name:

@@ -2,6 +2,7 @@
 
 It drives a real window through a sample visitor's journey, so the pictures show the kiosk as
 a visitor sees it. The letters it keeps go to a throwaway data dir, never the event's store.
+The on-screen keyboard cannot open offscreen: ``keyboard_shots`` photographs it on Xvfb.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""A private Xvfb server, for the tests and the screen-reader soak that need a real X display.
+"""A private Xvfb server, for whatever needs a real X display of its own: ``render-screens``'
+keyboard pictures, the tests and the screen-reader soak. No Qt here: it only starts a program.
 
 Xvfb writes its display number on ``-displayfd`` once it accepts clients: nothing here waits
 for a fixed time, however busy the machine is.
@@ -15,7 +16,12 @@ from collections.abc import Iterator
 
 
 class XvfbMissing(RuntimeError):
-    pass
+    """There is no Xvfb to start (or, as ``XvfbFailed``, it would not start)."""
+
+
+class XvfbFailed(XvfbMissing):
+    """Xvfb is installed but did not start: a fault to report, not a package to install.
+    A kind of XvfbMissing so that callers catching that still catch it."""
 
 
 @contextlib.contextmanager
@@ -38,7 +44,7 @@ def xvfb(size: str = "1280x800x24") -> Iterator[str]:
                 proc.wait()
                 log.seek(0)
                 err = log.read().decode(errors="replace")
-                raise XvfbMissing(f"Xvfb did not start (exit {proc.returncode}): {err[-500:]}")
+                raise XvfbFailed(f"Xvfb did not start (exit {proc.returncode}): {err[-500:]}")
             yield f":{number}"
         finally:
             proc.terminate()
