@@ -119,6 +119,7 @@ def stylesheet(scale: float = 1.0, p: Palette = PALETTE, text_scale: float = 1.0
     QLabel {{ background: transparent; }}
     QWidget[role="surface"] {{ background: {p.surface}; }}
     QLabel[role="title"] {{ font-size: {fs(40)}; font-weight: 600; }}
+    QLabel[role="title"][compact="true"] {{ font-size: {fs(26)}; }}
     QLabel[role="hero"] {{ font-size: {fs(60)}; font-weight: 700; color: {hero}; }}
     QLabel[role="pitch"] {{ font-size: {fs(28)}; }}
     QLabel[role="help"], QLabel[role="step"] {{ color: {p.muted}; }}
@@ -156,6 +157,7 @@ def stylesheet(scale: float = 1.0, p: Palette = PALETTE, text_scale: float = 1.0
     }}
     QPushButton[role="choice"] {{ min-height: {px(44)}; padding: {px(6)} {px(18)}; }}
     QPushButton[role="quiet"] {{ background: transparent; border-color: {p.border}; }}
+    QPushButton[role="quiet"]:checked {{ background: {p.accent_soft}; border-color: {p.accent}; }}
     QLineEdit, QPlainTextEdit {{
         background: {p.surface}; border: {px(2)} solid {p.border}; border-radius: {px(8)};
         padding: {px(8)}; selection-background-color: {p.accent}; selection-color: white;

@@ -12,17 +12,27 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QTextEdit,
+    QWidget,
+)
+from shiboken6 import isValid
 
 if TYPE_CHECKING:
     from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
 
-# English keys are the same on US and Canadian keyboards; Qt has no en_CA layout.
-LAYOUTS = {"en": "en_US"}
+# English in Canada: the kiosk's QWERTY layout (keyboard_layouts/fallback), named so on the
+# space bar ("Canadian English").
+LAYOUTS = {"en": "en_CA"}
 # The kiosk's own layouts (Qt's have no @ for an email address, no digits for a postal code).
 LAYOUT_DIR = Path(__file__).resolve().parent / "keyboard_layouts"
 
@@ -38,21 +48,177 @@ def prepare() -> None:
 
 
 def layout_for(lang: str, french_layout: str) -> str:
-    return french_layout if lang == "fr" else LAYOUTS.get(lang, "en_US")
+    return french_layout if lang == "fr" else LAYOUTS.get(lang, "en_CA")
+
+
+# At most this share of the screen's height: Qt sizes its keyboard from the screen's width
+# (half of a 1280×800 screen, more on 1920×1080), which left the letter a two-line slot.
+MAX_HEIGHT_SHARE = 0.4
+
+_TEXT_FIELDS = (QLineEdit, QPlainTextEdit, QTextEdit)
 
 
 class TouchKeyboard(QObject):
+    """Qt's keyboard, made to behave as visitors expect at a touchscreen.
+
+    - It opens by itself when a step puts the caret in a text field, unless the visitor has
+      a real keyboard: a key pressed on one (a spontaneous key event; the on-screen keyboard's
+      own are posted by Qt) hides it and stops it opening by itself until the next visitor.
+    - It is never taller than MAX_HEIGHT_SHARE of the screen (narrower, centred, instead).
+    - The window gives it the bottom of the screen and compacts the page above it; the caret
+      is kept in view while the visitor types.
+    """
+
     def __init__(self, window: KioskWindow, french_layout: str):
         super().__init__(window)
         self.window = window
         self.french_layout = french_layout
         languages = window.journey.campaign.languages
         self.locales = [layout_for(lang, french_layout) for lang in languages]
+        self.hardware_keys = False  # a real keyboard was used in this visitor's session
+        self._session: object = window.journey.session
         self.input = QGuiApplication.inputMethod()
+        # Tied to self: when the window (and so this object) goes, Qt drops the connections.
         self.input.keyboardRectangleChanged.connect(self._make_room)
         self.input.visibleChanged.connect(self._make_room)
         self.input.visibleChanged.connect(self.apply_language)
-        window.journey.subscribe(lambda _j: self.apply_language())
+        self.input.visibleChanged.connect(self._fit)
+        self.input.cursorRectangleChanged.connect(self._schedule_caret)
+        self._caret_pending = False
+        app = QApplication.instance()
+        app.focusChanged.connect(self._focus_moved)
+        app.installEventFilter(self)
+        window.journey.subscribe(self._journey_changed)
+
+    # --- opening by itself, and a real keyboard ----------------------------------------------
+
+    def _journey_changed(self, journey) -> None:
+        if journey.session is not self._session:
+            self._session = journey.session
+            self.hardware_keys = False  # the next visitor may well type by touch
+        self.apply_language()
+
+    def eventFilter(self, obj, event) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.KeyPress and event.spontaneous() and not self.hardware_keys:
+            # A key from the X server (QTest's count too: tests send their Enter otherwise).
+            self.hardware_keys = True
+            QTimer.singleShot(0, self, self._hide_for_hardware)
+        elif kind == QEvent.Type.Resize and obj is QApplication.focusWidget():
+            # The field being typed in shrank (the keyboard opened): the caret may be out of
+            # its box now.
+            self._schedule_caret()
+        return False
+
+    def _hide_for_hardware(self) -> None:
+        if self.input.isVisible():
+            self.input.hide()
+
+    def wants_keyboard(self, widget: QWidget | None) -> bool:
+        """A visitor's text field, where the on-screen keyboard should open by itself."""
+        return (
+            isinstance(widget, _TEXT_FIELDS)
+            and not widget.isReadOnly()
+            and widget.isVisible()
+            and self.window.content.isAncestorOf(widget)  # not the staff screens
+        )
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if self.hardware_keys or not self.wants_keyboard(new):
+            return
+        # After the step change that moved the focus has finished painting.
+        QTimer.singleShot(0, self, self._open_for_focus)
+
+    def _open_for_focus(self) -> None:
+        focus = QApplication.focusWidget()
+        if (not self.hardware_keys and self.wants_keyboard(focus) and self.window.isActiveWindow()
+                and not self.input.isVisible()):
+            self.input.show()
+
+    # --- size and room -----------------------------------------------------------------------
+
+    def _keyboard_item(self):
+        from PySide6 import QtQuick  # noqa: F401 - so its window comes back as a QQuickView
+
+        for win in QGuiApplication.topLevelWindows():
+            if win.metaObject().className() == "QtVirtualKeyboard::InputView":
+                root = win.rootObject()
+                for item in root.childItems() if root is not None else ():
+                    if item.objectName() == "keyboard" or item.metaObject().className(
+                    ).startswith("Keyboard_QMLTYPE"):
+                        return win, item
+        return None, None
+
+    def _fit(self) -> None:
+        """Keep the keyboard within MAX_HEIGHT_SHARE of the screen: its height follows its
+        width, so side margins make it shorter. Qt's keyboard item is anchored to both sides
+        of its window; if a later Qt changes that, the keyboard is just left full-width."""
+        if not self.input.isVisible():
+            return
+        view, item = self._keyboard_item()
+        if item is None or item.width() <= 0 or item.height() <= 0:
+            return
+        try:
+            from PySide6.QtQml import QQmlProperty
+
+            left = QQmlProperty(item, "anchors.leftMargin")
+            right = QQmlProperty(item, "anchors.rightMargin")
+            ratio = item.width() / item.height()
+            limit = view.screen().geometry().height() * MAX_HEIGHT_SHARE
+            width = min(view.width(), limit * ratio)
+            margin = max(0, round((view.width() - width) / 2))
+            if left.read() != margin:
+                left.write(margin)
+                right.write(margin)
+        except Exception:  # a Qt without these internals: a full-width keyboard still works
+            log.warning("could not fit the on-screen keyboard", exc_info=True)
+
+    def _make_room(self) -> None:
+        """Shrink the window's working area by the keyboard's height, then bring the caret
+        back into view."""
+        if not isValid(self.window):  # the kiosk is closing
+            return
+        rect = self.input.keyboardRectangle() if self.input.isVisible() else None
+        room = 0
+        if rect is not None and rect.height() > 0:
+            top = self.window.mapFromGlobal(rect.toRect().topLeft()).y()
+            room = max(0, self.window.height() - top)
+        self.window.set_keyboard_room(room)
+        self._schedule_caret()
+
+    def _schedule_caret(self) -> None:
+        # Once the relayout the keyboard caused is done (a turn of the event loop).
+        if not self._caret_pending:
+            self._caret_pending = True
+            QTimer.singleShot(0, self, self._show_caret)
+
+    def _show_caret(self) -> None:
+        """Scroll the page so the caret (with a line around it) is in view above the keyboard.
+        A text box scrolls its own text to the caret; this scrolls the page to the text box."""
+        self._caret_pending = False
+        focus = QApplication.focusWidget()
+        if focus is None or not self.window.content.isAncestorOf(focus):
+            return
+        if isinstance(focus, QPlainTextEdit | QTextEdit):
+            focus.ensureCursorVisible()  # its text, scrolled to the caret inside its box
+        caret = focus.inputMethodQuery(Qt.InputMethodQuery.ImCursorRectangle)
+        if isinstance(caret, QRectF):
+            caret = caret.toRect()
+        elif not isinstance(caret, QRect):
+            caret = focus.rect()
+        if isinstance(focus, QAbstractScrollArea):
+            caret.translate(focus.viewport().pos())
+        parent: QWidget | None = focus.parentWidget()
+        while parent is not None:
+            if isinstance(parent, QScrollArea) and parent.widget() is not None:
+                inner = parent.widget()
+                centre = focus.mapTo(inner, caret.center())
+                line = max(caret.height(), 20)
+                parent.ensureVisible(centre.x(), centre.y(), 20, line * 2)
+                return
+            parent = parent.parentWidget()
+
+    # --- language ----------------------------------------------------------------------------
 
     def _settings(self) -> QObject | None:
         # The keyboard's settings live in its own QML engine, made when it first appears.
@@ -76,25 +242,3 @@ class TouchKeyboard(QObject):
 
     def current_layout(self) -> str:
         return self.input.locale().name()
-
-    def _make_room(self) -> None:
-        """Shrink the window's working area by the keyboard's height, then scroll the field
-        being typed in back into view."""
-        rect = self.input.keyboardRectangle() if self.input.isVisible() else None
-        room = 0
-        if rect is not None and rect.height() > 0:
-            top = self.window.mapFromGlobal(rect.toRect().topLeft()).y()
-            room = max(0, self.window.height() - top)
-        self.window.set_keyboard_room(room)
-        QTimer.singleShot(0, self, self._show_focus)
-
-    def _show_focus(self) -> None:
-        focus = QApplication.focusWidget()
-        if focus is None:
-            return
-        parent: QWidget | None = focus.parentWidget()
-        while parent is not None:
-            if isinstance(parent, QScrollArea) and not isinstance(focus, QAbstractScrollArea):
-                parent.ensureWidgetVisible(focus, 20, 40)
-                return
-            parent = parent.parentWidget()

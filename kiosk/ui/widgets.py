@@ -47,6 +47,14 @@ def set_checked_quietly(b: QPushButton, on: bool) -> None:
     b.blockSignals(False)
 
 
+def set_compact(w: QWidget, compact: bool) -> None:
+    """Switch the theme's compact look (a smaller heading while the keyboard is open)."""
+    if bool(w.property("compact")) != compact:
+        w.setProperty("compact", compact)
+        w.style().unpolish(w)
+        w.style().polish(w)
+
+
 def set_text(w: QLabel | QPushButton, text: str, description: str = "") -> None:
     """Set visible text and the name a screen reader speaks, always together."""
     if w.text() != text:  # unchanged text would still cost a relayout

@@ -60,6 +60,7 @@ class KioskWindow(QWidget):
         self.setObjectName("kiosk")
         self.setWindowTitle(tr("app.name", journey.language))
         self._look: tuple[float, int, bool] | None = None
+        self._typing = False  # the on-screen keyboard is open (see set_keyboard_room)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(40, 16, 40, 16)
@@ -219,7 +220,7 @@ class KioskWindow(QWidget):
         step = self.journey.step
         lang = self.journey.language
         numbered = step in NUMBERED_STEPS
-        self.topbar.setVisible(step is not Step.ATTRACT)
+        self.topbar.setVisible(step is not Step.ATTRACT and not self._typing)
         self.step_label.setVisible(numbered)
         self.start_over_button.setVisible(numbered)
         self.bottombar.setVisible(numbered)
@@ -323,9 +324,18 @@ class KioskWindow(QWidget):
             self.services.audit("kiosk.failsafe", detail)
 
     def set_keyboard_room(self, height: int) -> None:
-        """Keep the bottom ``height`` pixels free for the on-screen keyboard."""
+        """Keep the bottom ``height`` pixels free for the on-screen keyboard. While it is open
+        the visitor is typing: the top bar steps aside and the page compacts itself, so the
+        field being typed in gets the room (Back and Next stay)."""
+        typing = height > 0
+        gap = 8 if typing else 16
         m = self.layout().contentsMargins()
-        self.layout().setContentsMargins(m.left(), m.top(), m.right(), 16 + height)
+        self.layout().setContentsMargins(m.left(), gap, m.right(), gap + height)
+        if typing != self._typing:
+            self._typing = typing
+            for page in self.pages.values():
+                page.set_typing(typing)
+            self._update_bars()
 
     def ask_quit(self) -> None:
         lang = self.journey.language

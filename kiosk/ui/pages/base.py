@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk.i18n import tr
-from kiosk.ui.widgets import label, set_text
+from kiosk.ui.widgets import label, set_compact, set_text
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign
@@ -63,3 +63,11 @@ class Page(QWidget):
 
     def first_focus(self) -> QWidget | None:
         return None
+
+    def set_typing(self, typing: bool) -> None:
+        """The on-screen keyboard opened (or closed): while it is open, the field being typed
+        in gets the room; the help line goes and the heading gets smaller."""
+        if self.help is not None:
+            self.help.setVisible(not typing)
+        if self.title is not None:
+            set_compact(self.title, typing)

@@ -6,9 +6,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +25,7 @@ from kiosk.ui.widgets import (
     label,
     make_page_scroller,
     set_checked_quietly,
+    set_compact,
     set_text,
 )
 
@@ -38,6 +41,26 @@ class WritePage(Page):
 
     def __init__(self, journey, parent: QWidget | None = None):
         super().__init__(journey, parent)
+        self._typing = False
+        # While the on-screen keyboard is open, one slim row replaces the heading and the help
+        # line: a smaller heading, the count, and "Ideas", which brings back the starting
+        # letters and talking points without taking the letter's height.
+        self.typing_bar = QWidget()
+        bar = QHBoxLayout(self.typing_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.setSpacing(16)
+        self.typing_title = label("title")  # wraps, rather than push the row off the screen
+        set_compact(self.typing_title, True)
+        bar.addWidget(self.typing_title, 1)
+        self.typing_count = label("help", wrap=False)
+        bar.addWidget(self.typing_count)
+        self.ideas = button("quiet", checkable=True)
+        # No focus: a tap on it leaves the caret (and so the keyboard) in the letter.
+        self.ideas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.ideas.toggled.connect(self._show_aids)
+        bar.addWidget(self.ideas)
+        self.typing_bar.hide()
+        self.layout_.addWidget(self.typing_bar)
         row = Reflow(spacing=24)
         left_box = QWidget()
         left = QVBoxLayout(left_box)
@@ -53,9 +76,12 @@ class WritePage(Page):
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
         left.addWidget(self.count)
 
-        right_box = QWidget()
-        right = QVBoxLayout(right_box)
-        right.setContentsMargins(0, 0, 0, 0)
+        # The aids (starting letters, then talking points) scroll as one column beside the
+        # letter, as tall as the letter's box: they never make the page taller than the screen,
+        # with or without the on-screen keyboard.
+        aids_content = QWidget()
+        right = QVBoxLayout(aids_content)
+        right.setContentsMargins(0, 0, 8, 0)
         right.setSpacing(6)
         self.start_from = label()
         self.start_from.setStyleSheet("font-weight: 600;")
@@ -78,14 +104,11 @@ class WritePage(Page):
         panel = QFrame()
         panel.setProperty("role", "panel")
         pl = QVBoxLayout(panel)
-        pl.setContentsMargins(16, 12, 8, 12)
+        pl.setContentsMargins(16, 12, 16, 12)
+        pl.setSpacing(14)
         self.points_title = label()
         self.points_title.setStyleSheet("font-weight: 600;")
         pl.addWidget(self.points_title)
-        holder = QWidget()
-        holder_layout = QVBoxLayout(holder)
-        holder_layout.setContentsMargins(0, 0, 8, 0)
-        holder_layout.setSpacing(14)
         # One label a point, named by its own words, so a screen reader reads every point.
         # Made once for the language with the most points: widgets are never destroyed
         # while the page is on screen (a screen reader may be asking about them).
@@ -95,16 +118,15 @@ class WritePage(Page):
         for _ in range(most):
             point = label()
             point.setAlignment(Qt.AlignmentFlag.AlignTop)
-            holder_layout.addWidget(point)
+            pl.addWidget(point)
             self.points.append(point)
-        holder_layout.addStretch(1)
+        right.addWidget(panel)
+        right.addStretch(1)
         # Sized for its wrapped text, or the last talking point could never be scrolled to.
-        scroll = make_page_scroller(holder)
-        for w in (holder, scroll.viewport()):
-            w.setProperty("role", "surface")  # the panel's white, not the page's background
-        scroll.setMinimumHeight(60)
-        pl.addWidget(scroll, 1)
-        right.addWidget(panel, 1)
+        right_box = self.aids = make_page_scroller(aids_content)
+        # Its height is the letter's (Ignored: its content's height never reaches the page).
+        right_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        right_box.setMinimumHeight(60)
         # The visitor's own words come first in reading and Tab order; the aids follow.
         row.add(left_box, 1)
         row.add(right_box, 1)
@@ -113,8 +135,25 @@ class WritePage(Page):
         self._loading = False
 
     def _size_editor(self) -> None:
-        # Room for at least eight lines of the visitor's letter, whatever the text size.
-        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * 8 + 24)
+        # Room for at least eight lines of the visitor's letter, whatever the text size; four
+        # while the keyboard is open (the page then fits the space above it: see set_typing).
+        lines = 4 if self._typing else 8
+        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * lines + 24)
+
+    def set_typing(self, typing: bool) -> None:
+        super().set_typing(typing)
+        self._typing = typing
+        if self.title is not None:
+            self.title.setVisible(not typing)
+        self.typing_bar.setVisible(typing)
+        self.count.setVisible(not typing)
+        if not typing:
+            set_checked_quietly(self.ideas, False)
+        self._show_aids(self.ideas.isChecked())
+        self._size_editor()
+
+    def _show_aids(self, shown: bool) -> None:
+        self.aids.setVisible(shown or not self._typing)
 
     def changeEvent(self, event) -> None:
         from PySide6.QtCore import QEvent
@@ -164,10 +203,14 @@ class WritePage(Page):
     def _update_count(self) -> None:
         n = body_length(self.editor.toPlainText())
         rules = self.campaign.session
-        set_text(self.count, self.t("write.count", n=n, max=rules.body_max_chars))
-        self.count.setProperty("role", "problem" if n > rules.body_max_chars else "help")
-        self.count.style().unpolish(self.count)
-        self.count.style().polish(self.count)
+        full = self.t("write.count", n=n, max=rules.body_max_chars)
+        set_text(self.count, full)
+        set_text(self.typing_count, self.t("write.count_short", n=n, max=rules.body_max_chars))
+        self.typing_count.setAccessibleName(full)
+        for count in (self.count, self.typing_count):
+            count.setProperty("role", "problem" if n > rules.body_max_chars else "help")
+            count.style().unpolish(count)
+            count.style().polish(count)
 
     def _check_current(self) -> None:
         s = self.journey.session
@@ -182,6 +225,10 @@ class WritePage(Page):
         for t in self.campaign.starting_texts:
             set_text(self.choice_buttons[t.id], t.title.get(self.lang))
         set_text(self.choice_buttons[BLANK], self.t("write.blank"))
+        set_text(self.typing_title, self.t(self.title_key))
+        set_text(self.ideas, self.t("write.ideas"), self.t("write.ideas_description"))
+        if self.campaign.campaign.touchscreen:  # says plainly where to tap for the keyboard
+            self.editor.setPlaceholderText(self.t("write.editor_placeholder"))
         self.editor.setAccessibleName(self.t("write.editor_name"))
         self.editor.setAccessibleDescription(self.t("write.editor_description"))
         set_text(self.points_title, self.t("write.talking_points"))
@@ -210,6 +257,8 @@ class WritePage(Page):
         for b in self.choice_buttons.values():
             set_checked_quietly(b, False)
         self.group.setExclusive(True)
+        set_checked_quietly(self.ideas, False)
+        self._show_aids(False)
         self.editor.verticalScrollBar().setValue(0)
 
     def first_focus(self):

@@ -1,4 +1,4 @@
-// Letter Kiosk: English letters (QWERTY), the layout en_US uses (en_US/main.fallback points here).
+// Letter Kiosk: English letters (QWERTY), the layout en_CA uses (en_CA/main.fallback points here).
 // Long press on a vowel, c, n or s gives its accented forms, for names like Zoë, José or
 // Renée. Email and postal-code fields add a row of digits on top (DigitRow.qml); an email
 // field gets "@" on the bottom row (BottomRow.qml).

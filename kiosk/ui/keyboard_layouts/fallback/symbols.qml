@@ -1,4 +1,4 @@
-// Letter Kiosk: the "&123" page, for every language (en_US, fr_CA and fr_FR point here).
+// Letter Kiosk: the "&123" page, for every language (en_CA, fr_CA and fr_FR point here).
 // Digits and the punctuation a letter or an address needs, with French quotation marks « »
 // as keys of their own; a long press gives the rarer forms (’ on ', € on $, _ on -, and so on).
 // ABC goes back to the letters.
