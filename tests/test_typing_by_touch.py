@@ -112,3 +112,21 @@ def test_next_visitor_types_by_touch_again(walk):
     assert view["keyboard_open"]
     assert view["lines"] >= 8
     _above_keyboard(view, view["editor"], "the letter")
+
+
+@pytest.mark.parametrize("mode", ["kiosk", "windowed"])
+def test_kiosk_as_started(sample_path, tmp_path, mode):
+    """``run_kiosk`` as at an event and as tried out (windowed), without a window manager: the
+    window takes the keyboard focus itself, so the on-screen keyboard opens on the letter;
+    after it was shown and hidden, staff's Quit still ends the kiosk with exit 0 (anything
+    else restarts the service)."""
+    with xvfb("1280x800x24") as display:
+        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "tests" / "kiosk_start_probe.py"), str(sample_path),
+             str(tmp_path), *(["--windowed"] if mode == "windowed" else [])],
+            capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    assert lines, f"probe failed:\n{out.stderr[-3000:]}"
+    assert json.loads(lines[-1]) == {"opened_by_itself": True}
+    assert out.returncode == 0, out.stderr[-3000:]

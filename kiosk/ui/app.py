@@ -97,6 +97,9 @@ def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> 
         window.setFixedSize(geometry.size())
         window.show()
         window.showFullScreen()
+    # Without a window manager (a kiosk session often has none) nobody gives the window the
+    # keyboard focus: a real keyboard would type nowhere and the on-screen one never open.
+    window.activateWindow()
     # The workers start once the event loop runs: the attract screen paints first.
     QTimer.singleShot(0, window.services.start)
     code = app.exec()
