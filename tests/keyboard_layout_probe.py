@@ -265,6 +265,15 @@ def main() -> None:
         yield from touch(postal)
         yield from tap("postal_letter", "k", postal.text)
         yield from tap("postal_digit", "1", postal.text)
+        # A name starts with a capital by itself, and goes on in lower case.
+        name = sign.edits["first_name"]
+        yield from touch(name)
+        yield from tap("name_first_letter", "j", name.text)
+        yield from tap("name_second_letter", "o", name.text)
+        # An email address does not.
+        email.clear()
+        yield from touch(email)
+        yield from tap("email_first_letter", "j", email.text)
 
     steps = script()
     state: dict = {"wait": ("start", lambda: True), "since": time.monotonic()}

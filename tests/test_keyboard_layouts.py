@@ -198,6 +198,9 @@ def test_tapping_keys_types_them(probe, name):
     # Capitals without Shift in a postal code; its digits from the row on top.
     assert typed("postal_letter") == "K", taps["postal_letter"]
     assert typed("postal_digit") == "K1", taps["postal_digit"]
+    assert typed("name_first_letter") == "J", taps["name_first_letter"]
+    assert typed("name_second_letter") == "Jo", taps["name_second_letter"]
+    assert typed("email_first_letter") == "j", taps["email_first_letter"]
     if name in FRENCH:
         assert typed("letter_e_acute") == "Merci é", taps["letter_e_acute"]
         # Held down, "a" offers à â æ with à chosen: letting go types it.
