@@ -10,7 +10,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -36,6 +36,7 @@ from kiosk.ui.pages.write import WritePage
 from kiosk.ui.theme import palette_for, scale_for, stylesheet
 from kiosk.ui.widgets import (
     Overlay,
+    PageCover,
     Reflow,
     button,
     label,
@@ -71,8 +72,7 @@ class KioskWindow(QWidget):
         root = QVBoxLayout(self.content)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(10)
-        self._backdrop: QPixmap | None = None
-        self._focus_before_cover: QWidget | None = None
+        self.cover = PageCover(self, self.content)
 
         self.topbar = QFrame()
         self.topbar.setProperty("role", "topbar")
@@ -451,25 +451,11 @@ class KioskWindow(QWidget):
                 if w.isWidgetType() and w is not self.content and not w.isHidden()]
 
     def _cover(self) -> None:
-        """While a layer is open, the page behind it is a picture, not widgets.
-
-        Dimming alone left every control behind a question or the PIN pad showing and
-        pressable for a screen reader (Start under the PIN pad started a journey). Qt has
-        no "hidden from assistive technology" flag, so the page is hidden for real and the
-        window paints a snapshot of it under the layer.
-        """
-        covered = bool(self._layers())
-        if covered and self.content.isVisible():
-            focus = QApplication.focusWidget()
-            self._focus_before_cover = focus if self.content.isAncestorOf(focus) else None
-            self._backdrop = self.content.grab()
-            self.content.hide()
-            self.update()
-        elif not covered and self.content.isHidden():
-            self.content.show()
-            self._backdrop = None
-            self.update()
-            focus, self._focus_before_cover = self._focus_before_cover, None
+        """While a layer is open, the page behind it is a picture, not widgets (PageCover)."""
+        if self._layers():
+            self.cover.cover()
+        elif self.content.isHidden():
+            focus = self.cover.uncover()
             if focus is not None and focus.isVisible():
                 focus.setFocus(Qt.FocusReason.OtherFocusReason)
             else:
@@ -477,10 +463,7 @@ class KioskWindow(QWidget):
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
-        if self._backdrop is not None:
-            p = QPainter(self)
-            p.drawPixmap(self.content.geometry().topLeft(), self._backdrop)
-            p.end()
+        self.cover.paint()
 
     # --- window --------------------------------------------------------------------------------
 

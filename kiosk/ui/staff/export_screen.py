@@ -8,12 +8,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.export_targets import ExportTarget, new_folder_name, size_text
 from kiosk.ui.staff.screen import StaffScreen
-from kiosk.ui.widgets import Card, Overlay, Reflow, button, label, set_text
+from kiosk.ui.widgets import Card, Overlay, PageCover, Reflow, button, label, set_text
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
@@ -52,8 +51,9 @@ class ExportScreen(StaffScreen):
         lay.addWidget(row)
         self.confirm = Overlay(self)
         self.confirm.answered.connect(lambda _yes: self._uncover())
-        self._backdrop: QPixmap | None = None
-        self._focus_before: QWidget | None = None
+        # While the question is asked, the list behind it is a picture, not widgets: dimmed
+        # drives would still be offered to a screen reader.
+        self.cover = PageCover(self, self.content)
         # Cards are kept and reused, never deleted while shown: a screen reader may be reading
         # one when staff press "Look again".
         self._pool: list[Card] = []
@@ -125,30 +125,16 @@ class ExportScreen(StaffScreen):
         self.chosen.emit(target, folder)
 
     def _cover(self) -> None:
-        """While the question is asked, the list behind it is a picture, not widgets: dimmed
-        drives would still be offered to a screen reader (as the window does for its pages)."""
-        focus = QApplication.focusWidget()
-        self._focus_before = focus if self.content.isAncestorOf(focus) else None
-        self._backdrop = self.content.grab()
-        self.content.hide()
-        self.update()
+        self.cover.cover()
 
     def _uncover(self) -> None:
-        if not self.content.isHidden():
-            return
-        self.content.show()
-        self._backdrop = None
-        self.update()
-        focus, self._focus_before = self._focus_before, None
+        focus = self.cover.uncover()
         if focus is not None and self.isVisible():
             focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
-        if self._backdrop is not None:
-            p = QPainter(self)
-            p.drawPixmap(self.content.geometry().topLeft(), self._backdrop)
-            p.end()
+        self.cover.paint()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
