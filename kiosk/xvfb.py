@@ -47,9 +47,14 @@ def xvfb(size: str = "1280x800x24") -> Iterator[str]:
                 raise XvfbFailed(f"Xvfb did not start (exit {proc.returncode}): {err[-500:]}")
             yield f":{number}"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
+
+
+def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask a helper program to end; kill it if it has not within ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
