@@ -19,10 +19,8 @@ the rejection.
 from __future__ import annotations
 
 import csv
-import json
 import os
 import re
-import sqlite3
 import unicodedata
 from collections import Counter
 from contextlib import suppress
@@ -38,6 +36,8 @@ if TYPE_CHECKING:
     from fpdf import FPDF
 
     from kiosk.config import Campaign
+    from kiosk.store.db import Store
+    from kiosk.store.exports import OptIn, PostalLetter
 
 COUNTS_CSV, LETTERS_PDF, OPT_INS_CSV = "counts.csv", "letters.pdf", "opt-ins.csv"
 FILES = (COUNTS_CSV, LETTERS_PDF, OPT_INS_CSV)  # what one export writes
@@ -154,57 +154,36 @@ class TextCleaner:
 # --- reading the store ---------------------------------------------------------------------------
 
 
-def signed_name(row: Any) -> str:
+def signed_name(row: PostalLetter | OptIn) -> str:
     """The name as the visitor signed: none for anonymous, the first name for first-name-only."""
-    mode = row["sign_mode"]
-    if mode == "anonymous":
+    if row.sign_mode == "anonymous":
         return ""
-    if mode == "first":
-        return row["first_name"]
-    return f"{row['first_name']} {row['last_name']}".strip()
+    if row.sign_mode == "first":
+        return row.first_name
+    return f"{row.first_name} {row.last_name}".strip()
 
 
-def _signature_lines(row: Any) -> list[str]:
-    if row["sign_mode"] == "anonymous":
+def _signature_lines(row: PostalLetter) -> list[str]:
+    if row.sign_mode == "anonymous":
         # Rebuilt rather than read, so a name can never reach the page for an anonymous letter.
-        place = ", ".join(p for p in (row["city"], row["postal_code"]) if p)
-        return [tr("letter.anonymous_signature", row["language"]), *([place] if place else [])]
-    return row["signature"].split("\n")
+        place = ", ".join(p for p in (row.city, row.postal_code) if p)
+        return [tr("letter.anonymous_signature", row.language), *([place] if place else [])]
+    return row.signature.split("\n")
 
 
-def _postable(conn: sqlite3.Connection) -> tuple[list[sqlite3.Row], int]:
-    """Letters to post, and how many were left out because staff cancelled all their deliveries."""
-    rows = conn.execute(
-        """SELECT l.*,
-             (SELECT COUNT(*) FROM print_jobs WHERE letter_id = l.id) +
-             (SELECT COUNT(*) FROM outbox WHERE letter_id = l.id) AS deliveries,
-             (SELECT COUNT(*) FROM print_jobs WHERE letter_id = l.id AND state = 'cancelled') +
-             (SELECT COUNT(*) FROM outbox WHERE letter_id = l.id AND state = 'cancelled')
-               AS cancelled
-           FROM letters l ORDER BY l.id"""
-    ).fetchall()
-    keep = [r for r in rows if not (r["deliveries"] and r["cancelled"] == r["deliveries"])]
-    return keep, len(rows) - len(keep)
-
-
-def opt_in_rows(conn: sqlite3.Connection) -> list[dict[str, str]]:
+def opt_in_rows(store: Store) -> list[dict[str, str]]:
     """One row per visitor who opted in (their first letter), unless retention purged them."""
-    rows = conn.execute(
-        """SELECT * FROM letters WHERE id IN (
-               SELECT MIN(id) FROM letters
-               WHERE opt_in = 1 AND personal_purged_at IS NULL AND email != ''
-               GROUP BY session_id)
-           ORDER BY id"""
-    ).fetchall()
+    from kiosk.store.exports import opt_ins
+
     return [
         {
             "name": _spreadsheet_safe(signed_name(r)),
-            "email": _spreadsheet_safe(r["email"]),
-            "language": r["language"],
-            "consent_wording": r["opt_in_wording"] or "",
-            "consent_given_at": _utc(r["opt_in_at"] or r["created_at"]),
+            "email": _spreadsheet_safe(r.email),
+            "language": r.language,
+            "consent_wording": r.opt_in_wording or "",
+            "consent_given_at": _utc(r.opt_in_at or r.created_at),
         }
-        for r in rows
+        for r in opt_ins(store)
     ]
 
 
@@ -219,12 +198,12 @@ def _spreadsheet_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def count_rows(campaign: Campaign, conn: sqlite3.Connection, now: datetime) -> list[list[Any]]:
+def count_rows(campaign: Campaign, store: Store, now: datetime) -> list[list[Any]]:
     from kiosk.store.stats import counts, local_day_start_utc
 
     out: list[list[Any]] = []
     for scope, since in (("today", local_day_start_utc(now)), ("campaign", None)):
-        c = counts(conn, since)
+        c = counts(store.conn, since)
         out += [[scope, "total", "letters", c.letters], [scope, "total", "visitors", c.visitors]]
         # Every recipient and language of the campaign, even at zero, then any stored others.
         recipients = dict.fromkeys((r.id for r in campaign.recipients), 0) | c.by_recipient
@@ -311,22 +290,22 @@ class _Pdf:
         self.block(MARGIN, self.pdf.get_y() + 6, PAGE_W - 2 * MARGIN, 12,
                    "\n".join([hint, "", *lines, "", exported]))
 
-    def letter(self, row: sqlite3.Row) -> None:
+    def letter(self, row: PostalLetter) -> None:
         pdf, width = self.pdf, PAGE_W - 2 * MARGIN
         pdf.add_page()
         # Fold marks at the thirds, in the margin, so the address lands in the window.
         pdf.set_line_width(0.2)
         for y in (PAGE_H / 3, 2 * PAGE_H / 3):
             pdf.line(4, y, 9, y)
-        self.block(MARGIN, 25, width, 11, letter_date(row["created_at"], row["language"]))
-        address = self.clean("\n".join(json.loads(row["address_lines"])))
+        self.block(MARGIN, 25, width, 11, letter_date(row.created_at, row.language))
+        address = self.clean("\n".join(row.address_lines))
         self.block(WINDOW_X, WINDOW_Y, WINDOW_W, self.fit(address, WINDOW_W, WINDOW_H), address)
-        text = self.clean("\n".join([row["salutation"], "", row["body"], "", row["closing"],
+        text = self.clean("\n".join([row.salutation, "", row.body, "", row.closing,
                                      *_signature_lines(row)]))
         self.block(MARGIN, BODY_Y, width, self.fit(text, width, PAGE_H - BOTTOM - BODY_Y), text)
 
 
-def letters_pdf(campaign: Campaign, rows: list[sqlite3.Row], lang: str, now: datetime,
+def letters_pdf(campaign: Campaign, rows: list[PostalLetter], lang: str, now: datetime,
                 font: Path, bold: Path | None) -> tuple[bytes, int, TextCleaner, Counter[bool]]:
     """The PDF, its page count, what was changed to draw it, and letters per postage group."""
     import logging
@@ -350,15 +329,15 @@ def letters_pdf(campaign: Campaign, rows: list[sqlite3.Row], lang: str, now: dat
     # A recipient since removed from the campaign file is shown by id, after the others.
     names = {r.id: r.name.get(lang) for r in campaign.recipients}
     # One recipient at a time within each postage group, so envelopes can be done in batches.
-    rows = sorted(rows, key=lambda r: (order.get(r["recipient_id"], len(order)), r["id"]))
-    groups: Counter[bool] = Counter(bool(r["postage_free"]) for r in rows)
+    rows = sorted(rows, key=lambda r: (order.get(r.recipient_id, len(order)), r.id))
+    groups: Counter[bool] = Counter(r.postage_free for r in rows)
     exported = tr("exports.exported_at", lang,
                   when=now.astimezone().strftime("%Y-%m-%d %H:%M"))
     for free in (True, False):  # postage-free first: those can go in the mail today
-        group = [r for r in rows if bool(r["postage_free"]) == free]
+        group = [r for r in rows if r.postage_free == free]
         if not group:
             continue
-        per = Counter(r["recipient_id"] for r in group)
+        per = Counter(r.recipient_id for r in group)
         lines = [tr("exports.cover_line", lang, n=n, recipient=names.get(rid, rid))
                  for rid, n in per.items()]
         key = "postage_free" if free else "needs_postage"
@@ -382,6 +361,7 @@ def export_all(campaign: Campaign, data_dir: Path, out_dir: Path, *, now: dateti
     missing, before any file is written.
     """
     from kiosk.store import StorageError, Store
+    from kiosk.store.exports import postable_letters, snapshot
     from kiosk.store.refusals import read_only_reason, storage_refusals
 
     now = now or datetime.now(UTC)
@@ -393,14 +373,10 @@ def export_all(campaign: Campaign, data_dir: Path, out_dir: Path, *, now: dateti
     try:
         # One read transaction: the three files describe the same moment, even while the kiosk
         # keeps taking letters.
-        with storage_refusals(data_dir, lang, os_errors=False):
-            store.conn.execute("BEGIN")
-            try:
-                counts = count_rows(campaign, store.conn, now)
-                rows, left_out = _postable(store.conn)
-                opt_ins = opt_in_rows(store.conn)
-            finally:
-                store.conn.execute("COMMIT")
+        with storage_refusals(data_dir, lang, os_errors=False), snapshot(store):
+            counts = count_rows(campaign, store, now)
+            rows, left_out = postable_letters(store)
+            opt_ins = opt_in_rows(store)
         pdf, pages, clean, groups = letters_pdf(campaign, rows, lang, now, font, bold)
         result = ExportResult(
             counts_csv=out_dir / COUNTS_CSV, letters_pdf=out_dir / LETTERS_PDF,
