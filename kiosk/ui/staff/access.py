@@ -6,7 +6,7 @@ staff duty has a chord instead. Both open the PIN pad, never the panel directly.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -19,7 +19,8 @@ from kiosk.ui.staff.pin_pad import PinPad
 from kiosk.ui.staff.queues import QueueView
 
 if TYPE_CHECKING:
-    from kiosk.ui.window import KioskWindow
+    from kiosk.domain.journey import Journey
+    from kiosk.ui.services import Services
 
 _WATCHED = frozenset({
     QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseMove,
@@ -30,8 +31,20 @@ CORNER_PX = 90
 STAFF_CHORD = "Ctrl+Alt+S"
 
 
+class StaffHost(Protocol):
+    """What staff access uses of the kiosk window, a QWidget that is also the parent of the
+    staff screens. Named here so that this module need not import the window, which builds it."""
+
+    services: Services | None
+    journey: Journey
+
+    def ask_quit(self) -> None: ...
+    def rect(self) -> QRect: ...
+    def mapFromGlobal(self, pos: QPoint) -> QPoint: ...
+
+
 class StaffAccess(QObject):
-    def __init__(self, window: KioskWindow):
+    def __init__(self, window: StaffHost):
         super().__init__(window)
         self.window = window
         services = window.services
