@@ -1,0 +1,36 @@
+"""What every command module shares: exit codes, the --config/--data-dir options, loading the
+campaign. Command modules import this, never ``kiosk.cli``: ``kiosk.cli`` loads them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_CONFIG = 2  # also every other refusal (kiosk.errors): the service does not restart
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="campaign file (default: the bundled sample)")
+    p.add_argument(
+        "--data-dir", metavar="DIR", help="where letters are kept (default: your user data dir)"
+    )
+
+
+def load(args: argparse.Namespace):  # -> tuple[Campaign, Path]
+    """The campaign and data dir a command works on. A campaign file that cannot be used
+    raises ConfigError, a Refusal: main() prints each problem and exits 2."""
+    from kiosk.config import load_campaign
+    from kiosk.paths import resolve_data_dir
+
+    campaign = load_campaign(config_path(getattr(args, "config", None)))
+    return campaign, resolve_data_dir(getattr(args, "data_dir", None))
+
+
+def config_path(given: str | None) -> Path:
+    """The campaign file as given (a link is not followed here, so that a message about it
+    names what staff typed), or the bundled sample."""
+    from kiosk.paths import resolve_config
+
+    return Path(given).expanduser().absolute() if given else resolve_config(None)
