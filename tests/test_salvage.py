@@ -10,8 +10,10 @@ import sys
 import pytest
 
 from kiosk.store import Store
+from kiosk.store.opening import expected_tables
 from kiosk.store.page_reader import Pages
 from kiosk.store.salvage import salvage
+from kiosk.store.schema import VERSION
 from tests.storage_fixtures import (
     DB,
     ROOT,
@@ -202,10 +204,14 @@ def test_salvage_in_process_reports_what_it_did(tmp_path):
     assert report.lost_letters == 0 and report.kept_in is not None
 
 
+LETTER_COLUMNS = len(expected_tables(VERSION)["letters"])
+
+
 @pytest.mark.parametrize("letters", [1, 150])
 def test_the_page_reader_reads_exactly_what_sqlite_reads(tmp_path, letters):
     db = make_store(tmp_path / "data", letters)
-    raw = {r.rowid: r.values for r in Pages.load(db, None).rows() if len(r.values) == 28}
+    raw = {r.rowid: r.values for r in Pages.load(db, None).rows()
+           if len(r.values) == LETTER_COLUMNS}
     sql = table_rows(db, "letters")
     assert {i: (i, *v[1:]) for i, v in raw.items()} == sql
 

@@ -69,6 +69,7 @@ class Store:
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / DB_NAME
         self.read_only = read_only
+        self._kiosk_id: str | None = None
         self.conn = connect(self.path, writable=not read_only)
 
     @classmethod
@@ -100,6 +101,18 @@ class Store:
                         self.conn.execute("ROLLBACK")
                 raise
 
+    @property
+    def kiosk_id(self) -> str:
+        """This kiosk's id: made once, when the store was made (or moved to the schema that has
+        it), and never changed. It goes on every letter and print job."""
+        if self._kiosk_id is None:
+            row = self.conn.execute("SELECT kiosk_id FROM kiosk WHERE id = 1").fetchone()
+            if row is None:  # only a salvage that lost the row and made none could do this
+                raise StorageError("damaged", self.data_dir, reason="tables",
+                                   detail="kiosk id missing")
+            self._kiosk_id = str(row[0])
+        return self._kiosk_id
+
     # --- keeping letters -----------------------------------------------------------------------
 
     def keep(
@@ -121,6 +134,7 @@ class Store:
         """
         at = now_iso()
         kept: list[KeptLetter] = []
+        kiosk_id = self.kiosk_id
         with self.transaction() as c:
             for letter, email in zip(letters, emails, strict=True):
                 s = letter.signer
@@ -129,8 +143,8 @@ class Store:
                         language, salutation, body, closing, signature, full_text, address_lines,
                         postage_free, recipient_email, sign_mode, first_name, last_name, city,
                         postal_code, email, short_name, send_copy, opt_in, opt_in_wording,
-                        opt_in_at, by_print, by_email)
-                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                        opt_in_at, by_print, by_email, kiosk_id)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                     (
                         session_id, at, campaign_id, letter.recipient_id, letter.language,
                         letter.salutation, letter.body, letter.closing,
@@ -140,15 +154,16 @@ class Store:
                         s.first_name, s.last_name, s.city, s.postal_code, s.email,
                         s.short_name(letter.language), int(s.send_copy), int(s.opt_in),
                         opt_in_wording if s.opt_in else None, at if s.opt_in else None,
-                        int(by_print), int(by_email and email is not None),
+                        int(by_print), int(by_email and email is not None), kiosk_id,
                     ),
                 )
                 letter_id = int(cur.lastrowid or 0)
                 job_id = outbox_id = None
                 if by_print:
                     cur = c.execute(
-                        "INSERT INTO print_jobs (letter_id, created_at, updated_at) VALUES (?,?,?)",
-                        (letter_id, at, at),
+                        "INSERT INTO print_jobs (letter_id, created_at, updated_at, kiosk_id)"
+                        " VALUES (?,?,?,?)",
+                        (letter_id, at, at, kiosk_id),
                     )
                     job_id = int(cur.lastrowid or 0)
                 if by_email and email is not None:

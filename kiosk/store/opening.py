@@ -173,6 +173,9 @@ def look(conn: sqlite3.Connection, folder: Path, *, thorough: bool = True) -> No
     missing = _missing(expected_tables(version), tables)
     if missing:
         raise StorageError("damaged", folder, reason="tables", detail=", ".join(missing))
+    if "kiosk" in tables and conn.execute("SELECT 1 FROM kiosk WHERE id = 1").fetchone() is None:
+        # Its letters could no longer say which kiosk wrote them; salvage gives it an id again.
+        raise StorageError("damaged", folder, reason="tables", detail="kiosk id missing")
 
 
 def _tables(conn: sqlite3.Connection) -> dict[str, set[str]]:

@@ -281,8 +281,11 @@ def _fill(new: sqlite3.Connection, shapes: dict[str, list[_Column]],
                 # Columns the damaged store did not have (an older schema) take their defaults.
                 present = [c for c in cols if c.alias or c.name in row]
                 quoted = ", ".join(f'"{c.name}"' for c in present)
+                # The new store made an id of its own: the damaged one's, when read, wins, so
+                # that the kiosk stays the kiosk it was.
+                verb = "INSERT OR REPLACE" if table == "kiosk" else "INSERT"
                 try:
-                    new.execute(f'INSERT INTO "{table}" ({quoted}) '
+                    new.execute(f'{verb} INTO "{table}" ({quoted}) '
                                 f'VALUES ({", ".join("?" * len(present))})',
                                 [rowid if c.alias else row[c.name] for c in present])
                 except sqlite3.IntegrityError:
@@ -291,6 +294,9 @@ def _fill(new: sqlite3.Connection, shapes: dict[str, list[_Column]],
                 kept += 1
                 report.from_pages += rowid not in rows
             report.recovered[table] = kept
+        for table in ("letters", "print_jobs"):  # rows from a store older than the kiosk id
+            new.execute(f"UPDATE {table} SET kiosk_id = (SELECT kiosk_id FROM kiosk WHERE id = 1)"
+                        " WHERE kiosk_id = ''")
         new.execute("COMMIT")
     except BaseException:
         if new.in_transaction:

@@ -96,6 +96,26 @@ MIGRATIONS: list[str] = [
         lock_seconds INTEGER NOT NULL DEFAULT 0   -- how long it lasts, 0 when not locked
     );
     """,
+    # 2 -> 3: the kiosk's own id, made once per store and kept in it, on every letter and print
+    # job: letters from several kiosks can then meet in one place (issue 12) and still say
+    # where they were written. A store from before gets its id now, and its rows that id.
+    """
+    CREATE TABLE kiosk (
+        id        INTEGER PRIMARY KEY CHECK (id = 1), -- one row: this store's kiosk
+        kiosk_id  TEXT NOT NULL,                      -- a random UUID, never changed
+        made_at   TEXT NOT NULL                       -- UTC, when the id was made
+    );
+    INSERT INTO kiosk (id, kiosk_id, made_at)
+        SELECT 1, lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3)
+                        || '-' || substr('89ab', 1 + abs(random() % 4), 1) || substr(h, 18, 3)
+                        || '-' || substr(h, 21, 12)),
+               strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        FROM (SELECT hex(randomblob(16)) AS h);
+    ALTER TABLE letters ADD COLUMN kiosk_id TEXT NOT NULL DEFAULT '';
+    UPDATE letters SET kiosk_id = (SELECT kiosk_id FROM kiosk WHERE id = 1);
+    ALTER TABLE print_jobs ADD COLUMN kiosk_id TEXT NOT NULL DEFAULT '';
+    UPDATE print_jobs SET kiosk_id = (SELECT kiosk_id FROM kiosk WHERE id = 1);
+    """,
 ]
 
 VERSION = len(MIGRATIONS)
