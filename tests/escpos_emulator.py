@@ -111,7 +111,7 @@ class Receipt:
 
 
 def _codec_for_table(table: int) -> str:
-    from kiosk.delivery.codepage import capabilities
+    from kiosk.config.printer_profiles import capabilities
 
     name = capabilities()["profiles"]["default"]["codePages"].get(str(table), "Unknown")
     codec = capabilities()["encodings"].get(name, {}).get("python_encode")

@@ -110,7 +110,7 @@ class PrinterSettings(_Model):
     @model_validator(mode="after")
     def _printer_can_do_it(self) -> PrinterSettings:
         # Profiles and code pages come from python-escpos's printer database, read as data.
-        from kiosk.delivery.codepage import known_codepages, profile_info, profile_names
+        from kiosk.config.printer_profiles import known_codepages, profile_info, profile_names
 
         try:
             info = profile_info(self.profile)

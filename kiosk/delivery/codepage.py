@@ -8,20 +8,18 @@ re-sending it. So we never use MagicEncode: each printer gets ONE code page, sen
 (œ → oe, curly quotes → straight, emoji → removed, other scripts → ``[...]``). A ``?`` on paper
 only ever comes from a ``?`` the visitor typed.
 
-Profiles are read from python-escpos's capabilities.json *without importing python-escpos*, so
-checking a campaign file stays fast and does not trigger the library's logging set-up.
+Profiles come from python-escpos's printer database, read as data by
+``kiosk.config.printer_profiles``.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
-from typing import Any
+
+from kiosk.config.printer_profiles import profile_info, python_codec
 
 # Printed instead of a run of characters from a script the code page cannot show (Cyrillic, CJK…).
 PLACEHOLDER = "[...]"
@@ -54,75 +52,6 @@ _EMOJI_RANGES = (
 def _is_emoji(ch: str) -> bool:
     cp = ord(ch)
     return ch in _EMOJI_GLUE or any(lo <= cp <= hi for lo, hi in _EMOJI_RANGES)
-
-
-# --- profiles -----------------------------------------------------------------------------------
-
-# When a profile does not say how wide its paper is ("default", "simple"), the paper decides.
-PAPER_COLUMNS = {58: (32, 42), 80: (42, 56)}  # font A, font B
-PAPER_DOTS = {58: 384, 80: 512}  # conservative printable width (80 mm heads have 512 or 576)
-
-
-@cache
-def capabilities() -> dict[str, Any]:
-    spec = importlib.util.find_spec("escpos")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("python-escpos is not installed (pip install python-escpos)")
-    path = Path(next(iter(spec.submodule_search_locations))) / "capabilities.json"
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def profile_names() -> list[str]:
-    return sorted(capabilities()["profiles"])
-
-
-@dataclass(frozen=True)
-class ProfileInfo:
-    name: str
-    font_columns: dict[int, int]
-    width_mm: float | None
-    width_dots: int | None
-    code_pages: dict[str, int]  # code page name -> ESC t table number
-    full_cut: bool
-    part_cut: bool
-    native_qr: bool
-
-    @property
-    def can_cut(self) -> bool:
-        return self.full_cut or self.part_cut
-
-
-def profile_info(name: str) -> ProfileInfo:
-    """Facts about a python-escpos profile. KeyError for an unknown name."""
-    data = capabilities()["profiles"][name]
-    media = data.get("media", {}).get("width", {})
-    pages: dict[str, int] = {}
-    for table, page in sorted(data.get("codePages", {}).items(), key=lambda kv: int(kv[0])):
-        # A page listed twice (POS-5890 has CP1252 at 16 and 71): the lower, standard slot.
-        if page != "Unknown":
-            pages.setdefault(page, int(table))
-    feats = data.get("features", {})
-    return ProfileInfo(
-        name=name,
-        font_columns={int(k): int(v["columns"]) for k, v in data.get("fonts", {}).items()
-                      if str(v.get("columns", "")).isdigit()},
-        width_mm=media.get("mm") if isinstance(media.get("mm"), int | float) else None,
-        width_dots=media.get("pixels") if isinstance(media.get("pixels"), int) else None,
-        code_pages=pages,
-        full_cut=bool(feats.get("paperFullCut")),
-        part_cut=bool(feats.get("paperPartCut")),
-        native_qr=bool(feats.get("qrCode")),
-    )
-
-
-def python_codec(codepage: str) -> str | None:
-    """The Python codec for an ESC/POS code page name, or None if we cannot encode it."""
-    enc = capabilities()["encodings"].get(codepage.upper(), {})
-    return enc.get("python_encode")
-
-
-def known_codepages() -> list[str]:
-    return sorted(k for k, v in capabilities()["encodings"].items() if v.get("python_encode"))
 
 
 # --- the locked code page -------------------------------------------------------------------

@@ -16,14 +16,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from kiosk.delivery.codepage import (
-    PAPER_COLUMNS,
-    PAPER_DOTS,
-    CodePage,
-    finish,
-    profile_info,
-    protect_spaces,
-)
+from kiosk.config.printer_profiles import PAPER_COLUMNS, PAPER_DOTS, profile_info
+from kiosk.delivery.codepage import CodePage, finish, protect_spaces
 from kiosk.i18n import tr
 
 if TYPE_CHECKING:

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from enum import StrEnum
+
+# Email address syntax is one rule for the whole kiosk, kept with the campaign models that check
+# the campaign's own addresses; the Sign step and the email builder use it from here as before.
+from kiosk.config.addresses import EMAIL_MAX as EMAIL_MAX
+from kiosk.config.addresses import EmailFault as EmailFault
+from kiosk.config.addresses import check_email as check_email
+from kiosk.config.addresses import email_fault as email_fault
 
 # Control (Cc) and format (Cf) characters, except tab and newline. Zero-width joiners (Cf) are
 # kept because emoji sequences need them.
@@ -19,7 +25,6 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 NAME_MAX = 80
 CITY_MAX = 60
 POSTAL_MAX = 12
-EMAIL_MAX = 254
 
 
 def clean_text(text: str, *, multiline: bool = True) -> str:
@@ -66,52 +71,3 @@ def format_postal_code(text: str) -> str:
 def body_length(text: str) -> int:
     """Length as the visitor sees it: characters after cleaning (an emoji counts as one)."""
     return len(clean_text(text))
-
-
-# An address the kiosk can write into a header and an SMTP envelope as it is: a dot-atom local
-# part in ASCII, and a domain in ASCII (an international domain is converted to punycode). A
-# non-ASCII local part (jöhn@…) would need SMTPUTF8 from every server on the way, which the
-# kiosk does not rely on: such addresses are refused, with their own reason, everywhere.
-_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-# Top-level names reserved for no mail on the internet (RFC 2606, 6761, 6762, 7686).
-_NO_MAIL_TLDS = frozenset({"invalid", "local", "localhost", "test", "onion", "internal"})
-
-
-class EmailFault(StrEnum):
-    """Why ``check_email`` refuses an address."""
-
-    INVALID = "invalid"  # not an address at all, or one no server would take
-    NON_ASCII_LOCAL = "non_ascii_local"  # accents or other letters before the @
-
-
-def _examine(text: str) -> tuple[str | None, EmailFault | None]:
-    text = unicodedata.normalize("NFC", (text or "").strip())
-    if not text or len(text) > EMAIL_MAX or text.count("@") != 1:
-        return None, EmailFault.INVALID
-    local, domain = text.split("@")
-    try:
-        domain = domain.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return None, EmailFault.INVALID
-    labels = domain.split(".")
-    if (len(labels) < 2 or not all(_LABEL.match(label) for label in labels)
-            or labels[-1].isdigit() or labels[-1] in _NO_MAIL_TLDS or len(domain) > 253):
-        return None, EmailFault.INVALID
-    if not local.isascii() and local.isprintable() and not any(ch.isspace() for ch in local):
-        return None, EmailFault.NON_ASCII_LOCAL
-    if len(local) > 64 or not _LOCAL.match(local):
-        return None, EmailFault.INVALID
-    return f"{local}@{domain}", None
-
-
-def check_email(text: str) -> str | None:
-    """The address as the kiosk writes it (ASCII, domain in lower case and punycode), or None
-    when it is not one the kiosk can send to. The Sign step, the campaign file's checks and the
-    email builder all use this one rule."""
-    return _examine(text)[0]
-
-
-def email_fault(text: str) -> EmailFault | None:
-    """Why ``check_email(text)`` is None (None when the address is fine)."""
-    return _examine(text)[1]
