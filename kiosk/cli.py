@@ -42,11 +42,11 @@ def setup_logging(verbose: bool = False) -> None:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     """Exit 0 if the file can be used (warnings on stderr); a ConfigError (exit 2) if not."""
-    from kiosk.config import load_campaign
+    from kiosk.preflight import campaign_warnings, load_campaign
 
     path = config_path(args.file or args.config)
     campaign = load_campaign(path)
-    for w in campaign.warnings():
+    for w in campaign_warnings(campaign):
         print(f"warning: {path}: {w}", file=sys.stderr)
     langs = ", ".join(campaign.languages)
     print(f"{path}: OK ({len(campaign.recipients)} recipients, "

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, load_campaign
+from kiosk.config import ConfigError
+from kiosk.preflight import campaign_warnings, load_campaign
 from tests.campaign_files import sample_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +116,7 @@ def test_sample_french_typography(campaign):
 
 
 def test_sample_check_config_warnings(campaign):
-    warnings = campaign.warnings()
+    warnings = campaign_warnings(campaign)
     assert any(w.startswith("donation.url:") and "REPLACE-ME" in w for w in warnings)
 
 

@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from kiosk.config import Campaign, ConfigError, load_campaign
+from kiosk.config import Campaign, ConfigError
+from kiosk.preflight import campaign_warnings, load_campaign
 from tests.campaign_files import sample_text
 
 # What an organiser, a careless copy-paste or a hostile file might put anywhere. Every key gets
@@ -134,7 +135,7 @@ def exercise(campaign: Campaign) -> None:
     from kiosk.delivery.qr import qr_matrix
     from kiosk.delivery.receipt import letter_bytes, sample_letter
 
-    campaign.warnings()
+    campaign_warnings(campaign)
     qr_matrix(campaign.donation.url)
     for lang in campaign.languages:
         for t in campaign.starting_texts:

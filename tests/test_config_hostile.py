@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, load_campaign
+from kiosk.config import ConfigError
+from kiosk.preflight import campaign_warnings, load_campaign
 from tests.campaign_files import copy_templates, sample_text, write_campaign
 from tests.kiosk_cli import assert_refused, kiosk_cli
 
@@ -123,7 +124,7 @@ def test_a_long_but_usable_donation_url_warns(tmp_path):
         tmp_path / "c.toml", donation_url="https://example.org/" + "d" * 400,
         printer={"connection": "file", "path": "p.bin", "print_qr": False}))
     assert any(w.startswith("donation.url: ") and "hard to scan" in w
-               for w in campaign.warnings())
+               for w in campaign_warnings(campaign))
 
 
 # --- template files --------------------------------------------------------------------------
@@ -369,7 +370,7 @@ def test_subjects_drop_characters_that_have_no_place_in_a_header(tmp_path):
 def test_a_starting_text_longer_than_a_letter_may_be_warns(tmp_path):
     path = write_campaign(tmp_path / "c.toml", sample_text().replace(
         "body_max_chars = 4000", "body_max_chars = 300"))
-    warnings = load_campaign(path).warnings()
+    warnings = campaign_warnings(load_campaign(path))
     assert any(w.startswith("starting_texts[0].template: the French text is ")
                and "session.body_max_chars (300)" in w for w in warnings)
 

@@ -9,13 +9,14 @@ import sys
 
 import pytest
 
-from kiosk.config import ConfigError, load_campaign
+from kiosk.config import ConfigError
 from kiosk.delivery.message import build_message
 from kiosk.delivery.outbox import OutboxService
 from kiosk.domain.journey import Journey, Problem, Step
 from kiosk.domain.letter import Signer, SignMode, make_letter
 from kiosk.domain.text_rules import check_email
 from kiosk.i18n import tr
+from kiosk.preflight import load_campaign
 from kiosk.store import outbox as q
 from tests.campaign_files import sample_text
 from tests.campaign_files import write_campaign as write_campaign_text
@@ -156,7 +157,7 @@ def test_an_old_row_to_an_unusable_address_fails_with_a_reason_staff_can_act_on(
     """A letter queued by an older kiosk, before check-config refused such addresses."""
     [oid] = queue_letters(store, mail_campaign)
     store.conn.execute("UPDATE outbox SET to_addr = 'prémier@pm.gc.ca' WHERE id = ?", (oid,))
-    result = OutboxService(mail_campaign, data_dir).drain()
+    result = OutboxService(mail_campaign, store).drain()
     assert result.failed == 1 and smtp_server.messages == []
     error = q.get(store, oid).last_error
     assert "prémier@pm.gc.ca" in error and "recipients[].email" in error

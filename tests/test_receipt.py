@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.config import ConfigError, PrinterSettings, load_campaign
+from kiosk.config import ConfigError, PrinterSettings
 from kiosk.delivery.codepage import PLACEHOLDER, CodePage
 from kiosk.delivery.receipt import (
     ReceiptFormat,
@@ -17,6 +17,7 @@ from kiosk.delivery.receipt import (
     wrap,
 )
 from kiosk.domain.letter import Signer, make_letter
+from kiosk.preflight import load_campaign, qr_problems
 from tests.campaign_files import sample_text
 from tests.escpos_emulator import decode
 from tests.printing_fixtures import printer_campaign
@@ -159,9 +160,9 @@ def test_printer_settings_are_checked():
     with pytest.raises(ValueError, match="serial_baudrate"):
         PrinterSettings(connection="serial", serial_device="/dev/ttyS0", serial_baudrate=1234)
     small = PrinterSettings(path="x", paper_width_mm=58, qr_size=16)
-    (problem,) = small.qr_problems("https://example.org/" + "d" * 60)
+    (problem,) = qr_problems(small, "https://example.org/" + "d" * 60)
     assert "dots wide but 58 mm paper prints 384" in problem and "qr_size = " in problem
-    assert PrinterSettings(path="x", qr_size=4).qr_problems("https://example.org/d") == []
+    assert qr_problems(PrinterSettings(path="x", qr_size=4), "https://example.org/d") == []
 
 
 def test_check_config_names_the_printer_key(tmp_path, sample_path):

@@ -1,7 +1,8 @@
 """The campaign file: TOML → typed, validated models.
 
 ``models`` are split by subject (``base``, ``campaign``, ``devices``); ``loading`` reads a file
-and turns every problem into a message naming the file, the key and what is allowed.
+and turns every problem into a message naming the file, the key and what is allowed. Checks that
+need the templates or the printer code (above this layer) are in ``kiosk.preflight``.
 """
 
 from kiosk.config.base import (
@@ -23,7 +24,7 @@ from kiosk.config.campaign import (
     StartingText,
 )
 from kiosk.config.devices import EmailSettings, PrinterSettings
-from kiosk.config.loading import ConfigError, load_campaign
+from kiosk.config.loading import ConfigError, load_campaign, read_campaign
 
 __all__ = [
     "LANGUAGE_NAMES",
@@ -44,4 +45,5 @@ __all__ = [
     "StaffSettings",
     "StartingText",
     "load_campaign",
+    "read_campaign",
 ]

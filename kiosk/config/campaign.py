@@ -13,7 +13,6 @@ from pydantic import (
 )
 
 from kiosk.config.base import (
-    LANGUAGE_NAMES,
     PLACEHOLDER_DONATION_MARK,
     EmailAddress,
     LanguageCode,
@@ -152,51 +151,33 @@ class Campaign(_Model):
                 return t
         raise KeyError(text_id)
 
-    def _long_starting_texts(self) -> list[str]:
-        from kiosk.compose import TemplateProblem, starting_text
-        from kiosk.domain.text_rules import body_length
-
-        out = []
-        limit = self.session.body_max_chars
-        for i, t in enumerate(self.starting_texts):
-            for lang in self.languages:
-                try:
-                    n = body_length(starting_text(self, t.id, lang))
-                except TemplateProblem:
-                    continue  # load_campaign has refused it already
-                if n > limit:
-                    out.append(
-                        f"starting_texts[{i}].template: the {LANGUAGE_NAMES[lang]} text is "
-                        f"{n:,} characters, more than session.body_max_chars ({limit:,}); a "
-                        "visitor who picks it must shorten it before going on")
-        return out
-
     def warnings(self) -> list[str]:
-        """Things that work but an organiser should fix before the doors open."""
-        out = []
+        """Things that work but an organiser should fix before the doors open, as far as the
+        file shows them; ``kiosk.preflight.campaign_warnings`` adds those that need the
+        templates or the QR code (check-config prints that)."""
+        return self.donation_warnings() + self.staff_warnings() + self.email_warnings()
+
+    def donation_warnings(self) -> list[str]:
         if PLACEHOLDER_DONATION_MARK in self.donation.url:
-            out.append(
+            return [
                 f"donation.url: still the sample placeholder ({self.donation.url}); "
                 "set your organisation's real donation page"
-            )
-        from kiosk.delivery.qr import EASY_TO_SCAN_MODULES, qr_modules_across
+            ]
+        return []
 
-        if qr_modules_across(self.donation.url) > EASY_TO_SCAN_MODULES:
-            out.append(
-                f"donation.url: {len(self.donation.url)} characters long, so its QR code is "
-                "dense and hard to scan from the screen; use a shorter link (a link shortener "
-                "or a short page on your own site)"
-            )
+    def staff_warnings(self) -> list[str]:
         if not self.staff.pin_hash:
-            out.append("staff.pin_hash: not set, so nobody can open the staff panel; "
-                       "make one with `python -m kiosk hash-pin`")
-        else:
-            from kiosk.staff import SAMPLE_PIN, verify_pin
+            return ["staff.pin_hash: not set, so nobody can open the staff panel; "
+                    "make one with `python -m kiosk hash-pin`"]
+        from kiosk.staff import SAMPLE_PIN, verify_pin
 
-            if verify_pin(self.staff.pin_hash, SAMPLE_PIN):
-                out.append(f"staff.pin_hash: still the sample PIN ({SAMPLE_PIN}); "
-                           "make your own with `python -m kiosk hash-pin`")
-        out += self._long_starting_texts()
+        if verify_pin(self.staff.pin_hash, SAMPLE_PIN):
+            return [f"staff.pin_hash: still the sample PIN ({SAMPLE_PIN}); "
+                    "make your own with `python -m kiosk hash-pin`"]
+        return []
+
+    def email_warnings(self) -> list[str]:
+        out = []
         if self.email.enabled and not self.email.host:
             out.append("email.host: not set; emails will stay queued until a server is configured")
         out += self.email.warnings(self.source.parent if self.source else None)

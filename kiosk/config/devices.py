@@ -157,25 +157,6 @@ class PrinterSettings(_Model):
             f" (or: pip install {package}), then check again"
         ]
 
-    def qr_problems(self, content: str) -> list[str]:
-        """Why the donation QR would not fit this paper (empty if it fits). ``load_campaign``
-        calls this with the donation URL, which this model cannot see on its own."""
-        if not (self.enabled and self.print_qr) or not content:
-            return []
-        from kiosk.delivery.receipt import ReceiptFormat, qr_width_dots
-
-        dots = ReceiptFormat.from_settings(self).dots
-        width = qr_width_dots(content, self.qr_size, self.qr_native)
-        if width <= dots:
-            return []
-        best = max((s for s in range(1, 17) if qr_width_dots(content, s, self.qr_native) <= dots),
-                   default=None)
-        hint = f"use qr_size = {best} or less" if best else "shorten the donation URL"
-        return [
-            f"printer.qr_size: the donation QR code would be {width} dots wide but "
-            f"{self.paper_width_mm} mm paper prints {dots}; {hint}, or set print_qr = false"
-        ]
-
 
 class EmailSettings(_Model):
     """Outbox and SMTP (docs/email.md). With no ``host`` emails are kept queued until one is set.

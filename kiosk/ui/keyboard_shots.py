@@ -348,8 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kiosk.ui import touch_keyboard
 
     touch_keyboard.prepare()
-    from kiosk.config import load_campaign
     from kiosk.errors import Refusal
+    from kiosk.preflight import load_campaign
 
     try:
         campaign = load_campaign(args.campaign)

@@ -1,0 +1,114 @@
+"""Checks of a campaign that need more than the campaign file, run before the doors open by
+``check-config`` and ``run`` (every command loads its campaign through ``load_campaign`` here):
+its templates render in every language, its donation link makes a QR code that fits the
+printer's paper, and the warnings that depend on them.
+
+``kiosk.config`` checks the file's shape and single fields only: it may not import the
+templates or the printer code above it (docs/architecture.md), so these checks live here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.config import LANGUAGE_NAMES, ConfigError
+from kiosk.config.loading import read_campaign_problems
+
+if TYPE_CHECKING:
+    from kiosk.config import Campaign, PrinterSettings
+
+
+def load_campaign(path: str | Path) -> Campaign:
+    """Read and validate a campaign file; raise ConfigError listing every problem found.
+
+    Besides the models' checks, this dry-renders every template in every language, makes the
+    donation QR code, and checks that the printer's connection can be opened from here."""
+    campaign, problems = read_campaign_problems(path)
+    problems += template_problems(campaign) + qr_code_problems(campaign)
+    problems += campaign.printer.missing_packages()
+    if problems:
+        raise ConfigError(campaign.source or Path(path), problems)
+    return campaign
+
+
+def campaign_warnings(campaign: Campaign) -> list[str]:
+    """Things that work but an organiser should fix before the doors open (check-config)."""
+    return (campaign.donation_warnings() + _dense_qr_code(campaign) + campaign.staff_warnings()
+            + _long_starting_texts(campaign) + campaign.email_warnings())
+
+
+def template_problems(c: Campaign) -> list[str]:
+    from kiosk.compose import template_problems
+
+    try:
+        is_dir = c.templates_path.is_dir()
+    except OSError as e:
+        return [f"campaign.templates_dir: cannot be used: {e.strerror or e}"]
+    if not is_dir:
+        return [
+            f"campaign.templates_dir: no folder {c.templates_path} (the path is relative to "
+            "the campaign file); it must hold letters/<language>/<template>.txt.j2",
+        ]
+    return template_problems(c)
+
+
+def qr_code_problems(c: Campaign) -> list[str]:
+    """The thank-you screen always shows the donation QR code; receipts print it too unless
+    ``printer.print_qr = false``. A link no QR code can hold would fail for every visitor."""
+    from kiosk.delivery.qr import qr_problem
+
+    if (problem := qr_problem(c.donation.url)) is not None:
+        return [f"donation.url: {problem}"]
+    return qr_problems(c.printer, c.donation.url)
+
+
+def qr_problems(printer: PrinterSettings, content: str) -> list[str]:
+    """Why the donation QR would not fit this printer's paper (empty if it fits)."""
+    if not (printer.enabled and printer.print_qr) or not content:
+        return []
+    from kiosk.delivery.receipt import ReceiptFormat, qr_width_dots
+
+    dots = ReceiptFormat.from_settings(printer).dots
+    width = qr_width_dots(content, printer.qr_size, printer.qr_native)
+    if width <= dots:
+        return []
+    best = max((s for s in range(1, 17) if qr_width_dots(content, s, printer.qr_native) <= dots),
+               default=None)
+    hint = f"use qr_size = {best} or less" if best else "shorten the donation URL"
+    return [
+        f"printer.qr_size: the donation QR code would be {width} dots wide but "
+        f"{printer.paper_width_mm} mm paper prints {dots}; {hint}, or set print_qr = false"
+    ]
+
+
+def _dense_qr_code(c: Campaign) -> list[str]:
+    from kiosk.delivery.qr import EASY_TO_SCAN_MODULES, qr_modules_across
+
+    if qr_modules_across(c.donation.url) > EASY_TO_SCAN_MODULES:
+        return [
+            f"donation.url: {len(c.donation.url)} characters long, so its QR code is "
+            "dense and hard to scan from the screen; use a shorter link (a link shortener "
+            "or a short page on your own site)"
+        ]
+    return []
+
+
+def _long_starting_texts(c: Campaign) -> list[str]:
+    from kiosk.compose import TemplateProblem, starting_text
+    from kiosk.domain.text_rules import body_length
+
+    out = []
+    limit = c.session.body_max_chars
+    for i, t in enumerate(c.starting_texts):
+        for lang in c.languages:
+            try:
+                n = body_length(starting_text(c, t.id, lang))
+            except TemplateProblem:
+                continue  # load_campaign has refused it already
+            if n > limit:
+                out.append(
+                    f"starting_texts[{i}].template: the {LANGUAGE_NAMES[lang]} text is "
+                    f"{n:,} characters, more than session.body_max_chars ({limit:,}); a "
+                    "visitor who picks it must shorten it before going on")
+    return out
