@@ -62,11 +62,11 @@ def _setup(args: argparse.Namespace, *, reading: bool = False):
     """The campaign, data dir, an open store and the language. ``reading``: the command only
     reads, so a store on a read-only disk will do."""
     campaign, data_dir = load(args)
-    from kiosk.store import Store
+    from kiosk.store import open_store
 
     lang = args.lang or campaign.campaign.default_language
     with storage_refusals(data_dir, lang):
-        store = Store.for_reading(data_dir) if reading else Store(data_dir)
+        store = open_store(data_dir, reading=reading)
     return campaign, data_dir, store, lang
 
 
@@ -174,7 +174,6 @@ def cmd_send(args: argparse.Namespace) -> int:
     from kiosk.delivery.outbox import OutboxService
 
     campaign, data_dir, store, lang = _setup(args)
-    store.close()
     _warn_settings(campaign)
     if not getattr(args, "verbose", False):
         # The progress bar says it all; one log line per email would tear it apart.
@@ -190,10 +189,10 @@ def cmd_send(args: argparse.Namespace) -> int:
         if p.last is not None and p.last.outcome != "sent":
             print(("\n" if tty else "") + f"  {p.last.detail}", file=sys.stderr, flush=True)
 
-    service = OutboxService(campaign, data_dir)
+    service = OutboxService(campaign, store)
     service.lang = lang  # staff's choice for the messages recorded and shown
     # SQLite's failures only: the mail server's are the outbox's to record, not storage's.
-    with storage_refusals(data_dir, lang, os_errors=False):
+    with closing(store), storage_refusals(data_dir, lang, os_errors=False):
         result = service.drain(progress=show)
     if tty:
         print(file=sys.stderr)

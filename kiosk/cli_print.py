@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.cli_common import EXIT_FAILED, EXIT_OK, add_common, load
 from kiosk.i18n import LANGUAGES, tr
 from kiosk.store.refusals import storage_refusals
+
+if TYPE_CHECKING:
+    from kiosk.store import Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,16 +52,23 @@ def _lang(args: argparse.Namespace, campaign) -> str:
 def cmd_print_queue(args: argparse.Namespace) -> int:
     campaign, data_dir = load(args)
     lang = _lang(args, campaign)
+    from kiosk.store import open_store
+
     with storage_refusals(data_dir, lang):
-        return _print_queue(args, data_dir, lang)
+        # Listing works on a store on a read-only disk.
+        store = open_store(data_dir, reading=args.action == "list")
+        try:
+            return _print_queue(args, store, lang)
+        finally:
+            store.close()
 
 
-def _print_queue(args: argparse.Namespace, data_dir: Path, lang: str) -> int:
+def _print_queue(args: argparse.Namespace, store: Store, lang: str) -> int:
     from kiosk.delivery.print_queue import cancel_job, list_jobs, retry_job
 
     if args.action == "list":
         states = None if args.all else ["queued", "failed"]
-        jobs = list_jobs(data_dir, states)
+        jobs = list_jobs(store, states)
         if not jobs:
             print(tr("printing.cli.no_jobs" if args.all else "printing.cli.no_waiting", lang))
             return EXIT_OK
@@ -74,12 +84,12 @@ def _print_queue(args: argparse.Namespace, data_dir: Path, lang: str) -> int:
             print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1])
         return EXIT_OK
     if args.action == "retry":
-        if retry_job(data_dir, args.id, reprint=args.reprint, actor="cli"):
+        if retry_job(store, args.id, reprint=args.reprint, actor="cli"):
             print(tr("printing.cli.retried", lang, id=args.id))
             return EXIT_OK
         print(tr("printing.cli.cannot_retry", lang, id=args.id))
         return EXIT_FAILED
-    if cancel_job(data_dir, args.id, actor="cli"):
+    if cancel_job(store, args.id, actor="cli"):
         print(tr("printing.cli.cancelled", lang, id=args.id))
         return EXIT_OK
     print(tr("printing.cli.cannot_cancel", lang, id=args.id))

@@ -67,6 +67,7 @@ def _days(text: str) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from kiosk.exports import ExportError, export_all
     from kiosk.i18n import tr
+    from kiosk.store import open_store
 
     campaign, data_dir = load(args)
     lang = args.lang or campaign.campaign.default_language
@@ -75,7 +76,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         # A store that cannot be read is a refusal (exit 2); a target that cannot be written
         # is this export failing (exit 1), below.
         with storage_refusals(data_dir, lang, os_errors=False):
-            result = export_all(campaign, data_dir, out, lang=lang, actor="cli")
+            # A store on a read-only disk can still be exported: that is how its letters get out.
+            store = open_store(data_dir, reading=True)
+            try:
+                result = export_all(campaign, store, out, lang=lang, actor="cli")
+            finally:
+                store.close()
     except ExportError as e:
         print(e, file=sys.stderr)
         return EXIT_FAILED
@@ -97,7 +103,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_purge(args: argparse.Namespace) -> int:
     from kiosk.i18n import tr
-    from kiosk.store import Store
+    from kiosk.store import open_store
     from kiosk.store.db import clear_wal
     from kiosk.store.retention import purge_personal_details
 
@@ -105,7 +111,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     lang = args.lang or campaign.campaign.default_language
     days = campaign.staff.retention_days if args.days is None else args.days
     with storage_refusals(data_dir, lang):
-        store = Store(data_dir)
+        store = open_store(data_dir)
         try:
             n = purge_personal_details(store, days, actor="cli")
             cleared = clear_wal(store.conn)  # also what an earlier purge left behind

@@ -203,7 +203,7 @@ def count_rows(campaign: Campaign, store: Store, now: datetime) -> list[list[Any
 
     out: list[list[Any]] = []
     for scope, since in (("today", local_day_start_utc(now)), ("campaign", None)):
-        c = counts(store.conn, since)
+        c = counts(store, since)
         out += [[scope, "total", "letters", c.letters], [scope, "total", "visitors", c.visitors]]
         # Every recipient and language of the campaign, even at zero, then any stored others.
         recipients = dict.fromkeys((r.id for r in campaign.recipients), 0) | c.by_recipient
@@ -350,17 +350,18 @@ def letters_pdf(campaign: Campaign, rows: list[PostalLetter], lang: str, now: da
     return bytes(pdf.output()), pdf.page, out.clean, groups
 
 
-def export_all(campaign: Campaign, data_dir: Path, out_dir: Path, *, now: datetime | None = None,
+def export_all(campaign: Campaign, store: Store, out_dir: Path, *, now: datetime | None = None,
                lang: str | None = None, actor: str = "staff",
                target: str | None = None) -> ExportResult:
     """Write counts.csv, letters.pdf and opt-ins.csv into ``out_dir`` (created if needed).
 
-    ``lang`` is the staff's language for the cover pages (default: the campaign's). The export
-    is written to the audit log as done by ``actor``, to ``target`` (the drive staff chose, as
-    "KINGSTON (16 GB)"; default: ``out_dir``). Raises ExportError when the PDF font is
-    missing, before any file is written.
+    ``store``: the kiosk's store; a store on a read-only disk (``open_store(..., reading=True)``)
+    can still be exported: that is how its letters get out. ``lang`` is the staff's language for
+    the cover pages (default: the campaign's). The export is written to the audit log as done by
+    ``actor``, to ``target`` (the drive staff chose, as "KINGSTON (16 GB)"; default:
+    ``out_dir``). Raises ExportError when the PDF font is missing, before any file is written.
     """
-    from kiosk.store import StorageError, Store
+    from kiosk.store import StorageError
     from kiosk.store.exports import postable_letters, snapshot
     from kiosk.store.refusals import read_only_reason, storage_refusals
 
@@ -368,43 +369,38 @@ def export_all(campaign: Campaign, data_dir: Path, out_dir: Path, *, now: dateti
     lang = lang or campaign.campaign.default_language
     font, bold = find_font(lang)
     out_dir = Path(out_dir)
-    # A store on a read-only disk can still be exported: that is how its letters get out.
-    store = Store.for_reading(data_dir)
-    try:
-        # One read transaction: the three files describe the same moment, even while the kiosk
-        # keeps taking letters.
-        with storage_refusals(data_dir, lang, os_errors=False), snapshot(store):
-            counts = count_rows(campaign, store, now)
-            rows, left_out = postable_letters(store)
-            opt_ins = opt_in_rows(store)
-        pdf, pages, clean, groups = letters_pdf(campaign, rows, lang, now, font, bold)
-        result = ExportResult(
-            counts_csv=out_dir / COUNTS_CSV, letters_pdf=out_dir / LETTERS_PDF,
-            opt_ins_csv=out_dir / OPT_INS_CSV, letters=len(rows), postage_free=groups[True],
-            needs_postage=groups[False], left_out=left_out, opt_ins=len(opt_ins),
-            pages=pages, chars_dropped=clean.dropped, chars_replaced=clean.replaced,
-        )
-        header = ["name", "email", "language", "consent_wording", "consent_given_at"]
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_together({
-            result.counts_csv: _csv_bytes(["scope", "dimension", "key", "count"], counts),
-            result.letters_pdf: pdf,
-            result.opt_ins_csv: _csv_bytes(header, [[r[k] for k in header] for r in opt_ins]),
-        })
-        # Numbers and the folder only: never a name or an address.
-        detail = (f"letters {result.letters}, opt-ins {result.opt_ins}, left out {left_out}, "
-                  f"to {target or out_dir}")
-        # The files are written and whole: a record that cannot be kept is said, not fatal.
-        if store.read_only:
-            why = tr(f"storage.reason.{read_only_reason(data_dir)}", lang)
-            result = replace(result, not_recorded=why)
-        else:
-            try:
-                with storage_refusals(data_dir, lang):
-                    store.audit(actor, "export", detail)
-            except StorageError as e:
-                result = replace(result, not_recorded=e.message)
-    finally:
-        store.close()
+    data_dir = store.data_dir
+    # One read transaction: the three files describe the same moment, even while the kiosk
+    # keeps taking letters.
+    with storage_refusals(data_dir, lang, os_errors=False), snapshot(store):
+        counts = count_rows(campaign, store, now)
+        rows, left_out = postable_letters(store)
+        opt_ins = opt_in_rows(store)
+    pdf, pages, clean, groups = letters_pdf(campaign, rows, lang, now, font, bold)
+    result = ExportResult(
+        counts_csv=out_dir / COUNTS_CSV, letters_pdf=out_dir / LETTERS_PDF,
+        opt_ins_csv=out_dir / OPT_INS_CSV, letters=len(rows), postage_free=groups[True],
+        needs_postage=groups[False], left_out=left_out, opt_ins=len(opt_ins),
+        pages=pages, chars_dropped=clean.dropped, chars_replaced=clean.replaced,
+    )
+    header = ["name", "email", "language", "consent_wording", "consent_given_at"]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_together({
+        result.counts_csv: _csv_bytes(["scope", "dimension", "key", "count"], counts),
+        result.letters_pdf: pdf,
+        result.opt_ins_csv: _csv_bytes(header, [[r[k] for k in header] for r in opt_ins]),
+    })
+    # Numbers and the folder only: never a name or an address.
+    detail = (f"letters {result.letters}, opt-ins {result.opt_ins}, left out {left_out}, "
+              f"to {target or out_dir}")
+    # The files are written and whole: a record that cannot be kept is said, not fatal.
+    if store.read_only:
+        why = tr(f"storage.reason.{read_only_reason(data_dir)}", lang)
+        result = replace(result, not_recorded=why)
+    else:
+        try:
+            with storage_refusals(data_dir, lang):
+                store.audit(actor, "export", detail)
+        except StorageError as e:
+            result = replace(result, not_recorded=e.message)
     return result
-

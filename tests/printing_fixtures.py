@@ -9,12 +9,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from kiosk.delivery.print_queue import PrintService, QueueStatus
 from kiosk.domain.letter import Signer, make_letter
+from kiosk.store import Store
 from tests.escpos_emulator import PrinterEmulator, Receipt
 
 # The fixtures, for ``from tests.printing_fixtures import *``; helpers are imported by name.
@@ -86,10 +86,10 @@ def complete_copies(receipts: list[Receipt], needle: str) -> int:
 class ServiceProbe:
     """A started PrintService plus every status it reported, for assertions."""
 
-    def __init__(self, campaign, data_dir: Path):
+    def __init__(self, campaign, store: Store):
         self.reports: list[QueueStatus] = []
         self._lock = threading.Lock()
-        self.service = PrintService(campaign, data_dir, on_change=self._record)
+        self.service = PrintService(campaign, store, on_change=self._record)
 
     def _record(self, status: QueueStatus) -> None:
         with self._lock:
@@ -105,11 +105,11 @@ class ServiceProbe:
 
 
 @pytest.fixture
-def probe(data_dir):
+def probe(store):
     probes: list[ServiceProbe] = []
 
     def make(campaign) -> ServiceProbe:
-        p = ServiceProbe(campaign, data_dir)
+        p = ServiceProbe(campaign, store)
         probes.append(p)
         return p
 

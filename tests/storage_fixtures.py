@@ -51,7 +51,7 @@ def add_letters(store: Store, count: int, *, start: int = 0, body_words: int = 4
 def deliver_all(store: Store) -> None:
     """Every job printed, every email sent: all of it old enough to purge with --days 0."""
     for (job_id,) in store.conn.execute("SELECT id FROM print_jobs").fetchall():
-        print_jobs.mark_printed(store.conn, job_id, "online")
+        print_jobs.mark_printed(store, job_id, "online")
     while (item := q.claim(store, "test:1:w", 60)) is not None:
         q.mark_sent(store, item.id, "test:1:w", code=250,
                     note=f"copy refused: 550 <{item.visitor_email}> unknown")

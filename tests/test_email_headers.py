@@ -64,7 +64,7 @@ def test_hostile_names_arrive_as_plain_text_at_a_real_smtp_server(
     # A lone surrogate cannot even be stored (the Sign step drops it): the builder never sees it.
     names = [n for n in hostile_names(extra=150) if "\ud800" not in n]
     ids = [_keep_raw(store, mail_campaign, name, n) for n, name in enumerate(names)]
-    result = OutboxService(mail_campaign, data_dir).drain()
+    result = OutboxService(mail_campaign, store).drain()
     assert result.sent == len(ids), result
 
     items = {q.get(store, i).message_id: q.get(store, i) for i in ids}
@@ -87,7 +87,7 @@ def test_the_names_from_the_issue_are_shown_as_typed(
     mail_campaign, store, smtp_server, data_dir, name
 ):
     oid = _keep_raw(store, mail_campaign, name, 1)
-    OutboxService(mail_campaign, data_dir).drain()
+    OutboxService(mail_campaign, store).drain()
     [got] = smtp_server.wait_for_messages(1)
     head = got.data.partition(b"\r\n\r\n")[0]
     assert not re.search(rb"(?im)^bcc", got.data)
@@ -110,7 +110,7 @@ def test_names_typed_on_the_sign_step_arrive_as_cleaned(
     """The whole real path: the journey's cleaning, keeping, the worker, the server."""
     [oid] = queue_letters(store, mail_campaign, lang="en", first_name=first, last_name="Tremblay",
                           send_copy=True)
-    OutboxService(mail_campaign, data_dir).drain()
+    OutboxService(mail_campaign, store).drain()
     [got] = smtp_server.wait_for_messages(1)
     item = q.get(store, oid)
     assert not check_email_bytes(got.data, **_expected(item))

@@ -33,7 +33,7 @@ def test_a_refused_copy_quoting_the_address_in_any_case_is_scrubbed(
 ):
     smtp_server.handler.refuse_rcpt[PRIVATE] = f"550 5.1.1 {quoted}: Recipient address rejected"
     [oid] = queue_letters(store, mail_campaign, email=PRIVATE, send_copy=True)
-    assert OutboxService(mail_campaign, data_dir).drain().sent == 1
+    assert OutboxService(mail_campaign, store).drain().sent == 1
     assert quoted in q.get(store, oid).note  # staff see the server's answer while it matters
 
     assert purge_personal_details(store, 0) == 1
@@ -49,7 +49,7 @@ def test_a_failed_email_quoting_the_address_is_scrubbed_in_every_spelling(
     smtp_server.handler.refuse_rcpt["pm@pm.gc.ca"] = (
         "550 5.7.1 Sender <ZOE@EXÄMPLE.CA> (zoe@xn--exmple-cua.ca) blocked for pm@pm.gc.ca")
     [oid] = queue_letters(store, mail_campaign, email="zoe@exämple.ca")
-    assert OutboxService(mail_campaign, data_dir).drain().failed == 1
+    assert OutboxService(mail_campaign, store).drain().failed == 1
     assert "EXÄMPLE" in q.get(store, oid).last_error
 
     assert purge_personal_details(store, 0) == 1

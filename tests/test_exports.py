@@ -58,7 +58,7 @@ def test_pdf_groups_postage_free_first_one_letter_per_page(campaign, store, data
           city="Montréal", postal_code="h2x 1y4")
     visit(store, campaign, "fr", ["ircc"], sign_mode="first", first_name="Élodie",
           last_name="Gagnon", body="Œuvrez vite, ça presse… « Maintenant » ! Merci 🙏🏽 beaucoup.")
-    result = export_all(campaign, data_dir, tmp_path / "out", lang="en")
+    result = export_all(campaign, store, tmp_path / "out", lang="en")
 
     pages = page_texts(result.letters_pdf)
     assert result.pages == len(pages) == 5  # 2 covers + 3 letters
@@ -100,7 +100,7 @@ def _lines_at(page) -> dict[str, tuple[float, float]]:
 
 def test_address_sits_in_a_window_envelope_window(campaign, store, data_dir, tmp_path):
     visit(store, campaign, "fr", ["ircc", "un-ohchr"], first_name="Zoé", last_name="Roy")
-    result = export_all(campaign, data_dir, tmp_path / "out")
+    result = export_all(campaign, store, tmp_path / "out")
     reader = PdfReader(result.letters_pdf)
     for page_no, recipient in ((1, "ircc"), (3, "un-ohchr")):
         where = _lines_at(reader.pages[page_no])
@@ -117,7 +117,7 @@ def test_a_long_letter_still_fits_on_its_page(campaign, store, data_dir, tmp_pat
     body = "\n\n".join(["Canada can help these men reach safety. " * 14] * 6)
     assert 3000 < len(body) <= campaign.session.body_max_chars
     visit(store, campaign, "en", ["pm"], body=body, first_name="Ann", last_name="Lee")
-    result = export_all(campaign, data_dir, tmp_path / "out")
+    result = export_all(campaign, store, tmp_path / "out")
     pages = page_texts(result.letters_pdf)
     assert len(pages) == 2
     assert "Sincerely," in pages[1] and "Ann Lee" in pages[1]
@@ -129,7 +129,7 @@ def test_counts_csv_today_and_whole_campaign(campaign, store, data_dir, tmp_path
     # The French visitor came three days ago.
     old = (datetime.now(UTC) - timedelta(days=3)).isoformat(timespec="milliseconds")
     store.conn.execute("UPDATE letters SET created_at = ? WHERE language = 'fr'", (old,))
-    result = export_all(campaign, data_dir, tmp_path / "out")
+    result = export_all(campaign, store, tmp_path / "out")
     rows = {(r["scope"], r["dimension"], r["key"]): int(r["count"])
             for r in read_csv(result.counts_csv)}
     assert rows[("today", "total", "letters")] == 2
@@ -141,7 +141,7 @@ def test_counts_csv_today_and_whole_campaign(campaign, store, data_dir, tmp_path
     assert rows[("campaign", "language", "fr")] == 1 and rows[("today", "language", "fr")] == 0
     assert rows[("campaign", "channel", "print")] == 3
     # The same numbers the staff panel shows.
-    c = counts(store.conn)
+    c = counts(store)
     assert {k: rows[("campaign", "recipient", k)] for k in c.by_recipient} == c.by_recipient
     assert {k: rows[("campaign", "channel", k)] for k in c.by_channel} == c.by_channel
 
@@ -159,10 +159,10 @@ def test_opt_ins_one_row_per_visitor_with_the_consent_they_saw(campaign, store, 
     # A visitor whose details retention has removed is gone from the list.
     gone = visit(store, campaign, "en", ["pm"], first_name="Old", last_name="Visitor",
                  email="old@example.org", opt_in=True)
-    print_jobs.mark_printed(store.conn, gone[0].print_job_id, "online")
+    print_jobs.mark_printed(store, gone[0].print_job_id, "online")
     assert purge_personal_details(store, 0) == 1
 
-    result = export_all(campaign, data_dir, tmp_path / "out")
+    result = export_all(campaign, store, tmp_path / "out")
     rows = read_csv(result.opt_ins_csv)
     assert [(r["name"], r["email"], r["language"]) for r in rows] == [
         ("Zoé Bélanger", "zoe@example.org", "fr"),
@@ -191,7 +191,7 @@ def test_exports_never_name_an_anonymous_visitor(campaign, store, data_dir, tmp_
                by_email=False, emails=[None], opt_in_wording="wording")
     store.conn.execute("UPDATE letters SET signature = 'Ghislaine Cachée' "
                        "WHERE first_name = 'Ghislaine'")
-    result = export_all(campaign, data_dir, tmp_path / "out")
+    result = export_all(campaign, store, tmp_path / "out")
     seen = everything(result)
     for name in ("Zébulon", "Secretname", "Ghislaine", "Cachée"):
         assert name not in seen
@@ -202,25 +202,25 @@ def test_exports_never_name_an_anonymous_visitor(campaign, store, data_dir, tmp_
 
 def test_letters_staff_cancelled_are_not_posted(campaign, store, data_dir, tmp_path):
     kept = visit(store, campaign, "en", ["pm", "ircc"], first_name="A", last_name="B")
-    assert print_jobs.cancel(store.conn, kept[1].print_job_id)
-    result = export_all(campaign, data_dir, tmp_path / "out")
+    assert print_jobs.cancel(store, kept[1].print_job_id)
+    result = export_all(campaign, store, tmp_path / "out")
     pages = page_texts(result.letters_pdf)
     assert (result.letters, result.left_out, len(pages)) == (1, 1, 2)
     assert "Minister of Immigration" not in "".join(pages)
 
 
-def test_no_letters_gives_one_page_saying_so(campaign, data_dir, tmp_path):
-    result = export_all(campaign, data_dir, tmp_path / "out", lang="fr")
+def test_no_letters_gives_one_page_saying_so(campaign, store, tmp_path):
+    result = export_all(campaign, store, tmp_path / "out", lang="fr")
     [page] = page_texts(result.letters_pdf)
     assert page.startswith(tr("exports.no_letters", "fr"))
     assert read_csv(result.opt_ins_csv) == []
 
 
-def test_missing_font_is_a_clear_error_and_nothing_is_written(campaign, data_dir, tmp_path,
+def test_missing_font_is_a_clear_error_and_nothing_is_written(campaign, store, tmp_path,
                                                                monkeypatch):
     monkeypatch.setattr(exports, "FONT_DIRS", (tmp_path / "no-fonts",))
     with pytest.raises(ExportError, match="apt install fonts-dejavu-core"):
-        export_all(campaign, data_dir, tmp_path / "out")
+        export_all(campaign, store, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 

@@ -49,11 +49,11 @@ class Recorder:
 
 
 @pytest.fixture
-def service_factory(data_dir):
+def service_factory(store):
     made = []
 
     def make(campaign, **kw):
-        s = OutboxService(campaign, data_dir, **kw)
+        s = OutboxService(campaign, store, **kw)
         made.append(s)
         return s
 
@@ -106,7 +106,7 @@ def test_the_worker_delivers_every_header_and_the_utf8_body(
 def test_one_connection_is_reused_across_messages(mail_campaign, store, smtp_server, data_dir,
                                                   make_campaign):
     queue_letters(store, mail_campaign, visitors=3, recipients=("pm", "ircc"))
-    result = OutboxService(mail_campaign, data_dir).drain()
+    result = OutboxService(mail_campaign, store).drain()
     assert (result.sent, result.failed, result.later) == (6, 0, 0) and result.ok
     assert len(smtp_server.wait_for_messages(6)) == 6
     assert smtp_server.handler.ehlos == 1
@@ -135,7 +135,7 @@ def test_held_emails_wait_for_release(make_campaign, smtp_server, store, data_di
     campaign = make_campaign(host=smtp_server.host, port=smtp_server.port, hold_for_review=True)
     ids = queue_letters(store, campaign, visitors=2)
     assert set(states(store).values()) == {"held"}
-    assert OutboxService(campaign, data_dir).drain().held == 2
+    assert OutboxService(campaign, store).drain().held == 2
     assert smtp_server.messages == []
     service = service_factory(campaign)
     service.start()
@@ -233,7 +233,7 @@ def test_starttls_with_login_and_password_file(make_campaign, tls_contexts, stor
                                  username=USERNAME, password_file="smtp-password")
         assert campaign.email.warnings(campaign.source.parent) == []
         queue_letters(store, campaign)
-        result = OutboxService(campaign, data_dir, ssl_context=client_ctx).drain()
+        result = OutboxService(campaign, store, ssl_context=client_ctx).drain()
         assert result.ok and result.sent == 1
         assert server.handler.logins == [USERNAME] and len(server.messages) == 1
 
@@ -246,7 +246,7 @@ def test_implicit_ssl_with_password_from_environment(make_campaign, tls_contexts
         campaign = make_campaign(host=server.host, port=server.port, security="ssl",
                                  username=USERNAME, password_env="KIOSK_TEST_SMTP_PASSWORD")
         queue_letters(store, campaign)
-        result = OutboxService(campaign, data_dir, ssl_context=client_ctx).drain()
+        result = OutboxService(campaign, store, ssl_context=client_ctx).drain()
         assert result.ok and server.handler.logins == [USERNAME]
 
 
@@ -256,7 +256,7 @@ def test_an_untrusted_certificate_blocks_rather_than_sending(make_campaign, tls_
     with FaultySMTPServer(tls=server_ctx) as server:
         campaign = make_campaign(host=server.host, port=server.port, security="starttls")
         queue_letters(store, campaign)
-        result = OutboxService(campaign, data_dir).drain()  # system CAs: self-signed refused
+        result = OutboxService(campaign, store).drain()  # system CAs: self-signed refused
         assert result.blocked and "secure connection" in result.blocked.lower()
         assert server.messages == [] and set(states(store).values()) == {"retry"}
 

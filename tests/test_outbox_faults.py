@@ -23,8 +23,8 @@ from tests.smtp_server import (
 pytest_plugins = ["tests.smtp_fixtures"]
 
 
-def drain(campaign, data_dir):
-    return OutboxService(campaign, data_dir).drain()
+def drain(campaign, store):
+    return OutboxService(campaign, store).drain()
 
 
 def assert_each_delivered(store, server, *, maybe_twice=()):
@@ -45,14 +45,14 @@ def test_temporary_replies_are_retried_then_delivered_once(
 ):
     [oid] = queue_letters(store, mail_campaign)
     smtp_server.set_fault(fault, times=1)
-    result = drain(mail_campaign, data_dir)
+    result = drain(mail_campaign, store)
     assert (result.sent, result.failed, result.later) == (0, 0, 1) and not result.ok
     item = q.get(store, oid)
     assert item.state == "retry" and item.last_code == code and str(code) in item.last_error
     assert item.next_attempt_at > item.created_at and not item.maybe_delivered
     assert smtp_server.messages == []
 
-    assert drain(mail_campaign, data_dir).ok
+    assert drain(mail_campaign, store).ok
     assert_each_delivered(store, smtp_server)
     assert q.get(store, oid).attempts == 2
 
@@ -60,7 +60,7 @@ def test_temporary_replies_are_retried_then_delivered_once(
 def test_the_worker_backs_off_and_retries_by_itself(mail_campaign, store, data_dir, smtp_server):
     [oid] = queue_letters(store, mail_campaign)
     smtp_server.set_fault("451", times=3)
-    service = OutboxService(mail_campaign, data_dir)
+    service = OutboxService(mail_campaign, store)
     service.start()
     try:
         wait_until(lambda: states(store)[oid] == "sent", what="delivered after three 451s")
@@ -79,7 +79,7 @@ def test_permanent_refusals_fail_with_the_servers_answer_kept(
 ):
     [oid] = queue_letters(store, mail_campaign)
     smtp_server.set_fault(fault)
-    service = OutboxService(mail_campaign, data_dir)
+    service = OutboxService(mail_campaign, store)
     result = service.drain()
     assert (result.sent, result.failed) == (0, 1) and not result.ok
     item = q.get(store, oid)
@@ -87,11 +87,11 @@ def test_permanent_refusals_fail_with_the_servers_answer_kept(
     assert service.status().counts.failed == 1 and answer in service.status().last_error
     assert smtp_server.messages == []
     # A failed email is not retried by itself...
-    assert drain(mail_campaign, data_dir).sent == 0 and states(store)[oid] == "failed"
+    assert drain(mail_campaign, store).sent == 0 and states(store)[oid] == "failed"
     # ...only when staff ask, once the cause is fixed.
     smtp_server.set_fault(None)
     q.retry(store, oid)
-    assert drain(mail_campaign, data_dir).ok
+    assert drain(mail_campaign, store).ok
     assert_each_delivered(store, smtp_server)
 
 
@@ -99,14 +99,14 @@ def test_connection_refused_is_retried(make_campaign, store, data_dir):
     port = free_port()  # nothing listens here
     campaign = make_campaign(host="127.0.0.1", port=port)
     [oid] = queue_letters(store, campaign)
-    service = OutboxService(campaign, data_dir)
+    service = OutboxService(campaign, store)
     result = service.drain()
     assert result.later == 1 and not result.ok
     item = q.get(store, oid)
     assert item.state == "retry" and "Cannot reach the mail server" in item.last_error
     assert service.status().server is ServerState.UNREACHABLE
     with FaultySMTPServer(port=port) as server:
-        assert drain(campaign, data_dir).ok
+        assert drain(campaign, store).ok
         assert_each_delivered(store, server)
 
 
@@ -116,7 +116,7 @@ def test_offline_emails_go_out_when_the_server_comes_up_without_restart(
     port = free_port()
     campaign = make_campaign(host="127.0.0.1", port=port)
     reports = []
-    service = OutboxService(campaign, data_dir, on_change=reports.append)
+    service = OutboxService(campaign, store, on_change=reports.append)
     service.start()
     try:
         queue_letters(store, campaign, visitors=3)
@@ -143,7 +143,7 @@ def test_rejected_login_blocks_sending_without_failing_the_emails(
                              password_env="KIOSK_TEST_SMTP_PASSWORD")
     queue_letters(store, campaign, visitors=3)
     smtp_server.set_fault("535")
-    service = OutboxService(campaign, data_dir)
+    service = OutboxService(campaign, store)
     result = service.drain()
     assert result.blocked and "535" in result.blocked
     assert "refused the username or password" in result.blocked
@@ -153,7 +153,7 @@ def test_rejected_login_blocks_sending_without_failing_the_emails(
     assert sorted(states(store).values()) == ["queued", "queued", "retry"]
     assert smtp_server.handler.logins == [] and smtp_server.messages == []
     smtp_server.set_fault(None)  # staff fixed the password
-    assert drain(campaign, data_dir).ok
+    assert drain(campaign, store).ok
     assert_each_delivered(store, smtp_server)
 
 
@@ -163,7 +163,7 @@ def test_starttls_required_but_not_offered_sends_nothing(make_campaign, store, d
     campaign = make_campaign(host=smtp_server.host, port=smtp_server.port, security="starttls",
                              username=USERNAME, password_env="KIOSK_TEST_SMTP_PASSWORD")
     [oid] = queue_letters(store, campaign)
-    service = OutboxService(campaign, data_dir)
+    service = OutboxService(campaign, store)
     result = service.drain()
     assert result.blocked and "does not offer STARTTLS" in result.blocked
     assert service.status().server is ServerState.BLOCKED
@@ -177,13 +177,13 @@ def test_a_drop_during_data_is_unknown_and_resent_with_the_same_message_id(
 ):
     [oid] = queue_letters(store, mail_campaign)
     smtp_server.set_fault("drop_data", times=1)
-    result = drain(mail_campaign, data_dir)
+    result = drain(mail_campaign, store)
     assert result.later == 1
     item = q.get(store, oid)
     assert item.state == "unknown" and item.maybe_delivered
     assert "may have arrived" in item.last_error
     assert len(smtp_server.messages) == 1  # the server did get it: the client cannot know
-    assert drain(mail_campaign, data_dir).ok
+    assert drain(mail_campaign, store).ok
     assert_each_delivered(store, smtp_server, maybe_twice={item.message_id})
     assert q.get(store, oid).maybe_delivered  # staff can still see it may have gone twice
 
@@ -192,12 +192,12 @@ def test_a_server_that_stops_answering_before_data_is_retried(mail_campaign, sto
                                                               smtp_server):
     [oid] = queue_letters(store, mail_campaign)
     smtp_server.set_fault("hang_mail", times=1)
-    result = drain(mail_campaign, data_dir)
+    result = drain(mail_campaign, store)
     assert result.later == 1
     item = q.get(store, oid)
     assert item.state == "retry" and "stopped answering" in item.last_error
     smtp_server.release()
-    assert drain(mail_campaign, data_dir).ok
+    assert drain(mail_campaign, store).ok
     assert_each_delivered(store, smtp_server)
 
 
@@ -205,11 +205,11 @@ def test_a_server_that_stops_answering_after_data_is_unknown(mail_campaign, stor
                                                              smtp_server):
     [oid] = queue_letters(store, mail_campaign)
     smtp_server.set_fault("hang_data", times=1)
-    assert drain(mail_campaign, data_dir).later == 1
+    assert drain(mail_campaign, store).later == 1
     item = q.get(store, oid)
     assert item.state == "unknown" and "stopped answering" in item.last_error
     smtp_server.release()
-    assert drain(mail_campaign, data_dir).ok
+    assert drain(mail_campaign, store).ok
     assert_each_delivered(store, smtp_server, maybe_twice={item.message_id})
 
 
@@ -217,7 +217,7 @@ def test_a_refused_copy_to_the_visitor_does_not_cost_the_letter(mail_campaign, s
                                                                 smtp_server):
     [oid] = queue_letters(store, mail_campaign, send_copy=True)
     smtp_server.handler.refuse_rcpt["zoe@example.com"] = "550 5.1.1 Mailbox unavailable"
-    assert drain(mail_campaign, data_dir).ok
+    assert drain(mail_campaign, store).ok
     assert_each_delivered(store, smtp_server)
     assert smtp_server.messages[0].rcpt_tos == ["pm@pm.gc.ca"]
     assert "copy was refused" in q.get(store, oid).note
@@ -235,7 +235,7 @@ def test_an_unexpected_error_never_stops_the_worker(mail_campaign, store, data_d
 
     monkeypatch.setattr(Mailer, "send", flaky)
     [oid] = queue_letters(store, mail_campaign)
-    service = OutboxService(mail_campaign, data_dir)
+    service = OutboxService(mail_campaign, store)
     service.start()
     try:
         wait_until(lambda: states(store)[oid] == "sent", what="sent after the bug")

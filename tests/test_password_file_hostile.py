@@ -33,7 +33,7 @@ def test_a_password_file_that_is_no_file_blocks_sending_without_hanging(
         queue_letters(store, campaign)
         results = []
         worker = threading.Thread(
-            target=lambda: results.append(OutboxService(campaign, data_dir).drain()),
+            target=lambda: results.append(OutboxService(campaign, store).drain()),
             daemon=True)
         worker.start()
         worker.join(DEADLINE)

@@ -122,9 +122,9 @@ def test_sample_file_printer_appends_each_receipt(campaign, data_dir, store, pro
     assert p.service.status().printer.monitored is False
 
 
-def test_disabled_printing_never_starts(campaign, data_dir):
+def test_disabled_printing_never_starts(campaign, store):
     c = printer_campaign(campaign, enabled=False)
-    service = PrintService(c, data_dir)
+    service = PrintService(c, store)
     service.start()
     assert not service.running
     assert service.status().printer.kind is StatusKind.DISABLED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -56,9 +57,9 @@ def later(days: float) -> datetime:
 def test_delivered_letters_lose_personal_details_and_keep_counts(campaign, store):
     kept = visit(store, campaign, ["pm", "un-ohchr"], by_email=True)
     for k in kept:
-        print_jobs.mark_printed(store.conn, k.print_job_id, "online")
+        print_jobs.mark_printed(store, k.print_job_id, "online")
     send_all(store)
-    before = asdict(counts(store.conn))
+    before = asdict(counts(store))
 
     assert purge_personal_details(store, 30, now=later(29)) == 0, "not old enough yet"
     assert row(store, kept[0].letter_id)["first_name"] == "Zoé"
@@ -75,7 +76,7 @@ def test_delivered_letters_lose_personal_details_and_keep_counts(campaign, store
         # What the counts and the consent record need stays.
         assert (r["language"], r["by_print"], r["by_email"], r["opt_in"]) == ("fr", 1, 1, 1)
         assert r["opt_in_wording"] and r["opt_in_at"] and r["personal_purged_at"]
-    assert asdict(counts(store.conn)) == before
+    assert asdict(counts(store)) == before
     # The server's answer quoting the visitor's address is scrubbed too.
     notes = [n for (n,) in store.conn.execute("SELECT note FROM outbox")]
     assert all("zoe@example.org" not in n and "[removed]" in n for n in notes)
@@ -97,7 +98,7 @@ def test_letters_still_waiting_are_never_touched(campaign, store, setup):
     by_email = setup.startswith("email") or setup.startswith("one")
     [k] = visit(store, campaign, ["pm"], by_print=setup != "email held", by_email=by_email)
     if setup == "print failed":
-        print_jobs.mark_failed(store.conn, k.print_job_id, "layout bug")
+        print_jobs.mark_failed(store, k.print_job_id, "layout bug")
     elif setup.startswith("email"):
         store.conn.execute("UPDATE print_jobs SET state = 'printed'")
         store.conn.execute("UPDATE outbox SET state = ?", (setup.split()[1],))
@@ -112,14 +113,14 @@ def test_retention_zero_purges_as_soon_as_delivered(campaign, store):
     done = visit(store, campaign, ["pm"], by_print=False, by_email=True)
     waiting = visit(store, campaign, ["ircc"], first_name="Autre", by_email=True)
     send_all(store, refuse=True)  # refused for good: finished; the second letter still prints
-    assert purge_personal_details(store.conn, 0) == 1
+    assert purge_personal_details(store, 0) == 1
     assert row(store, done[0].letter_id)["email"] == ""
     assert row(store, waiting[0].letter_id)["first_name"] == "Autre"
 
 
 def test_cancelled_counts_as_finished_and_age_runs_from_the_last_delivery(campaign, store):
     [k] = visit(store, campaign, ["pm"], by_email=True)
-    assert print_jobs.cancel(store.conn, k.print_job_id)
+    assert print_jobs.cancel(store, k.print_job_id)
     q.cancel(store, k.outbox_id)
     # The print job was cancelled 40 days ago, the email just now: it is the email that counts.
     old = (datetime.now(UTC) - timedelta(days=40)).isoformat(timespec="milliseconds")
@@ -141,7 +142,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_purge_command_uses_the_campaign_setting_or_days(campaign, store, data_dir):
     [k] = visit(store, campaign, ["pm"])
-    print_jobs.mark_printed(store.conn, k.print_job_id, "online")
+    print_jobs.mark_printed(store, k.print_job_id, "online")
     visit(store, campaign, ["ircc"], first_name="Pending")
 
     done = _cli("purge", "--data-dir", str(data_dir))  # campaign: 30 days
@@ -205,11 +206,17 @@ def test_a_purge_leaves_no_trace_in_the_database_wal_or_shm(store, data_dir, by)
     values = _purged_values(25)
     assert _traces(data_dir, values), "the test must see the details before the purge"
     if by == "kiosk":
-        from kiosk.store import Store
+        # The purge at start-up runs on a worker thread's own connection from the kiosk's store.
+        purged: list[int] = []
 
-        worker = Store(data_dir)  # the purge at start-up runs on a worker's own connection
-        assert purge_personal_details(worker, 0) == 25
-        worker.close()
+        def purge() -> None:
+            with store.thread_connection():
+                purged.append(purge_personal_details(store, 0))
+
+        worker = threading.Thread(target=purge)
+        worker.start()
+        worker.join()
+        assert purged == [25]
     else:
         done = _cli("purge", "--days", "0", "--data-dir", str(data_dir))
         assert done.returncode == 0, done.stderr

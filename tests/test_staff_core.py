@@ -44,11 +44,11 @@ def test_counts_by_recipient_channel_language(campaign, store):
             j.toggle_recipient(r)
         j.update(body="x" * 40, first_name="A", last_name="B")
         keep_letters(store, campaign, j.session, j.letters(), delivery)
-    c = counts(store.conn)
+    c = counts(store)
     assert (c.letters, c.visitors) == (3, 2)
     assert c.by_recipient == {"ircc": 1, "pm": 2}
     assert c.by_channel == {"print": 3, "email": 1}
     assert c.by_language == {"en": 2, "fr": 1}
-    today = counts(store.conn, since=local_day_start_utc())
+    today = counts(store, since=local_day_start_utc())
     assert today.letters == 3
-    assert counts(store.conn, since="9999").letters == 0
+    assert counts(store, since="9999").letters == 0

@@ -24,7 +24,7 @@ def _copies(messages) -> list:
 def test_one_copy_per_visitor_not_one_per_letter(mail_campaign, store, smtp_server, data_dir):
     ids = queue_letters(store, mail_campaign, recipients=("pm", "ircc", "un-ohchr"),
                         send_copy=True)
-    assert OutboxService(mail_campaign, data_dir).drain().sent == 3
+    assert OutboxService(mail_campaign, store).drain().sent == 3
     got = smtp_server.wait_for_messages(3)
     [copy] = _copies(got)
     assert copy.rcpt_tos == ["pm@pm.gc.ca", VISITOR]  # the first letter, in campaign order
@@ -44,7 +44,7 @@ def test_the_copy_says_what_it_is_in_the_letters_language(
     [en] = queue_letters(store, mail_campaign, lang="en", send_copy=True, email="ann@example.org")
     [plain] = queue_letters(store, mail_campaign, lang="en", send_copy=False,
                             email="bob@example.org")
-    OutboxService(mail_campaign, data_dir).drain()
+    OutboxService(mail_campaign, store).drain()
     by_id = {r.message_id: r.message for r in smtp_server.wait_for_messages(3)}
     for oid, lang in ((fr, "fr"), (en, "en")):
         item = q.get(store, oid)
@@ -66,7 +66,7 @@ def test_at_most_three_copies_per_address_a_day(mail_campaign, store, smtp_serve
     for address in spellings:
         queue_letters(store, mail_campaign, recipients=("pm", "ircc"), email=address,
                       send_copy=True)
-    OutboxService(mail_campaign, data_dir).drain()
+    OutboxService(mail_campaign, store).drain()
     got = smtp_server.wait_for_messages(2 * len(spellings))
     assert COPIES_PER_DAY == 3
     assert len(_copies(got)) == COPIES_PER_DAY
@@ -79,7 +79,7 @@ def test_at_most_three_copies_per_address_a_day(mail_campaign, store, smtp_serve
     day_ago = (datetime.now(UTC) - timedelta(hours=25)).isoformat(timespec="milliseconds")
     store.conn.execute("UPDATE letters SET created_at = ?", (day_ago,))
     queue_letters(store, mail_campaign, email="zoe@example.com", send_copy=True)
-    OutboxService(mail_campaign, data_dir).drain()
+    OutboxService(mail_campaign, store).drain()
     assert len(_copies(smtp_server.wait_for_messages(2 * len(spellings) + 1))) == 4
 
 
@@ -98,7 +98,7 @@ def test_no_copy_goes_out_while_the_email_is_held(make_campaign, store, smtp_ser
     campaign = make_campaign(host=smtp_server.host, port=smtp_server.port,
                              hold_for_review=True)
     [oid] = queue_letters(store, campaign, send_copy=True)
-    service = OutboxService(campaign, data_dir)
+    service = OutboxService(campaign, store)
     result = service.drain()
     assert (result.sent, result.held) == (0, 1)
     assert smtp_server.messages == [] and states(store) == {oid: "held"}

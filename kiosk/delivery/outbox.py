@@ -19,24 +19,22 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.background import Worker
 from kiosk.delivery.mailer import Mailer, Outcome, SendResult
 from kiosk.delivery.message import MessageError, build_message
 from kiosk.i18n import tr
-from kiosk.store import Store
 from kiosk.store import outbox as q
 
 if TYPE_CHECKING:
     import ssl
 
     from kiosk.config import Campaign
+    from kiosk.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -118,13 +116,14 @@ class OutboxService:
     def __init__(
         self,
         campaign: Campaign,
-        data_dir: Path,
+        store: Store,
         on_change: Callable[[OutboxStatus], None] | None = None,
         *,
         ssl_context: ssl.SSLContext | None = None,
     ):
         self.settings = campaign.email
-        self.data_dir = Path(data_dir)
+        self.store = store  # the process's store; each thread gets its own connection from it
+        self.data_dir = store.data_dir
         self.lang = campaign.campaign.default_language
         self._base_dir = campaign.source.parent if campaign.source else None
         self._ssl_context = ssl_context
@@ -176,7 +175,8 @@ class OutboxService:
         Emails in backoff are brought forward; each is tried once. Temporary failures are
         rescheduled as usual and counted in ``later``. Stops early if the settings block sending.
         """
-        with closing(Store(self.data_dir)) as store:
+        store = self.store
+        with store.thread_connection():
             if self._idle_state() in (ServerState.NOT_CONFIGURED, ServerState.DISABLED):
                 self._publish(store)
                 n = OutboxCounts.from_states(q.counts(store))
@@ -238,7 +238,8 @@ class OutboxService:
     def _step(self) -> float | None:
         # A connection per step: SQLite connections belong to the thread that made them, and
         # stop() must be able to let go of everything without reaching into this thread.
-        with closing(Store(self.data_dir)) as store:
+        store = self.store
+        with store.thread_connection():
             if self._idle_state() in (ServerState.NOT_CONFIGURED, ServerState.DISABLED):
                 self._publish(store)
                 return None  # nothing to do until settings change (a restart)

@@ -26,17 +26,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.background import Worker
 from kiosk.delivery.printer import PrinterLink, PrinterState, PrinterUnreachable, StatusKind
 from kiosk.i18n import tr
 from kiosk.store import print_jobs as pj
-from kiosk.store.db import Store
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign
+    from kiosk.store.db import Store
     from kiosk.store.print_jobs import PrintJob
 
 log = logging.getLogger(__name__)
@@ -78,12 +77,13 @@ class PrintService:
     def __init__(
         self,
         campaign: Campaign,
-        data_dir: Path,
+        store: Store,
         on_change: Callable[[QueueStatus], None] | None = None,
     ):
         self.campaign = campaign
         self.settings = campaign.printer
-        self.data_dir = Path(data_dir)
+        self.store = store  # the process's store; the worker's thread gets its own connection
+        self.data_dir = store.data_dir
         self.on_change = on_change
         self._lock = threading.Lock()
         first = NOT_CHECKED if self.settings.enabled else PrinterState(StatusKind.DISABLED)
@@ -119,84 +119,83 @@ class PrintService:
         return self._worker.running
 
     def jobs(self, states: list[str] | None = None) -> list[PrintJob]:
-        return list_jobs(self.data_dir, states)
+        return list_jobs(self.store, states)
 
     def retry(self, job_id: int, *, reprint: bool = False) -> bool:
-        done = retry_job(self.data_dir, job_id, reprint=reprint)
+        done = retry_job(self.store, job_id, reprint=reprint)
         self.wake()
         return done
 
     def cancel(self, job_id: int) -> bool:
-        done = cancel_job(self.data_dir, job_id)
+        done = cancel_job(self.store, job_id)
         self.wake()
         return done
 
     # --- the worker's step -------------------------------------------------------------------
 
     def _step(self) -> float | None:
-        store = Store(self.data_dir)
+        # A store connection per step, on this thread: stop() never has to reach into it.
         try:
-            return self._print_next(store)
+            with self.store.thread_connection():
+                return self._print_next(self.store)
         finally:
             self._link.close()  # one connection per step: a stuck one never outlives it
-            store.close()
 
     def _print_next(self, store: Store) -> float | None:
-        conn = store.conn
-        job = pj.next_queued(conn)
+        job = pj.next_queued(store)
         before = self._link.status()
         if job is None:
-            self._publish(conn, before)
+            self._publish(store, before)
             return self.settings.poll_seconds
         if not before.ready:
-            pj.note_status(conn, job.id, before.kind, before.detail)
-            self._publish(conn, before)
+            pj.note_status(store, job.id, before.kind, before.detail)
+            self._publish(store, before)
             return self.settings.retry_seconds
         try:
-            data = self._job_bytes(conn, job.id)
+            data = self._job_bytes(store, job.id)
         except Exception as e:  # a layout bug must not block every letter behind this one
             log.exception("print job %s could not be laid out", job.id)
-            pj.mark_failed(conn, job.id, f"receipt could not be laid out: {e}")
-            self._publish(conn, before)
+            pj.mark_failed(store, job.id, f"receipt could not be laid out: {e}")
+            self._publish(store, before)
             return 0.0
-        self._publish(conn, before, printing=job.id)
-        pj.note_sent(conn, job.id)
+        self._publish(store, before, printing=job.id)
+        pj.note_sent(store, job.id)
         try:
             self._link.send(data)
         except PrinterUnreachable as e:
             log.warning("print job %s: %s", job.id, e)
             state = PrinterState(StatusKind.UNKNOWN, str(e))
-            pj.note_status(conn, job.id, state.kind, state.detail)
-            self._publish(conn, state)
+            pj.note_status(store, job.id, state.kind, state.detail)
+            self._publish(store, state)
             return self.settings.retry_seconds
         after = self._link.status() if self._link.monitored else before
         if not after.ready:
             log.warning("print job %s sent but not confirmed: %s", job.id, after.detail)
-            pj.note_status(conn, job.id, after.kind, f"sent, not confirmed: {after.detail}")
-            self._publish(conn, after)
+            pj.note_status(store, job.id, after.kind, f"sent, not confirmed: {after.detail}")
+            self._publish(store, after)
             return self.settings.retry_seconds
-        pj.mark_printed(conn, job.id, after.kind)
+        pj.mark_printed(store, job.id, after.kind)
         self._cache = None
         log.info("print job %s printed (%s)", job.id, after.kind)
-        self._publish(conn, after)
+        self._publish(store, after)
         return 0.0  # straight on to the next job, if any
 
-    def _job_bytes(self, conn, job_id: int) -> bytes:
+    def _job_bytes(self, store: Store, job_id: int) -> bytes:
         if self._cache and self._cache[0] == job_id:
             return self._cache[1]
         from kiosk.delivery.receipt import letter_bytes
 
-        letter, created = pj.letter_for_job(conn, job_id)
+        letter, created = pj.letter_for_job(store, job_id)
         when = created.replace(tzinfo=created.tzinfo or UTC).astimezone()  # the kiosk's day
         data = letter_bytes(letter, self.campaign, when)
         self._cache = (job_id, data)
         return data
 
-    def _publish(self, conn, printer: PrinterState, printing: int | None = None) -> None:
-        c = pj.counts(conn)
+    def _publish(self, store: Store, printer: PrinterState, printing: int | None = None) -> None:
+        c = pj.counts(store)
         new = QueueStatus(
             printer=printer, queued=c["queued"], printed=c["printed"], failed=c["failed"],
-            cancelled=c["cancelled"], queued_ids=tuple(pj.queued_ids(conn)), printing_id=printing,
+            cancelled=c["cancelled"], queued_ids=tuple(pj.queued_ids(store)), printing_id=printing,
         )
         with self._lock:
             changed = new != self._status
@@ -221,34 +220,23 @@ def _counts_of(s: QueueStatus) -> dict:
             "cancelled": s.cancelled, "queued_ids": s.queued_ids}
 
 
-# --- staff actions (UI staff panel and CLI); each opens its own store ---------------------------
+# --- staff actions (UI staff panel and CLI), on the caller's store -------------------------------
 
 
-def list_jobs(data_dir: Path, states: list[str] | None = None, limit: int = 200) -> list[PrintJob]:
-    store = Store.for_reading(data_dir)  # listing works on a store on a read-only disk
-    try:
-        return pj.list_jobs(store.conn, states, limit)
-    finally:
-        store.close()
+def list_jobs(store: Store, states: list[str] | None = None, limit: int = 200) -> list[PrintJob]:
+    """Works on a store opened for reading (``open_store(..., reading=True)``)."""
+    return pj.list_jobs(store, states, limit)
 
 
-def retry_job(data_dir: Path, job_id: int, *, reprint: bool = False, actor: str = "staff") -> bool:
-    store = Store(data_dir)
-    try:
-        done = pj.retry(store.conn, job_id, reprint=reprint)
-        if done:
-            store.audit(actor, "print.retry", f"job {job_id}")
-        return done
-    finally:
-        store.close()
+def retry_job(store: Store, job_id: int, *, reprint: bool = False, actor: str = "staff") -> bool:
+    done = pj.retry(store, job_id, reprint=reprint)
+    if done:
+        store.audit(actor, "print.retry", f"job {job_id}")
+    return done
 
 
-def cancel_job(data_dir: Path, job_id: int, *, actor: str = "staff") -> bool:
-    store = Store(data_dir)
-    try:
-        done = pj.cancel(store.conn, job_id)
-        if done:
-            store.audit(actor, "print.cancel", f"job {job_id}")
-        return done
-    finally:
-        store.close()
+def cancel_job(store: Store, job_id: int, *, actor: str = "staff") -> bool:
+    done = pj.cancel(store, job_id)
+    if done:
+        store.audit(actor, "print.cancel", f"job {job_id}")
+    return done

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -59,18 +60,26 @@ class KeptLetter:
 
 
 class Store:
-    """The kiosk's store. Not shared between threads: every thread makes its own ``Store``."""
+    """The kiosk's store: opened once per process (``kiosk.store.open_store``) and handed to
+    whoever needs it, threads included. Each thread gets its own connection from it
+    (``conn``): SQLite connections are not shared between threads. Every function in
+    kiosk/store takes the store and uses the calling thread's connection.
+    """
 
     def __init__(self, data_dir: Path, *, read_only: bool = False):
         """Raises StorageError when the store cannot be used (see kiosk/store/opening.py).
 
+        The calling thread's connection is opened (and the store checked) here, so that a store
+        that cannot be used is refused when it is opened, not at a visitor's first letter.
         ``read_only``: for commands that only read; works where the folder cannot be written.
         """
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / DB_NAME
         self.read_only = read_only
         self._kiosk_id: str | None = None
-        self.conn = connect(self.path, writable=not read_only)
+        self._local = threading.local()
+        self._closed = False
+        self._open_connection()
 
     @classmethod
     def for_reading(cls, data_dir: Path) -> Store:
@@ -83,8 +92,47 @@ class Store:
                 raise
         return cls(data_dir, read_only=True)
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The calling thread's connection, opened and checked on its first use."""
+        conn = getattr(self._local, "conn", None)
+        return conn if conn is not None else self._open_connection()
+
+    def _open_connection(self) -> sqlite3.Connection:
+        if self._closed:
+            # Never opened again behind the back of whoever closed it (a timer firing late).
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        conn = connect(self.path, writable=not self.read_only)
+        self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def thread_connection(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection for one piece of work: a worker's step, a background job.
+
+        A thread that had none gets one for the work and lets go of it afterwards: nothing is
+        left open on a thread that may end, ``stop()`` never has to reach into a worker's
+        thread, and each step opens the store again, which looks at it again if the file
+        changed (kiosk/store/opening.py). A thread that had one (the GUI's) keeps it.
+        """
+        had = getattr(self._local, "conn", None) is not None
+        try:
+            yield self.conn
+        finally:
+            if not had:
+                self._close_mine()
+
+    def _close_mine(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            conn.close()
+
     def close(self) -> None:
-        self.conn.close()
+        """Close the calling thread's connection, and open none from now on. Other threads'
+        connections live only as long as their ``thread_connection`` blocks."""
+        self._closed = True
+        self._close_mine()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -296,10 +296,10 @@ def scrub_addresses(text: str | None, address: str, mark: str = REMOVED) -> str 
     return redact(text, mark)
 
 
-def forget_addresses(conn: Any, letter_id: int, address: str) -> None:
+def forget_addresses(store: Store, letter_id: int, address: str) -> None:
     """Scrub the server answers kept on ``letter_id``'s emails (note, last_error), e.g. a refused
-    copy quoting the visitor's address. ``conn``: a connection, inside the caller's transaction
-    (rows may be plain tuples)."""
+    copy quoting the visitor's address; inside the caller's transaction."""
+    conn = store.conn
     rows = conn.execute(
         "SELECT id, note, last_error FROM outbox WHERE letter_id = ?", (letter_id,)).fetchall()
     for outbox_id, note, error in rows:

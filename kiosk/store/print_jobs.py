@@ -8,7 +8,7 @@ States:
   cancelled  staff chose not to print it
 
 Only one print worker runs per data dir, so a job is never claimed twice; every function here
-takes the calling thread's own connection.
+takes the store (and uses the calling thread's connection from it).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from kiosk.store.db import now_iso
 
 if TYPE_CHECKING:
     from kiosk.domain.letter import Letter
+    from kiosk.store.db import Store
 
 STATES = ("queued", "printed", "failed", "cancelled")
 
@@ -53,80 +54,80 @@ def _job(row: sqlite3.Row) -> PrintJob:
     return PrintJob(*tuple(row))
 
 
-def get_job(conn: sqlite3.Connection, job_id: int) -> PrintJob | None:
-    row = conn.execute(f"{_SELECT} WHERE j.id = ?", (job_id,)).fetchone()
+def get_job(store: Store, job_id: int) -> PrintJob | None:
+    row = store.conn.execute(f"{_SELECT} WHERE j.id = ?", (job_id,)).fetchone()
     return _job(row) if row else None
 
 
-def next_queued(conn: sqlite3.Connection) -> PrintJob | None:
+def next_queued(store: Store) -> PrintJob | None:
     """The oldest queued job: letters print in the order visitors confirmed them."""
-    row = conn.execute(f"{_SELECT} WHERE j.state = 'queued' ORDER BY j.id LIMIT 1").fetchone()
+    row = store.conn.execute(f"{_SELECT} WHERE j.state = 'queued' ORDER BY j.id LIMIT 1").fetchone()
     return _job(row) if row else None
 
 
 def list_jobs(
-    conn: sqlite3.Connection, states: Iterable[str] | None = None, limit: int = 200
+    store: Store, states: Iterable[str] | None = None, limit: int = 200
 ) -> list[PrintJob]:
     """Newest first."""
     wanted = list(states or STATES)
     marks = ",".join("?" * len(wanted))
-    rows = conn.execute(
+    rows = store.conn.execute(
         f"{_SELECT} WHERE j.state IN ({marks}) ORDER BY j.id DESC LIMIT ?", (*wanted, limit)
     ).fetchall()
     return [_job(r) for r in rows]
 
 
-def counts(conn: sqlite3.Connection) -> dict[str, int]:
+def counts(store: Store) -> dict[str, int]:
     out = dict.fromkeys(STATES, 0)
-    for state, n in conn.execute("SELECT state, COUNT(*) FROM print_jobs GROUP BY state"):
+    for state, n in store.conn.execute("SELECT state, COUNT(*) FROM print_jobs GROUP BY state"):
         out[state] = n
     return out
 
 
-def queued_ids(conn: sqlite3.Connection) -> list[int]:
-    return [r[0] for r in conn.execute("SELECT id FROM print_jobs WHERE state = 'queued' "
+def queued_ids(store: Store) -> list[int]:
+    return [r[0] for r in store.conn.execute("SELECT id FROM print_jobs WHERE state = 'queued' "
                                        "ORDER BY id")]
 
 
-def note_status(conn: sqlite3.Connection, job_id: int, status: str, error: str | None) -> None:
+def note_status(store: Store, job_id: int, status: str, error: str | None) -> None:
     """The job stays queued; remember why, for staff."""
-    conn.execute(
+    store.conn.execute(
         "UPDATE print_jobs SET last_status = ?, last_error = ?, updated_at = ? WHERE id = ?",
         (status, error, now_iso(), job_id),
     )
 
 
-def note_sent(conn: sqlite3.Connection, job_id: int) -> None:
+def note_sent(store: Store, job_id: int) -> None:
     """Counted before the bytes go out, so a crash mid-send still shows the attempt."""
     at = now_iso()
-    conn.execute(
+    store.conn.execute(
         "UPDATE print_jobs SET attempts = attempts + 1, sent_at = ?, updated_at = ? WHERE id = ?",
         (at, at, job_id),
     )
 
 
-def mark_printed(conn: sqlite3.Connection, job_id: int, status: str) -> None:
+def mark_printed(store: Store, job_id: int, status: str) -> None:
     # Unconditional: if staff cancelled it while it was printing, it still printed.
     at = now_iso()
-    conn.execute(
+    store.conn.execute(
         """UPDATE print_jobs SET state = 'printed', printed_at = ?, updated_at = ?,
                last_status = ?, last_error = NULL WHERE id = ?""",
         (at, at, status, job_id),
     )
 
 
-def mark_failed(conn: sqlite3.Connection, job_id: int, error: str) -> None:
-    conn.execute(
+def mark_failed(store: Store, job_id: int, error: str) -> None:
+    store.conn.execute(
         "UPDATE print_jobs SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?",
         (error, now_iso(), job_id),
     )
 
 
-def retry(conn: sqlite3.Connection, job_id: int, *, reprint: bool = False) -> bool:
+def retry(store: Store, job_id: int, *, reprint: bool = False) -> bool:
     """Queue a failed or cancelled job again (a printed one only with ``reprint``)."""
     allowed = ("failed", "cancelled", "queued", *(("printed",) if reprint else ()))
     marks = ",".join("?" * len(allowed))
-    cur = conn.execute(
+    cur = store.conn.execute(
         f"""UPDATE print_jobs SET state = 'queued', last_error = NULL, updated_at = ?
             WHERE id = ? AND state IN ({marks})""",
         (now_iso(), job_id, *allowed),
@@ -134,8 +135,8 @@ def retry(conn: sqlite3.Connection, job_id: int, *, reprint: bool = False) -> bo
     return cur.rowcount == 1
 
 
-def cancel(conn: sqlite3.Connection, job_id: int) -> bool:
-    cur = conn.execute(
+def cancel(store: Store, job_id: int) -> bool:
+    cur = store.conn.execute(
         """UPDATE print_jobs SET state = 'cancelled', updated_at = ?
            WHERE id = ? AND state IN ('queued', 'failed')""",
         (now_iso(), job_id),
@@ -143,13 +144,13 @@ def cancel(conn: sqlite3.Connection, job_id: int) -> bool:
     return cur.rowcount == 1
 
 
-def letter_for_job(conn: sqlite3.Connection, job_id: int) -> tuple[Letter, datetime]:
+def letter_for_job(store: Store, job_id: int) -> tuple[Letter, datetime]:
     """The kept letter, rebuilt as it was reviewed, and when it was written (for the date)."""
     import json
 
     from kiosk.domain.letter import Letter, Signer, SignMode
 
-    row = conn.execute(
+    row = store.conn.execute(
         "SELECT l.* FROM print_jobs j JOIN letters l ON l.id = j.letter_id WHERE j.id = ?",
         (job_id,),
     ).fetchone()

@@ -19,7 +19,6 @@ also remove the same word where it means something else (a city, a minister).
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -60,7 +59,7 @@ def neutral_signature(lang: str) -> str:
 
 
 def purge_personal_details(
-    conn_or_store: sqlite3.Connection | Store,
+    store: Store,
     retention_days: int,
     *,
     now: datetime | None = None,
@@ -73,7 +72,7 @@ def purge_personal_details(
     """
     if retention_days < 0:
         raise ValueError("retention_days must be 0 or more")
-    conn: sqlite3.Connection = getattr(conn_or_store, "conn", conn_or_store)
+    conn = store.conn
     now = (now or datetime.now(UTC)).astimezone(UTC)
     cutoff = now - timedelta(days=retention_days)
     # Our own transaction unless the caller is already in one: all letters or none, and a
@@ -82,7 +81,7 @@ def purge_personal_details(
     if own:
         conn.execute("BEGIN IMMEDIATE")
     try:
-        purged = _purge(conn, cutoff)
+        purged = _purge(store, cutoff)
         detail = f"letters {len(purged)}, retention {retention_days} days"
         if purged:
             shown = " ".join(str(i) for i in purged[:50])
@@ -104,10 +103,10 @@ def purge_personal_details(
     return len(purged)
 
 
-def _purge(conn: sqlite3.Connection, cutoff: datetime) -> list[int]:
+def _purge(store: Store, cutoff: datetime) -> list[int]:
+    conn = store.conn
     at = now_iso()
     purged: list[int] = []
-    # Plain tuples: the caller's connection may not use sqlite3.Row.
     for (letter_id, created_at, lang, salutation, body, closing, email,
          printed_done, email_done) in conn.execute(_DUE_SQL).fetchall():
         finished = max(_as_utc(t) for t in (created_at, printed_done, email_done) if t)
@@ -125,6 +124,6 @@ def _purge(conn: sqlite3.Connection, cutoff: datetime) -> list[int]:
         )
         # A refused copy or a refusal keeps the server's answer, which may quote the visitor's
         # address in any case or spelling: every address goes (kiosk.store.outbox).
-        forget_addresses(conn, letter_id, email)
+        forget_addresses(store, letter_id, email)
         purged.append(letter_id)
     return purged

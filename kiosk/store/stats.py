@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.store.db import Store
 
 
 @dataclass
@@ -23,7 +26,8 @@ def local_day_start_utc(now: datetime | None = None) -> str:
     return midnight.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-def counts(conn: sqlite3.Connection, since: str | None = None) -> Counts:
+def counts(store: Store, since: str | None = None) -> Counts:
+    conn = store.conn
     where, args = ("WHERE created_at >= ?", (since,)) if since else ("", ())
     c = Counts()
     row = conn.execute(

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from kiosk.export_targets import DriveFinder
 from kiosk.keep import keep_letters
-from kiosk.store import Store
+from kiosk.store import open_store
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign
@@ -38,7 +38,9 @@ class Services(QObject):
         super().__init__(parent)
         self.campaign = campaign
         self.data_dir = data_dir
-        self.store = Store(data_dir)
+        # Opened once for the process; the workers and background jobs get their connections
+        # from it, each on its own thread.
+        self.store = open_store(data_dir)
         # Made in start(), after the attract screen is up: escpos and smtplib load off that path.
         self.printer: PrintService | None = None
         self.outbox: OutboxService | None = None
@@ -114,12 +116,12 @@ class Services(QObject):
     def print_jobs(self, states: list[str]) -> list:
         from kiosk.delivery.print_queue import list_jobs
 
-        return list_jobs(self.data_dir, states)
+        return list_jobs(self.store, states)
 
     def retry_print_job(self, job_id: int) -> bool:
         from kiosk.delivery.print_queue import retry_job
 
-        done = retry_job(self.data_dir, job_id)
+        done = retry_job(self.store, job_id)
         if self.printer:
             self.printer.wake()
         return done
@@ -127,7 +129,7 @@ class Services(QObject):
     def cancel_print_job(self, job_id: int) -> bool:
         from kiosk.delivery.print_queue import cancel_job
 
-        return cancel_job(self.data_dir, job_id)
+        return cancel_job(self.store, job_id)
 
     def emails(self, states: list[str]) -> list:
         from kiosk.store import outbox as ob
@@ -206,8 +208,9 @@ class Services(QObject):
 
         def job():
             out_dir = make_export_folder(target, folder, self.drives)
-            return out_dir, export_all(self.campaign, self.data_dir, out_dir, lang=lang,
-                                       actor="staff", target=where)
+            with self.store.thread_connection():
+                return out_dir, export_all(self.campaign, self.store, out_dir, lang=lang,
+                                           actor="staff", target=where)
 
         def finished(result: Any, error: BaseException | None) -> None:
             if error is not None:
@@ -233,14 +236,10 @@ class Services(QObject):
         from kiosk.background import run_once
 
         def job() -> int:
-            from kiosk.store import Store
             from kiosk.store.retention import purge_personal_details
 
-            store = Store(self.data_dir)
-            try:
-                return purge_personal_details(store, self.campaign.staff.retention_days)
-            finally:
-                store.close()
+            with self.store.thread_connection():
+                return purge_personal_details(self.store, self.campaign.staff.retention_days)
 
         run_once("purge", job, lambda result, error: None)
 
@@ -250,8 +249,8 @@ class Services(QObject):
         from kiosk.delivery.outbox import OutboxService
         from kiosk.delivery.print_queue import PrintService
 
-        self.printer = PrintService(self.campaign, self.data_dir, on_change=self._printer_news)
-        self.outbox = OutboxService(self.campaign, self.data_dir, on_change=self._outbox_news)
+        self.printer = PrintService(self.campaign, self.store, on_change=self._printer_news)
+        self.outbox = OutboxService(self.campaign, self.store, on_change=self._outbox_news)
         self.printer.start()
         self.outbox.start()
         self.purge_due()

@@ -215,7 +215,7 @@ class StaffPanel(StaffScreen):
 
     def _show_counts(self) -> None:
         since = local_day_start_utc() if self.today.isChecked() else None
-        c = counts(self.services.store.conn, since)
+        c = counts(self.services.store, since)
         set_text(self.totals, "\n".join([
             self.t("staff.letters_total", letters=c.letters, visitors=c.visitors),
             self.t("staff.by_channel", print=c.by_channel.get("print", 0),
