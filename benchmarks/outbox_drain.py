@@ -67,12 +67,17 @@ def bare_loop(host: str, port: int, payloads) -> float:
 
 def drain_once(campaign, template: Path, work: Path) -> tuple[float, int]:
     from kiosk.delivery.outbox import OutboxService
+    from kiosk.store import open_store
 
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(template, work)
-    service = OutboxService(campaign, work)
     t0 = time.perf_counter()
-    result = service.drain()
+    # Opening the store is timed, as it was when the drain opened its own.
+    store = open_store(work)
+    try:
+        result = OutboxService(campaign, store).drain()
+    finally:
+        store.close()
     elapsed = time.perf_counter() - t0
     return elapsed, result.sent
 
