@@ -35,9 +35,9 @@ def data_dir(tmp_path) -> Path:
 
 @pytest.fixture
 def store(data_dir):
-    from kiosk.store import Store
+    from kiosk.store import open_store
 
-    s = Store(data_dir)
+    s = open_store(data_dir)
     yield s
     s.close()
 
