@@ -37,7 +37,8 @@ def test_each_field_asks_for_its_keyboard(sign):
 
 
 @pytest.mark.parametrize(("keys", "shown"), [("r3c4t3", "R3C 4T3"), ("R3C 4T3", "R3C 4T3"),
-                                             ("r2h0h9", "R2H 0H9"), ("90210", "90210")])
+                                             ("r2h0h9", "R2H 0H9"), ("90210", "90210"),
+                                             ("sw1a 1aa", "SW1A 1AA"), ("r3c ", "R3C")])
 def test_postal_code_is_laid_out_while_typed(qtbot, sign, keys, shown):
     field = sign.edits["postal_code"]
     field.setFocus()
@@ -46,6 +47,8 @@ def test_postal_code_is_laid_out_while_typed(qtbot, sign, keys, shown):
         # After every key the caret is at the end, after what was typed.
         assert field.cursorPosition() == len(field.text())
     assert field.text() == shown
+    # What the session keeps is what the field shows, not only once the letter is made.
+    assert sign.journey.session.postal_code == shown
     assert sign.journey.session.signer().postal_code == shown
 
 
@@ -66,3 +69,11 @@ def test_postal_code_caret_stays_after_the_same_character(qtbot, sign):
     qtbot.keyClicks(field, "3")  # typed back in: laid out again
     assert field.text() == "R3C 4T3"
     assert field.cursorPosition() == 2
+
+
+def test_a_pasted_postal_code_is_laid_out_too(qtbot, sign):
+    field = sign.edits["postal_code"]
+    field.setFocus()
+    field.insert(" r3c-4t3 ")  # as a paste does
+    assert field.text() == "R3C 4T3"
+    assert sign.journey.session.postal_code == "R3C 4T3"

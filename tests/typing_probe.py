@@ -21,7 +21,7 @@ from kiosk.ui import touch_keyboard
 
 touch_keyboard.prepare()
 
-from PySide6.QtCore import QEvent, QRect, Qt  # noqa: E402
+from PySide6.QtCore import Q_ARG, QEvent, QMetaObject, QRect, Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent, QKeyEvent, QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
@@ -161,7 +161,9 @@ def main() -> None:
         write.choice_buttons[campaign.starting_texts[0].id].click()
         wait_for(app, open_and_settled, "the keyboard did not open by itself on Write")
         settle(app, lambda: (keyboard_rect(), global_rect(write.editor)))
-        out("opened", focus_is_editor=QApplication.focusWidget() is write.editor, **view())
+        first_layout = keyboard.current_layout()
+        out("opened", layout=first_layout,
+            focus_is_editor=QApplication.focusWidget() is write.editor, **view())
 
         # 2. The largest text size.
         j.update(text_size=200)
@@ -232,12 +234,22 @@ def main() -> None:
         out("hardware_key", typed=write.editor.toPlainText().endswith("a"),
             reopened_by_itself=im.isVisible(), **view())
 
-        # 7. The next visitor types by touch again.
+        # 7. The next visitor types by touch again, in their own language: the globe key's
+        # choice of this visitor (another language's keys) does not stay.
+        im.show()
+        wait_for(app, open_and_settled, "the keyboard did not open for the globe key")
+        _view, item = keyboard._keyboard_item()
+        QMetaObject.invokeMethod(item, "changeInputLanguage", Q_ARG("QVariant", False))
+        wait_for(app, lambda: keyboard.current_layout() != first_layout,
+                 "the globe key changed nothing")
         j.start_over()
         to_write()
         wait_for(app, open_and_settled, "the keyboard did not open by itself for the next visitor")
         settle(app, lambda: (keyboard_rect(), global_rect(write.editor)))
-        out("next_visitor", keyboard_open=im.isVisible(), **view())
+        wait_for(app, lambda: keyboard.current_layout() == first_layout,
+                 "the next visitor got the last visitor's keyboard language")
+        out("next_visitor", keyboard_open=im.isVisible(), layout=keyboard.current_layout(),
+            first_layout=first_layout, **view())
     except TimedOut as e:
         out("timed_out", what=str(e), **view())
     finally:

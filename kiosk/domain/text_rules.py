@@ -54,7 +54,7 @@ def clean_line(text: str, max_len: int) -> str:
 
 
 # A Canadian postal code: letter, digit, letter, space, digit, letter, digit (A1A 1A1).
-_POSTAL_CA = re.compile(r"[A-Z](\d([A-Z](\d([A-Z](\d)?)?)?)?)?")
+_POSTAL_CA = re.compile(r"[A-Z]([0-9]([A-Z]([0-9]([A-Z]([0-9])?)?)?)?)?")
 
 
 def format_postal_code(text: str) -> str:

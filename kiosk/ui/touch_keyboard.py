@@ -58,6 +58,30 @@ MAX_HEIGHT_SHARE = 0.4
 _TEXT_FIELDS = (QLineEdit, QPlainTextEdit, QTextEdit)
 
 
+_EDITING_KEYS = {
+    Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_Return, Qt.Key.Key_Enter,
+    Qt.Key.Key_Backspace, Qt.Key.Key_Delete, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up,
+    Qt.Key.Key_Down, Qt.Key.Key_Home, Qt.Key.Key_End,
+}
+
+
+def _types_or_moves(event) -> bool:
+    """A key someone types or edits with. Shift alone, volume and media keys, or a keep-awake
+    script's key say nothing about a keyboard being used to write."""
+    text = event.text()
+    return (bool(text) and text.isprintable()) or Qt.Key(event.key()) in _EDITING_KEYS
+
+
+def input_view():
+    """The keyboard's own window (a QQuickView), once it has first been shown; else None."""
+    from PySide6 import QtQuick  # noqa: F401 - so the window comes back as a QQuickView
+
+    for win in QGuiApplication.topLevelWindows():
+        if win.metaObject().className() == "QtVirtualKeyboard::InputView":
+            return win
+    return None
+
+
 class TouchKeyboard(QObject):
     """Qt's keyboard, made to behave as visitors expect at a touchscreen.
 
@@ -76,6 +100,8 @@ class TouchKeyboard(QObject):
         languages = window.journey.campaign.languages
         self.locales = [layout_for(lang, french_layout) for lang in languages]
         self.hardware_keys = False  # a real keyboard was used in this visitor's session
+        self._settings_object: QObject | None = None
+        self._fit_failed = False
         self._session: object = window.journey.session
         self.input = QGuiApplication.inputMethod()
         # Tied to self: when the window (and so this object) goes, Qt drops the connections.
@@ -83,6 +109,7 @@ class TouchKeyboard(QObject):
         self.input.visibleChanged.connect(self._make_room)
         self.input.visibleChanged.connect(self.apply_language)
         self.input.visibleChanged.connect(self._fit)
+        self.input.keyboardRectangleChanged.connect(self._fit)  # a new screen size too
         self.input.cursorRectangleChanged.connect(self._schedule_caret)
         self._caret_pending = False
         app = QApplication.instance()
@@ -96,11 +123,12 @@ class TouchKeyboard(QObject):
         if journey.session is not self._session:
             self._session = journey.session
             self.hardware_keys = False  # the next visitor may well type by touch
-        self.apply_language()
+        self.apply_language()  # cheap when nothing changed: it runs on every keystroke
 
     def eventFilter(self, obj, event) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.KeyPress and event.spontaneous() and not self.hardware_keys:
+        if (kind == QEvent.Type.KeyPress and event.spontaneous() and not self.hardware_keys
+                and _types_or_moves(event)):
             # A key from the X server (QTest's count too: tests send their Enter otherwise).
             self.hardware_keys = True
             QTimer.singleShot(0, self, self._hide_for_hardware)
@@ -138,40 +166,40 @@ class TouchKeyboard(QObject):
     # --- size and room -----------------------------------------------------------------------
 
     def _keyboard_item(self):
-        from PySide6 import QtQuick  # noqa: F401 - so its window comes back as a QQuickView
-
-        for win in QGuiApplication.topLevelWindows():
-            if win.metaObject().className() == "QtVirtualKeyboard::InputView":
-                root = win.rootObject()
-                for item in root.childItems() if root is not None else ():
-                    if item.objectName() == "keyboard" or item.metaObject().className(
-                    ).startswith("Keyboard_QMLTYPE"):
-                        return win, item
-        return None, None
+        view = input_view()
+        root = view.rootObject() if view is not None else None
+        for item in root.childItems() if root is not None else ():
+            if item.objectName() == "keyboard":
+                return view, item
+        return view, None
 
     def _fit(self) -> None:
         """Keep the keyboard within MAX_HEIGHT_SHARE of the screen: its height follows its
-        width, so side margins make it shorter. Qt's keyboard item is anchored to both sides
-        of its window; if a later Qt changes that, the keyboard is just left full-width."""
-        if not self.input.isVisible():
+        width, so side margins make it shorter. This reaches into Qt's keyboard (an item named
+        "keyboard", anchored to both sides of its window); if a later Qt changes that, the
+        keyboard stays full-width, which still works, and the log says so once."""
+        if not self.input.isVisible() or self._fit_failed:
             return
         view, item = self._keyboard_item()
-        if item is None or item.width() <= 0 or item.height() <= 0:
+        if view is None:
             return
-        try:
-            from PySide6.QtQml import QQmlProperty
+        from PySide6.QtQml import QQmlProperty
 
-            left = QQmlProperty(item, "anchors.leftMargin")
-            right = QQmlProperty(item, "anchors.rightMargin")
-            ratio = item.width() / item.height()
-            limit = view.screen().geometry().height() * MAX_HEIGHT_SHARE
-            width = min(view.width(), limit * ratio)
-            margin = max(0, round((view.width() - width) / 2))
-            if left.read() != margin:
-                left.write(margin)
-                right.write(margin)
-        except Exception:  # a Qt without these internals: a full-width keyboard still works
-            log.warning("could not fit the on-screen keyboard", exc_info=True)
+        left = QQmlProperty(item, "anchors.leftMargin") if item is not None else None
+        right = QQmlProperty(item, "anchors.rightMargin") if item is not None else None
+        if item is None or not (left.isValid() and right.isValid()):
+            self._fit_failed = True
+            log.warning("this Qt's on-screen keyboard cannot be narrowed: it stays full width")
+            return
+        if item.width() <= 0 or item.height() <= 0:
+            return
+        ratio = item.width() / item.height()
+        limit = view.screen().geometry().height() * MAX_HEIGHT_SHARE
+        width = min(view.width(), limit * ratio)
+        margin = max(0, round((view.width() - width) / 2))
+        if left.read() != margin and not (left.write(margin) and right.write(margin)):
+            self._fit_failed = True
+            log.warning("this Qt's on-screen keyboard cannot be narrowed: it stays full width")
 
     def _make_room(self) -> None:
         """Shrink the window's working area by the keyboard's height, then bring the caret
@@ -222,23 +250,28 @@ class TouchKeyboard(QObject):
 
     def _settings(self) -> QObject | None:
         # The keyboard's settings live in its own QML engine, made when it first appears.
-        from PySide6 import QtQuick  # noqa: F401 - so its window comes back as a QQuickView
-
-        for win in QGuiApplication.topLevelWindows():
-            if win.metaObject().className() == "QtVirtualKeyboard::InputView":
-                return win.engine().singletonInstance(
+        if self._settings_object is None:
+            view = input_view()
+            if view is not None:
+                self._settings_object = view.engine().singletonInstance(
                     "QtQuick.VirtualKeyboard.Settings", "VirtualKeyboardSettings")
-        return None
+        return self._settings_object
 
     def apply_language(self) -> None:
+        """The keyboard in the visitor's language. Compared with the keyboard's own locale, not
+        the setting: a visitor's pick with the globe key changes the first and not the second,
+        and must not stay for the next visitor."""
+        wanted = layout_for(self.window.journey.language, self.french_layout)
+        if self.input.locale().name() == wanted and self._settings_object is not None:
+            return
         settings = self._settings()
         if settings is None:
             return
-        wanted = layout_for(self.window.journey.language, self.french_layout)
         if settings.property("activeLocales") != self.locales:
             settings.setProperty("activeLocales", self.locales)
-        if settings.property("locale") != wanted:
-            settings.setProperty("locale", wanted)
+        if settings.property("locale") == wanted:
+            settings.setProperty("locale", "")  # or setting it again would change nothing
+        settings.setProperty("locale", wanted)
 
     def current_layout(self) -> str:
         return self.input.locale().name()

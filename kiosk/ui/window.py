@@ -62,6 +62,7 @@ class KioskWindow(QWidget):
         self.setWindowTitle(tr("app.name", journey.language))
         self._look: tuple[float, int, bool] | None = None
         self._typing = False  # the on-screen keyboard is open (see set_keyboard_room)
+        self._top_bar_yields = False  # ...and the page needs the top bar's room for it
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(40, 16, 40, 16)
@@ -120,6 +121,7 @@ class KioskWindow(QWidget):
         self.scrollers: dict[Step, QScrollArea] = {}
         for step, page in self.pages.items():
             # Every page can scroll: at 200 % text or in portrait nothing is cut off.
+            page.installEventFilter(self)  # its size, while typing: see _give_back_top_bar
             scroller = make_page_scroller(page)
             self.scrollers[step] = scroller
             self.stack.addWidget(scroller)
@@ -220,7 +222,7 @@ class KioskWindow(QWidget):
         step = self.journey.step
         lang = self.journey.language
         numbered = step in NUMBERED_STEPS
-        self.topbar.setVisible(step is not Step.ATTRACT and not self._typing)
+        self.topbar.setVisible(step is not Step.ATTRACT and not self._top_bar_yields)
         self.step_label.setVisible(numbered)
         self.start_over_button.setVisible(numbered)
         self.bottombar.setVisible(numbered)
@@ -335,6 +337,21 @@ class KioskWindow(QWidget):
             self._typing = typing
             for page in self.pages.values():
                 page.set_typing(typing)
+            self.make_room_for_typing()
+
+    def make_room_for_typing(self) -> None:
+        """The top bar (Start over, language, text size) steps aside while the keyboard is
+        open, then comes back as soon as the page shows it can spare the room (a portrait
+        screen, a larger screen): see _give_back_top_bar."""
+        self._top_bar_yields = self._typing
+        self._update_bars()
+
+    def _give_back_top_bar(self) -> None:
+        if not (self._typing and self._top_bar_yields):
+            return
+        page = self.pages[self.journey.step]
+        if page.can_spare(self.topbar.sizeHint().height() + self.content.layout().spacing()):
+            self._top_bar_yields = False
             self._update_bars()
 
     def ask_quit(self) -> None:
@@ -441,6 +458,10 @@ class KioskWindow(QWidget):
         super().childEvent(event)
 
     def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(obj, Page):
+            if self._top_bar_yields:  # once the page's own layout has followed
+                QTimer.singleShot(0, self, self._give_back_top_bar)
+            return False
         if (event.type() in (QEvent.Type.Show, QEvent.Type.Hide) and hasattr(self, "pages")
                 and obj is not self.content):
             self._cover()
@@ -474,6 +495,8 @@ class KioskWindow(QWidget):
         if force or look != self._look:
             self._look = look
             self.setStyleSheet(stylesheet(scale, palette_for(s.high_contrast), s.text_size / 100))
+            if self._typing:
+                self.make_room_for_typing()  # larger text: does the letter still have room?
         self._describe_display()
 
     def _describe_display(self) -> None:

@@ -64,6 +64,11 @@ class Page(QWidget):
     def first_focus(self) -> QWidget | None:
         return None
 
+    def can_spare(self, height: int) -> bool:
+        """While typing: could this page give ``height`` pixels back to the window's top bar
+        and still show what is typed well? Pages without a long text can."""
+        return True
+
     def set_typing(self, typing: bool) -> None:
         """The on-screen keyboard opened (or closed): while it is open, the field being typed
         in gets the room; the help line goes and the heading gets smaller."""

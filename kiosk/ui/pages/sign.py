@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -38,6 +39,22 @@ _FIELDS = {  # session field -> (catalog key, max length, input hints)
               _H.ImhEmailCharactersOnly | _H.ImhNoAutoUppercase | _H.ImhNoPredictiveText
               | _H.ImhPreferLowercase),
 }
+
+
+class PostalCodeLayout(QValidator):
+    """Shows a Canadian code as A1A 1A1 while it is typed or pasted (any code is accepted:
+    visitors come from elsewhere too). A validator, so the field, its undo history and the
+    session all see the laid-out text; the caret stays after the character it followed."""
+
+    def validate(self, text: str, pos: int):
+        laid_out = format_postal_code(text)
+        if laid_out != text:
+            kept = sum(ch.isalnum() for ch in text[:pos])
+            pos = 0
+            while kept and pos < len(laid_out):
+                kept -= laid_out[pos].isalnum()
+                pos += 1
+        return QValidator.State.Acceptable, laid_out, pos
 
 
 class SignPage(Page):
@@ -76,7 +93,7 @@ class SignPage(Page):
             # textChanged, not textEdited: text put in by assistive technology counts too.
             edit.textChanged.connect(lambda text, f=field: self._edited(f, text))
             if field == "postal_code":
-                edit.textEdited.connect(lambda _t, e=edit: self._lay_out_postal_code(e))
+                edit.setValidator(PostalCodeLayout(edit))
             lab = label(wrap=False)
             lab.setBuddy(edit)
             row, col, span = places[field]
@@ -103,22 +120,6 @@ class SignPage(Page):
         self.journey.update(**{field: text})
         if field == "email":
             self._show_fields()
-
-    @staticmethod
-    def _lay_out_postal_code(edit: QLineEdit) -> None:
-        """Show a Canadian code as A1A 1A1 while it is typed; the caret stays after the same
-        letter or digit it followed."""
-        text = edit.text()
-        laid_out = format_postal_code(text)
-        if laid_out == text:
-            return
-        kept = sum(ch.isalnum() for ch in text[:edit.cursorPosition()])
-        edit.setText(laid_out)
-        position = 0
-        while kept and position < len(laid_out):
-            kept -= laid_out[position].isalnum()
-            position += 1
-        edit.setCursorPosition(position)
 
     def _show_fields(self) -> None:
         s = self.journey.session

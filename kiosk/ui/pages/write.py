@@ -30,6 +30,8 @@ from kiosk.ui.widgets import (
 )
 
 BLANK = "__blank__"
+# Lines of the letter kept in view while the on-screen keyboard is open, by text size.
+TYPING_LINES = {100: 8, 150: 6, 200: 4}
 
 
 class WritePage(Page):
@@ -140,6 +142,11 @@ class WritePage(Page):
         lines = 4 if self._typing else 8
         self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * lines + 24)
 
+    def can_spare(self, height: int) -> bool:
+        lines = TYPING_LINES.get(self.journey.session.text_size, 4)
+        line = self.editor.fontMetrics().lineSpacing()
+        return self.editor.viewport().height() - height >= lines * line
+
     def set_typing(self, typing: bool) -> None:
         super().set_typing(typing)
         self._typing = typing
@@ -147,10 +154,16 @@ class WritePage(Page):
             self.title.setVisible(not typing)
         self.typing_bar.setVisible(typing)
         self.count.setVisible(not typing)
-        if not typing:
-            set_checked_quietly(self.ideas, False)
+        # A blank letter: the starting letters are the first thing to see, keyboard or not.
+        set_checked_quietly(self.ideas, typing and not self.editor.toPlainText().strip())
         self._show_aids(self.ideas.isChecked())
         self._size_editor()
+        self._show_placeholder()
+
+    def _show_placeholder(self) -> None:
+        if self.campaign.campaign.touchscreen:  # says plainly where to tap for the keyboard
+            key = "write.editor_placeholder_typing" if self._typing else "write.editor_placeholder"
+            self.editor.setPlaceholderText(self.t(key))
 
     def _show_aids(self, shown: bool) -> None:
         self.aids.setVisible(shown or not self._typing)
@@ -227,8 +240,7 @@ class WritePage(Page):
         set_text(self.choice_buttons[BLANK], self.t("write.blank"))
         set_text(self.typing_title, self.t(self.title_key))
         set_text(self.ideas, self.t("write.ideas"), self.t("write.ideas_description"))
-        if self.campaign.campaign.touchscreen:  # says plainly where to tap for the keyboard
-            self.editor.setPlaceholderText(self.t("write.editor_placeholder"))
+        self._show_placeholder()
         self.editor.setAccessibleName(self.t("write.editor_name"))
         self.editor.setAccessibleDescription(self.t("write.editor_description"))
         set_text(self.points_title, self.t("write.talking_points"))
