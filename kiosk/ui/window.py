@@ -161,6 +161,7 @@ class KioskWindow(QWidget):
         self._problems: list[Problem] = []
         self._printer_status: object = None
         self.staff = None
+        self.keyboard = None  # the on-screen keyboard's TouchKeyboard, on a touchscreen kiosk
         if services is not None:
             services.printer_changed.connect(self._on_printer)
             from kiosk.ui.staff.access import StaffAccess

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -169,8 +169,6 @@ class WritePage(Page):
         self.aids.setVisible(shown or not self._typing)
 
     def changeEvent(self, event) -> None:
-        from PySide6.QtCore import QEvent
-
         if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
             self._size_editor()
         super().changeEvent(event)
