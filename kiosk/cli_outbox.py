@@ -14,7 +14,7 @@ import sys
 from contextlib import closing
 from typing import TYPE_CHECKING
 
-from kiosk.cli import EXIT_FAILED, EXIT_OK, add_common, load
+from kiosk.cli_common import EXIT_FAILED, EXIT_OK, add_common, load
 from kiosk.store.refusals import storage_refusals
 
 if TYPE_CHECKING:

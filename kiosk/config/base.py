@@ -22,7 +22,7 @@ PLACEHOLDER_DONATION_MARK = "REPLACE-ME"
 def _check_email(value: str) -> str:
     # The kiosk's one address rule, the same the Sign step and the email builder apply: an
     # address that passes here can be sent to; one that cannot is refused before the event.
-    from kiosk.config.addresses import EmailFault, check_email, email_fault
+    from kiosk.addresses import EmailFault, check_email, email_fault
 
     address = check_email(value)
     if address is not None:

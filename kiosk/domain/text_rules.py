@@ -12,10 +12,10 @@ import unicodedata
 
 # Email address syntax is one rule for the whole kiosk, kept with the campaign models that check
 # the campaign's own addresses; the Sign step and the email builder use it from here as before.
-from kiosk.config.addresses import EMAIL_MAX as EMAIL_MAX
-from kiosk.config.addresses import EmailFault as EmailFault
-from kiosk.config.addresses import check_email as check_email
-from kiosk.config.addresses import email_fault as email_fault
+from kiosk.addresses import EMAIL_MAX as EMAIL_MAX
+from kiosk.addresses import EmailFault as EmailFault
+from kiosk.addresses import check_email as check_email
+from kiosk.addresses import email_fault as email_fault
 
 # Control (Cc) and format (Cf) characters, except tab and newline. Zero-width joiners (Cf) are
 # kept because emoji sequences need them.
