@@ -21,6 +21,9 @@ MARK = "ŒUVRE et cœur"  # printed as-is with CP1252
 
 def _printed_once(emulator, store, job_id: int) -> None:
     wait_until(lambda: job_row(store, job_id)["state"] == "printed", what="job printed")
+    # A printer that gives no status is "printed" once the bytes are handed to the network:
+    # the emulator may not have read them yet, so wait for the receipt itself.
+    wait_until(lambda: complete_copies(emulator.receipts(), MARK) >= 1, what="receipt arrived")
     receipts = emulator.receipts()  # waits for the job still on the wire, up to its cut
     assert complete_copies(receipts, MARK) == 1, [r.text for r in receipts]
     assert complete_copies(receipts, "Zoë Ñúñez-Çelik") == 1
