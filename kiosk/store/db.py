@@ -45,7 +45,7 @@ def clear_wal(conn: sqlite3.Connection) -> bool:
     tables. False if another connection's open read kept it from finishing (it waits for the
     busy timeout first); the next call finishes the job.
     """
-    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    busy: int = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
     if busy:
         log.warning("the WAL could not be cleared: another connection is reading")
     return busy == 0

@@ -38,7 +38,7 @@ _BUSY_MS = 10_000
 # to some megabytes between checkpoints, and a visitor told "not saved" is worse than a refusal.
 MIN_FREE_BYTES = 16 * 1024 * 1024
 # Path -> (device, inode, size, mtime) of the file when it last passed the look.
-_looked: dict[str, tuple] = {}
+_looked: dict[str, tuple[int, int, int, int]] = {}
 _looked_lock = threading.Lock()
 _said_unreadable = threading.Event()
 

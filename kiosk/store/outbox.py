@@ -182,7 +182,8 @@ def claim(
     return item
 
 
-def _finish(store: Store, outbox_id: int, owner: str, sets: str, values: tuple) -> bool:
+def _finish(store: Store, outbox_id: int, owner: str, sets: str,
+            values: tuple[object, ...]) -> bool:
     """Update a row this worker holds. False if the lease was lost (the row is someone else's)."""
     with store.transaction() as c:
         cur = c.execute(

@@ -35,10 +35,10 @@ class RawRow:
     page: int  # where it was found
     fresh: int  # higher is newer: the WAL frame it came from, or 0 for the main file
     rowid: int
-    values: tuple
+    values: tuple[object, ...]
 
 
-def _varint(buf: bytes, pos: int, end: int) -> tuple[int, int]:
+def _varint(buf: bytes | memoryview, pos: int, end: int) -> tuple[int, int]:
     value = 0
     for i in range(9):
         if pos >= end:
@@ -85,7 +85,8 @@ class Pages:
         reserved = main[20] if main.startswith(HEADER_MAGIC) and len(main) > 20 else 0
         usable = size - reserved if size - reserved >= 480 else size
         whole = memoryview(main)  # pages are views, not copies: a size is tried 8 times
-        data = {n + 1: whole[n * size:(n + 1) * size] for n in range(len(main) // size)}
+        data: dict[int, bytes | memoryview] = {
+            n + 1: whole[n * size:(n + 1) * size] for n in range(len(main) // size)}
         fresh = dict.fromkeys(data, 0)
         for frame, (number, page) in enumerate(_wal_frames(log, size), start=1):
             data[number], fresh[number] = page, frame
@@ -238,7 +239,7 @@ def _freelist(data: dict[int, bytes | memoryview], size: int) -> frozenset[int]:
 # --- records -------------------------------------------------------------------------------------
 
 
-def _record(payload: bytes) -> tuple | None:
+def _record(payload: bytes) -> tuple[object, ...] | None:
     """A record's values, or None when it does not parse exactly."""
     try:
         size, at = _varint(payload, 0, len(payload))

@@ -22,15 +22,20 @@ import os
 import shutil
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from kiosk.store.marker import write_marker
 from kiosk.store.opening import DB_NAME, forget_looks, open_connection, wal_path
 from kiosk.store.page_reader import Pages, RawRow
 from kiosk.store.refusals import StorageError
 from kiosk.store.schema import VERSION
+
+# A row by column name, as read back from the damaged store or its raw pages.
+_Row = dict[str, object]
 
 SALVAGEABLE = ("damaged", "empty", "missing")  # StorageError kinds salvage is for
 PROBE = 2000  # rowids tried one by one past a damaged stretch before reading from the end
@@ -154,7 +159,7 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[_Column]:
             for r in info]
 
 
-def _fits(values: tuple, columns: list[_Column]) -> bool:
+def _fits(values: tuple[object, ...], columns: list[_Column]) -> bool:
     """Whether a raw record can only be a row of this table: every column's kind and rule."""
     if len(values) != len(columns):
         return False
@@ -173,9 +178,9 @@ def _fits(values: tuple, columns: list[_Column]) -> bool:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _sqlite_rows(copy: Path, shapes: dict[str, list[_Column]]) -> dict[str, dict[int, dict]]:
+def _sqlite_rows(copy: Path, shapes: dict[str, list[_Column]]) -> dict[str, dict[int, _Row]]:
     """Every row SQLite can still reach in the copy, by table and rowid."""
-    out: dict[str, dict[int, dict]] = {t: {} for t in shapes}
+    out: dict[str, dict[int, _Row]] = {t: {} for t in shapes}
     if not copy.is_file():
         return out
     conn = sqlite3.connect(copy, isolation_level=None)
@@ -194,12 +199,12 @@ def _sqlite_rows(copy: Path, shapes: dict[str, list[_Column]]) -> dict[str, dict
     return out
 
 
-def _reachable(conn: sqlite3.Connection, table: str, names: list[str]) -> dict[int, dict]:
-    rows: dict[int, dict] = {}
+def _reachable(conn: sqlite3.Connection, table: str, names: list[str]) -> dict[int, _Row]:
+    rows: dict[int, _Row] = {}
     quoted = ", ".join(f'"{n}"' for n in names)
     select = f'SELECT rowid, {quoted} FROM "{table}"'
 
-    def keep(row: tuple) -> int:
+    def keep(row: tuple[Any, ...]) -> int:
         rows[row[0]] = dict(zip(names, row[1:], strict=True))
         return int(row[0])
 
@@ -224,7 +229,8 @@ def _reachable(conn: sqlite3.Connection, table: str, names: list[str]) -> dict[i
     return rows
 
 
-def _step_over(conn: sqlite3.Connection, select: str, after: int, keep) -> int | None:
+def _step_over(conn: sqlite3.Connection, select: str, after: int,
+               keep: Callable[[tuple[Any, ...]], int]) -> int | None:
     for rowid in range(after + 1, after + 1 + PROBE):
         try:
             row = conn.execute(f"{select} WHERE rowid = ?", (rowid,)).fetchone()
@@ -235,7 +241,7 @@ def _step_over(conn: sqlite3.Connection, select: str, after: int, keep) -> int |
     return None
 
 
-def _raw_rows(raw: Pages | None, shapes: dict[str, list[_Column]]) -> dict[str, dict[int, dict]]:
+def _raw_rows(raw: Pages | None, shapes: dict[str, list[_Column]]) -> dict[str, dict[int, _Row]]:
     """Rows from the raw pages, by table and rowid; the newest copy where there are several,
     and for a letter, the copy whose details were already removed (never bring a name back)."""
     found: dict[str, dict[int, list[RawRow]]] = defaultdict(lambda: defaultdict(list))
@@ -244,7 +250,7 @@ def _raw_rows(raw: Pages | None, shapes: dict[str, list[_Column]]) -> dict[str, 
             tables = [t for t, cols in shapes.items() if _fits(row.values, cols)]
             if len(tables) == 1:
                 found[tables[0]][row.rowid].append(row)
-    out: dict[str, dict[int, dict]] = {}
+    out: dict[str, dict[int, _Row]] = {}
     for table, by_id in found.items():
         cols = shapes[table]
         purged = next((i for i, c in enumerate(cols) if c.name == "personal_purged_at"), None)
@@ -264,7 +270,7 @@ def _raw_rows(raw: Pages | None, shapes: dict[str, list[_Column]]) -> dict[str, 
 
 
 def _fill(new: sqlite3.Connection, shapes: dict[str, list[_Column]],
-          readable: dict[str, dict[int, dict]], raw: Pages | None) -> SalvageReport:
+          readable: dict[str, dict[int, _Row]], raw: Pages | None) -> SalvageReport:
     report = SalvageReport()
     from_pages = _raw_rows(raw, shapes)
     referenced: set[int] = set()
@@ -276,8 +282,9 @@ def _fill(new: sqlite3.Connection, shapes: dict[str, list[_Column]],
             kept = 0
             for rowid in sorted({*rows, *extra}):
                 row = rows[rowid] if rowid in rows else extra[rowid]
-                if table != "letters" and isinstance(row.get("letter_id"), int):
-                    referenced.add(row["letter_id"])
+                letter_id = row.get("letter_id")
+                if table != "letters" and isinstance(letter_id, int):
+                    referenced.add(letter_id)
                 # Columns the damaged store did not have (an older schema) take their defaults.
                 present = [c for c in cols if c.alias or c.name in row]
                 quoted = ", ".join(f'"{c.name}"' for c in present)
