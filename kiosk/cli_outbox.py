@@ -91,7 +91,8 @@ def _refused(e, lang: str) -> int:
 def _row(item: OutboxItem, lang: str) -> str:
     from kiosk.i18n import tr
 
-    when = (item.sent_at if item.state == "sent" else item.next_attempt_at)[:19].replace("T", " ")
+    stamp = (item.sent_at or "") if item.state == "sent" else item.next_attempt_at
+    when = stamp[:19].replace("T", " ")
     line = (f"{item.id:>5}  {tr(f'email.state.{item.state}', lang):<30}  {item.attempts:>3}  "
             f"{when}  {item.to_addr}")
     extra = [e for e in (item.last_error, item.note) if e]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from kiosk.i18n import tr
 
@@ -272,7 +272,9 @@ class _Pdf:
         """The largest size at which ``text`` fits in ``room`` mm; past the smallest it flows on."""
         for size in SIZES:
             self.pdf.set_font("dejavu", "", size)
-            lines = self.pdf.multi_cell(width, text=text, dry_run=True, output="LINES")
+            # output="LINES" returns the list of lines alone (fpdf2 types every output mode).
+            lines = cast(list[str], self.pdf.multi_cell(width, text=text, dry_run=True,
+                                                        output="LINES"))
             if len(lines) * size * LEADING <= room - 0.5:  # rounding must not spill a line
                 return size
         return SIZES[-1]

@@ -274,7 +274,7 @@ class _Guards(NodeTransformer):
     def visit_For(self, node: nodes.For) -> nodes.Node:
         if node.recursive:
             self._refuse(node, "recursive loops")
-        node = self.generic_visit(node)
+        self.generic_visit(node)  # rewrites the children in place and returns the node itself
         literal = sum(len(d.data) for child in node.body
                       for d in (child, *child.find_all(nodes.TemplateData))
                       if isinstance(d, nodes.TemplateData))
@@ -282,7 +282,7 @@ class _Guards(NodeTransformer):
         return node
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
-        node = self.generic_visit(node)
+        self.generic_visit(node)
         node.nodes = [_filter(n, "kiosk_text") for n in node.nodes]
         return _filter(node, "kiosk_sized")
 
@@ -292,7 +292,7 @@ class _Guards(NodeTransformer):
     visit_Import = visit_FromImport = visit_Extends = visit_Include
 
 
-def _filter(node: nodes.Expr, name: str, *args: nodes.Expr) -> nodes.Filter:
+def _filter(node: nodes.Node, name: str, *args: nodes.Expr) -> nodes.Filter:
     return nodes.Filter(node, name, list(args), [], None, None, lineno=node.lineno)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from pydantic import (
 )
 
 from kiosk.config.base import LANGUAGE_NAMES, Localized, LocalizedLines, _Model
-from kiosk.config.campaign import Campaign
+from kiosk.config.campaign import Campaign, Recipient, StartingText
 from kiosk.config.reading import UnreadableFile, read_text_file
 from kiosk.errors import Refusal
 
@@ -127,7 +128,7 @@ _PATTERN_WORDS = {
 }
 
 
-def _friendly(err: dict[str, Any]) -> str:
+def _friendly(err: Mapping[str, Any]) -> str:
     """Pydantic's message, reworded for someone editing TOML: what is wrong, what is allowed."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
@@ -148,8 +149,8 @@ def _friendly(err: dict[str, Any]) -> str:
         return f"must be one of {ctx.get('expected', '')}{got}"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern"))
-        allowed = _PATTERN_WORDS.get(pattern, f"text matching {pattern}")
-        return f"{_shown(err.get('input'))} is not allowed here; use {allowed}"
+        allowed_text = _PATTERN_WORDS.get(pattern, f"text matching {pattern}")
+        return f"{_shown(err.get('input'))} is not allowed here; use {allowed_text}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"must be a whole number{got}"
     if kind in ("float_parsing", "float_type"):
@@ -182,7 +183,7 @@ def _friendly(err: dict[str, Any]) -> str:
     return str(err["msg"]).removeprefix("Value error, ")
 
 
-def _error_line(err: dict[str, Any]) -> str:
+def _error_line(err: Mapping[str, Any]) -> str:
     loc = tuple(err["loc"])
     message = _friendly(err)
     # A check across several keys (a model validator) reports against the section; when its
@@ -227,7 +228,9 @@ def _check_languages(c: Campaign) -> list[str]:
 
 def _check_ids(c: Campaign) -> list[str]:
     problems: list[str] = []
-    for field, items in (("recipients", c.recipients), ("starting_texts", c.starting_texts)):
+    lists: tuple[tuple[str, Sequence[Recipient | StartingText]], ...] = (
+        ("recipients", c.recipients), ("starting_texts", c.starting_texts))
+    for field, items in lists:
         first_use: dict[str, int] = {}
         for i, item in enumerate(items):
             if item.id in first_use:

@@ -184,8 +184,8 @@ class OutboxService:
                 return DrainResult(0, 0, n.queued, n.held, blocked=why)
             q.make_due_now(store)
             cutoff = datetime.now(UTC)
-            n = q.counts(store)
-            total = n[q.QUEUED] + n[q.RETRY] + n[q.UNKNOWN] + n[q.SENDING]
+            states = q.counts(store)
+            total = states[q.QUEUED] + states[q.RETRY] + states[q.UNKNOWN] + states[q.SENDING]
             sent = failed = later = done = 0
             blocked = None
             mailer = self._new_mailer()
@@ -217,10 +217,10 @@ class OutboxService:
                         break
             finally:
                 mailer.close()
-            n = q.counts(store)
+            states = q.counts(store)
             self._publish(store)
-            left = n[q.QUEUED] + n[q.RETRY] + n[q.UNKNOWN] + n[q.SENDING]
-            return DrainResult(sent, failed, max(later, left), n[q.HELD], blocked)
+            left = states[q.QUEUED] + states[q.RETRY] + states[q.UNKNOWN] + states[q.SENDING]
+            return DrainResult(sent, failed, max(later, left), states[q.HELD], blocked)
 
     # --- the worker's step -----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from kiosk.domain.letter import Letter, Signer, SignMode, make_letter
 from kiosk.domain.text_rules import (
@@ -113,7 +113,8 @@ Committer = Callable[[VisitorSession, list[Letter], Delivery], object]
 class Journey:
     def __init__(self, campaign: Campaign, commit: Committer | None = None):
         self.campaign = campaign
-        self.default_language = campaign.campaign.default_language
+        # A language code the campaign offers; staff may pick another (set_default_language).
+        self.default_language: str = campaign.campaign.default_language
         self.step = Step.ATTRACT
         self.session = VisitorSession(language=self.default_language)
         self.last_commit: object = None
@@ -210,7 +211,7 @@ class Journey:
             raise AttributeError(f"not a session field: {sorted(unknown)}")
         if "sign_mode" in fields:
             # The rules compare with `is`: a plain "anonymous" string must not sign a name.
-            fields["sign_mode"] = SignMode(fields["sign_mode"])
+            fields["sign_mode"] = SignMode(cast(str, fields["sign_mode"]))  # or a SignMode
         for k, v in fields.items():
             setattr(self.session, k, v)
 
