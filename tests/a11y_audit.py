@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -38,6 +39,8 @@ def audit(root: QWidget) -> list[str]:
             continue
         text = getattr(w, "text", None)
         name = w.accessibleName() or (text() if callable(text) else type(w).__name__)
+        if _cut_at_the_side(w, root):
+            problems.append(f"cut off at the side (wider than what shows it): {name!r}")
         if isinstance(w, INTERACTIVE) and w.isEnabled():
             target = w
             if isinstance(w.parentWidget(), WrapCheck):
@@ -70,6 +73,24 @@ def audit(root: QWidget) -> list[str]:
                 problems.append(f"button text cut off: {w.text()!r} {w.width()}x{w.height()} "
                                 f"< {need_w}x{need_h}")
     return problems
+
+
+def _cut_at_the_side(w: QWidget, root: QWidget) -> bool:
+    """Part of ``w`` is outside what its parents show, left or right. Pages scroll up and down
+    only: something wider than the screen is never seen whole (a page wider than its viewport
+    cut every label and button on its right)."""
+    left = w.mapTo(root, QPoint(0, 0)).x()
+    right = left + w.width()
+    shown_left, shown_right = left, right
+    p = w.parentWidget()
+    while p is not None:
+        p_left = p.mapTo(root, QPoint(0, 0)).x() if p is not root else 0
+        shown_left = max(shown_left, p_left)
+        shown_right = min(shown_right, p_left + p.width())
+        if p is root:
+            break
+        p = p.parentWidget()
+    return shown_right - shown_left < w.width() - 2
 
 
 def _inside_scroll_only(w: QWidget) -> bool:

@@ -94,7 +94,7 @@ class SignPage(Page):
             edit.textChanged.connect(lambda text, f=field: self._edited(f, text))
             if field == "postal_code":
                 edit.setValidator(PostalCodeLayout(edit))
-            lab = label(wrap=False)
+            lab = label()  # wraps: two long French labels side by side fit a portrait screen
             lab.setBuddy(edit)
             row, col, span = places[field]
             grid.addWidget(lab, row, col, 1, span)

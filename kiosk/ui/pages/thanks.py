@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.domain.journey import Step
 from kiosk.ui.a11y import announce
 from kiosk.ui.pages.base import Page
-from kiosk.ui.widgets import QrCode, button, label, set_text
+from kiosk.ui.widgets import QrCode, Reflow, button, label, set_text
 
 
 class ThanksPage(Page):
@@ -16,9 +16,12 @@ class ThanksPage(Page):
 
     def __init__(self, journey, parent: QWidget | None = None):
         super().__init__(journey, parent)
-        row = QHBoxLayout()
-        row.setSpacing(48)
-        left = QVBoxLayout()
+        # Side by side when they fit; the code under the thanks on a narrow (portrait) screen
+        # with large text, rather than a page wider than the screen.
+        row = Reflow(spacing=48)
+        left_box = QWidget()
+        left = QVBoxLayout(left_box)
+        left.setContentsMargins(0, 0, 0, 0)
         left.setSpacing(20)
         self.hero = label("hero")
         self.status = label("pitch")
@@ -32,8 +35,10 @@ class ThanksPage(Page):
         left.addStretch(1)
         left.addWidget(self.countdown)
         left.addWidget(self.done, 0, Qt.AlignmentFlag.AlignLeft)
-        row.addLayout(left, 3)
-        right = QVBoxLayout()
+        row.add(left_box, 3)
+        right_box = QWidget()
+        right = QVBoxLayout(right_box)
+        right.setContentsMargins(0, 0, 0, 0)
         self.qr = QrCode()
         self.qr.setMinimumSize(340, 340)
         self.qr.setMaximumSize(440, 440)
@@ -53,8 +58,8 @@ class ThanksPage(Page):
         right.addStretch(1)
         right.addWidget(block)
         right.addStretch(1)
-        row.addLayout(right, 2)
-        self.layout_.addLayout(row, 1)
+        row.add(right_box, 2)
+        self.layout_.addWidget(row, 1)
         self.remaining = 0
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
