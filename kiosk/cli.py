@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from kiosk import __version__
 
@@ -171,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command_modules() -> list:
+def _command_modules() -> list[ModuleType]:
     import importlib
 
     out = []

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.config import Campaign
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -18,7 +22,7 @@ def add_common(p: argparse.ArgumentParser) -> None:
     )
 
 
-def load(args: argparse.Namespace):  # -> tuple[Campaign, Path]
+def load(args: argparse.Namespace) -> tuple[Campaign, Path]:
     """The campaign and data dir a command works on. A campaign file that cannot be used
     raises ConfigError, a Refusal: main() prints each problem and exits 2."""
     from kiosk.paths import resolve_data_dir

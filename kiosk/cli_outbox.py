@@ -18,12 +18,16 @@ from kiosk.cli_common import EXIT_FAILED, EXIT_OK, add_common, load
 from kiosk.store.refusals import storage_refusals
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
     from kiosk.config import Campaign
     from kiosk.delivery.outbox import DrainProgress
-    from kiosk.store.outbox import OutboxItem
+    from kiosk.store import Store
+    from kiosk.store.outbox import ActionRefused, OutboxItem
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     outbox = subparsers.add_parser("outbox", help="see and control the email outbox")
     sub = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
 
@@ -51,14 +55,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _common(p, cmd_send)
 
 
-def _common(p: argparse.ArgumentParser, func) -> None:
+def _common(p: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int]) -> None:
     add_common(p)
     p.add_argument("--lang", choices=("en", "fr"),
                    help="language of the messages (default: the campaign's)")
     p.set_defaults(func=func)
 
 
-def _setup(args: argparse.Namespace, *, reading: bool = False):
+def _setup(args: argparse.Namespace, *, reading: bool = False,
+           ) -> tuple[Campaign, Path, Store, str]:
     """The campaign, data dir, an open store and the language. ``reading``: the command only
     reads, so a store on a read-only disk will do."""
     campaign, data_dir = load(args)
@@ -76,7 +81,7 @@ def _warn_settings(campaign: Campaign) -> None:
         print(f"warning: {w}", file=sys.stderr)
 
 
-def _refused(e, lang: str) -> int:
+def _refused(e: ActionRefused, lang: str) -> int:
     from kiosk.i18n import tr
 
     key = e.reason if e.reason in ("not_found", "sending", "sent") else "other"

@@ -15,10 +15,11 @@ from kiosk.i18n import LANGUAGES, tr
 from kiosk.store.refusals import storage_refusals
 
 if TYPE_CHECKING:
+    from kiosk.config import Campaign
     from kiosk.store import Store
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("print-queue", help="list, retry or cancel print jobs")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     lst = actions.add_parser("list", help="show print jobs, newest first")
@@ -45,7 +46,7 @@ def _add_lang(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGUAGES, help="language of the messages")
 
 
-def _lang(args: argparse.Namespace, campaign) -> str:
+def _lang(args: argparse.Namespace, campaign: Campaign) -> str:
     return args.lang or campaign.campaign.default_language
 
 

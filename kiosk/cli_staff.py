@@ -19,7 +19,7 @@ from kiosk.cli_common import EXIT_FAILED, EXIT_OK, add_common, load
 from kiosk.store.refusals import storage_refusals
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "export", help="write counts.csv, letters.pdf (ready to post) and opt-ins.csv to a folder"
     )

@@ -106,7 +106,7 @@ class _CampaignTemplates:
 
 
 def _templates(campaign: Campaign) -> _CampaignTemplates:
-    held = campaign._templates
+    held: _CampaignTemplates | None = campaign._templates
     if held is None or held.path != campaign.templates_path:
         held = _CampaignTemplates(campaign.templates_path)
         campaign._templates = held

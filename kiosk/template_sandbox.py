@@ -21,7 +21,7 @@ import time
 import types
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import Undefined, nodes
 from jinja2.compiler import CodeGenerator
@@ -119,7 +119,10 @@ def _check_size(size: int, what: str = "text") -> None:
             f"would make {what} of {size:,} {unit}, too long (at most {cap:,})")
 
 
-def _made(value: Any) -> Any:
+_T = TypeVar("_T")
+
+
+def _made(value: _T) -> _T:
     """Count a value just made against the render's budget."""
     if isinstance(value, _SIZED):
         _check_size(len(value), "text" if isinstance(value, str | bytes) else "a list")
@@ -392,7 +395,8 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
                 budget.depth -= 1
 
     @staticmethod
-    def _precheck_method(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple:
+    def _precheck_method(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+                         ) -> tuple[Any, ...]:
         """Methods of built-in types (text, lists): refuse what would make too much."""
         if not isinstance(obj, types.BuiltinMethodType | types.MethodWrapperType):
             return args

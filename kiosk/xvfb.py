@@ -50,7 +50,7 @@ def xvfb(size: str = "1280x800x24") -> Iterator[str]:
             stop(proc)
 
 
-def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
+def stop(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
     """Ask a helper program to end; kill it if it has not within ``timeout`` seconds."""
     proc.terminate()
     try:

@@ -27,7 +27,8 @@ def capabilities() -> dict[str, Any]:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("python-escpos is not installed (pip install python-escpos)")
     path = Path(next(iter(spec.submodule_search_locations))) / "capabilities.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    caps: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return caps
 
 
 def profile_names() -> list[str]:
@@ -76,7 +77,8 @@ def profile_info(name: str) -> ProfileInfo:
 def python_codec(codepage: str) -> str | None:
     """The Python codec for an ESC/POS code page name, or None if we cannot encode it."""
     enc = capabilities()["encodings"].get(codepage.upper(), {})
-    return enc.get("python_encode")
+    codec: str | None = enc.get("python_encode")
+    return codec
 
 
 def known_codepages() -> list[str]:

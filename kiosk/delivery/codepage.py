@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -117,7 +118,7 @@ class CodePage:
 
 
 @cache
-def _char_for(codec: str):
+def _char_for(codec: str) -> Callable[[str], str | None]:
     """The substitution of one character for ``codec``, remembered: a letter is a few thousand
     characters drawn from a few dozen, and each decision asks the codec and ``unicodedata``."""
     page = CodePage("", 0, codec)

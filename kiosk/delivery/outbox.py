@@ -105,7 +105,7 @@ def backoff(attempt: int, initial: float, cap: float, rng: random.Random) -> flo
     The jitter (between half and all of the delay) keeps several kiosks behind one mail server
     from retrying in lockstep after an outage.
     """
-    delay = min(cap, initial * 2 ** max(0, attempt - 1))
+    delay: float = min(cap, initial * 2 ** max(0, attempt - 1))
     return delay / 2 + rng.uniform(0, delay / 2)
 
 
@@ -124,7 +124,7 @@ class OutboxService:
         self.settings = campaign.email
         self.store = store  # the process's store; each thread gets its own connection from it
         self.data_dir = store.data_dir
-        self.lang = campaign.campaign.default_language
+        self.lang: str = campaign.campaign.default_language  # staff may choose another
         self._base_dir = campaign.source.parent if campaign.source else None
         self._ssl_context = ssl_context
         self._on_change = on_change

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk.background import Worker
 from kiosk.delivery.printer import PrinterLink, PrinterState, PrinterUnreachable, StatusKind
@@ -215,7 +215,7 @@ class PrintService:
             self.on_change(snap)
 
 
-def _counts_of(s: QueueStatus) -> dict:
+def _counts_of(s: QueueStatus) -> dict[str, Any]:
     return {"queued": s.queued, "printed": s.printed, "failed": s.failed,
             "cancelled": s.cancelled, "queued_ids": s.queued_ids}
 

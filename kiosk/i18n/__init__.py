@@ -15,6 +15,7 @@ import string
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 LANGUAGES = ("en", "fr")
 _DIR = Path(__file__).parent
@@ -25,7 +26,7 @@ PLURAL_MARK = "|"  # in a placeholder's format spec: "singular|plural"
 def catalog(lang: str) -> dict[str, str]:
     flat: dict[str, str] = {}
 
-    def walk(prefix: str, node: dict) -> None:
+    def walk(prefix: str, node: dict[str, Any]) -> None:
         for k, v in node.items():
             key = f"{prefix}.{k}" if prefix else k
             if isinstance(v, dict):
@@ -67,6 +68,7 @@ class _CountFormatter(string.Formatter):
 
     def format_field(self, value: object, format_spec: str) -> str:
         if PLURAL_MARK not in format_spec:
-            return super().format_field(value, format_spec)
+            text: str = super().format_field(value, format_spec)
+            return text
         one, _, other = format_spec.partition(PLURAL_MARK)
         return one if plural_is_one(self.lang, value) else other
