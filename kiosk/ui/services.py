@@ -45,7 +45,7 @@ class Services(QObject):
         self.printer: PrintService | None = None
         self.outbox: OutboxService | None = None
         self._task_done.connect(lambda callback, result, error: callback(result, error))
-        self._default_language = campaign.campaign.default_language
+        self._default_language: str = campaign.campaign.default_language
         self.drives = DriveFinder()  # the mounted USB drives; tests point it at a temp tree
 
     # --- the journey's committer ---------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -178,7 +178,9 @@ class Overlay(QFrame):
         set_text(self.yes, yes)
         set_text(self.no, no)
         self._on_answer = on_answer
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        assert parent is not None  # made with the window as its parent
+        self.setGeometry(parent.rect())
         self.show()
         self.raise_()
         self.no.setFocus(Qt.FocusReason.OtherFocusReason)  # the safe answer has focus
@@ -216,7 +218,7 @@ class PageCover:
     def __init__(self, host: QWidget, content: QWidget):
         self.host = host
         self.content = content
-        self._picture = None
+        self._picture: QPixmap | None = None
         self._focus: QWidget | None = None
 
     def cover(self) -> None:
@@ -225,7 +227,7 @@ class PageCover:
         from PySide6.QtWidgets import QApplication
 
         focus = QApplication.focusWidget()
-        self._focus = focus if self.content.isAncestorOf(focus) else None
+        self._focus = focus if focus is not None and self.content.isAncestorOf(focus) else None
         self._picture = self.content.grab()
         self.content.hide()
         self.host.update()
@@ -290,7 +292,9 @@ class Card(QPushButton):
         return True
 
     def heightForWidth(self, w: int) -> int:
-        return self.layout().totalHeightForWidth(w)
+        lay = self.layout()
+        assert lay is not None  # set in __init__
+        return lay.totalHeightForWidth(w)
 
 
 class WrapCheck(QWidget):
@@ -324,7 +328,9 @@ class WrapCheck(QWidget):
         return True
 
     def heightForWidth(self, w: int) -> int:
-        return max(48, self.layout().totalHeightForWidth(w))
+        lay = self.layout()
+        assert lay is not None  # set in __init__
+        return max(48, lay.totalHeightForWidth(w))
 
     def set_text(self, text: str) -> None:
         self.text.setText(text)
@@ -565,9 +571,10 @@ def steady_scroll_bars(root: QWidget) -> None:
         # The frame takes the area's place in its layout (taking the area first would lose
         # the place), at start-up, before anyone reads the tree.
         placeholder = QWidget()
-        if holder.layout().replaceWidget(area, placeholder) is None:
+        lay = holder.layout()
+        if lay is None or lay.replaceWidget(area, placeholder) is None:
             raise RuntimeError(f"scroll area outside a layout under {type(holder).__name__}")
-        holder.layout().replaceWidget(placeholder, ScrollFrame(area))
+        lay.replaceWidget(placeholder, ScrollFrame(area))
         # Hidden now: deleteLater waits for an event loop, and before exec() (tests, screen
         # renders) the empty placeholder stayed on top of the screen's title.
         placeholder.hide()

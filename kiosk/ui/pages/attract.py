@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from kiosk.domain.journey import Step
 from kiosk.ui.pages.base import Page
@@ -39,10 +39,10 @@ class AttractPage(Page):
         lay.addLayout(row)
         lay.addSpacing(12)
         choices = Reflow(spacing=12)
-        self.lang_buttons: dict[str, object] = {}
+        self.lang_buttons: dict[str, QPushButton] = {}
         for code in self.campaign.languages:
             b = button("choice", checkable=True)
-            b.toggled.connect(lambda on, c=code: on and self.language_chosen.emit(c))
+            b.toggled.connect(lambda on, c=code: self.language_chosen.emit(c) if on else None)
             choices.add(b)
             self.lang_buttons[code] = b
         self.size_button = button("choice")

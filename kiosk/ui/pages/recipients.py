@@ -20,7 +20,7 @@ class RecipientsPage(Page):
         self.cards: dict[str, Card] = {}
         row: Reflow | None = None
         for i, r in enumerate(self.campaign.recipients):
-            if i % 2 == 0:  # two cards a row, or one under the other when narrow
+            if row is None or i % 2 == 0:  # two cards a row, or one under the other when narrow
                 row = Reflow(spacing=20)
                 self.layout_.addWidget(row)
             card = Card()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.delivery.receipt import preview_lines
 from kiosk.domain.journey import Step
@@ -21,20 +21,20 @@ class ReviewPage(Page):
 
     def __init__(self, journey, parent: QWidget | None = None):
         super().__init__(journey, parent)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
         # Focusable, so arrow keys and Page Down scroll a long letter without a mouse.
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.scroller.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.inner = QWidget()
         self.letters_layout = QVBoxLayout(self.inner)
         self.letters_layout.setSpacing(24)
-        self.scroll.setWidget(self.inner)
+        self.scroller.setWidget(self.inner)
         self.letters_layout.addStretch(1)
-        self.layout_.addWidget(self.scroll, 1)
+        self.layout_.addWidget(self.scroller, 1)
         self.previews: list[ReceiptView] = []
-        self._pool: list[tuple[QFrame, object, ReceiptView]] = []
+        self._pool: list[tuple[QFrame, QLabel, ReceiptView]] = []
 
-    def _slot(self, i: int) -> tuple[QFrame, object, ReceiptView]:
+    def _slot(self, i: int) -> tuple[QFrame, QLabel, ReceiptView]:
         """The i-th letter's box, made once and reused: rebuilding widgets on every visit to
         this step cost more than the rest of the step switch."""
         while len(self._pool) <= i:
@@ -72,7 +72,7 @@ class ReviewPage(Page):
         for box, _head, view in self._pool[len(letters):]:
             view.set_lines([])
             box.hide()
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroller.verticalScrollBar().setValue(0)
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -83,4 +83,4 @@ class ReviewPage(Page):
         self._clear()
 
     def first_focus(self):
-        return self.scroll
+        return self.scroller

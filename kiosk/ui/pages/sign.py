@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QWidget,
 )
 
@@ -66,11 +67,11 @@ class SignPage(Page):
         super().__init__(journey, parent)
         modes = Reflow(spacing=10)
         self.mode_group = QButtonGroup(self)
-        self.mode_buttons: dict[SignMode, object] = {}
+        self.mode_buttons: dict[SignMode, QPushButton] = {}
         for mode in SignMode:
             b = button("choice", checkable=True)
             b.setAutoExclusive(True)  # one of three: a radio button to assistive technology
-            b.toggled.connect(lambda on, m=mode: on and self._set_mode(m))
+            b.toggled.connect(lambda on, m=mode: self._set_mode(m) if on else None)
             self.mode_group.addButton(b)
             modes.add(b)
             self.mode_buttons[mode] = b

@@ -93,12 +93,12 @@ class WritePage(Page):
         self.choice_buttons: dict[str, QPushButton] = {}
         pair: Reflow | None = None
         for i, tid in enumerate([t.id for t in self.campaign.starting_texts] + [BLANK]):
-            if i % 2 == 0:  # two a row, leaving room for the talking points below
+            if pair is None or i % 2 == 0:  # two a row, leaving room for the talking points
                 pair = Reflow(spacing=6)
                 right.addWidget(pair)
             b = button("choice", checkable=True)
             b.setAutoExclusive(True)  # one of a set: a radio button to assistive technology
-            b.toggled.connect(lambda on, t=tid: on and self._choose(t))
+            b.toggled.connect(lambda on, t=tid: self._choose(t) if on else None)
             self.group.addButton(b)
             pair.add(b, 1)
             self.choice_buttons[tid] = b

@@ -46,7 +46,7 @@ class BarChart(QWidget):
             p.setPen(QColor(PALETTE.text))
             p.drawText(QRectF(0, y, label_w - 8, rh),
                        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                       fm.elidedText(name, Qt.TextElideMode.ElideRight, label_w - 8))
+                       fm.elidedText(name, Qt.TextElideMode.ElideRight, int(label_w - 8)))
             w = bar_w * n / top
             p.fillRect(QRectF(label_w, y + rh * 0.2, w, rh * 0.6), QColor(PALETTE.accent))
             p.drawText(QRectF(label_w + w + 8, y, count_w, rh), Qt.AlignmentFlag.AlignVCenter,

@@ -117,7 +117,7 @@ class ExportScreen(StaffScreen):
             self.t(key, n=len(FILES), target=target.describe(self._lang())),
             self.t("staff.export_confirm_body", folder=folder),
             self.t("staff.export_yes"), self.t("staff.cancel"),
-            lambda yes: yes and self._chosen(target, folder),
+            lambda yes: self._chosen(target, folder) if yes else None,
         )
 
     def _chosen(self, target: ExportTarget, folder: str) -> None:

@@ -82,7 +82,7 @@ class StaffPanel(StaffScreen):
             ["reset_session", "test_print", "queues", "retry_print", "retry_email", "review_held",
              "export", "quit"]
         ):
-            if i % 2 == 0:  # two a row, or one under the other when the text is large
+            if row is None or i % 2 == 0:  # two a row, or one under the other when text is large
                 row = Reflow(spacing=10)
                 lay.addWidget(row)
             b = button()
@@ -96,7 +96,7 @@ class StaffPanel(StaffScreen):
         self.lang_buttons: dict[str, QPushButton] = {}
         for code in services.campaign.languages:
             b = button("choice", checkable=True)
-            b.toggled.connect(lambda on, c=code: on and self._set_language(c))
+            b.toggled.connect(lambda on, c=code: self._set_language(c) if on else None)
             langs.add(b)
             self.lang_buttons[code] = b
         langs.add_stretch()
@@ -108,8 +108,8 @@ class StaffPanel(StaffScreen):
         self.today = button("choice", checkable=True)
         self.all_time = button("choice", checkable=True)
         self.today.setChecked(True)
-        self.today.toggled.connect(lambda on: on and self._period(today=True))
-        self.all_time.toggled.connect(lambda on: on and self._period(today=False))
+        self.today.toggled.connect(lambda on: self._period(today=True) if on else None)
+        self.all_time.toggled.connect(lambda on: self._period(today=False) if on else None)
         counts_row.add(self.counts_title)
         counts_row.add(self.today)
         counts_row.add(self.all_time)
@@ -125,7 +125,6 @@ class StaffPanel(StaffScreen):
         self.auto_lock.setSingleShot(True)
         self.auto_lock.setInterval(AUTO_LOCK_MS)
         self.auto_lock.timeout.connect(self.close_panel)
-        self.actions = None  # set by the window: a StaffActions
 
     def _status_box(self) -> tuple[QFrame, list]:
         box = QFrame()

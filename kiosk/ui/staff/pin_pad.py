@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.i18n import tr
 from kiosk.pin_gate import PinGate
@@ -46,7 +53,7 @@ class PinPad(QFrame):
             lay.addWidget(w)
         grid = QGridLayout()
         grid.setSpacing(10)
-        self.keys: dict[str, object] = {}
+        self.keys: dict[str, QPushButton] = {}
         for i, key in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"]):
             b = button("primary" if key == "ok" else "")
             b.setMinimumSize(96, 72)
@@ -71,7 +78,9 @@ class PinPad(QFrame):
     def open_pad(self) -> None:
         self._digits = ""
         self.retranslate()
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        assert parent is not None  # made with the window as its parent
+        self.setGeometry(parent.rect())
         self.show()
         self.raise_()
         self.setFocus(Qt.FocusReason.OtherFocusReason)

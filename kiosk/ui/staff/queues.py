@@ -52,15 +52,16 @@ class QueueView(StaffScreen):
     def refresh(self) -> None:
         while self.rows.count():
             item = self.rows.takeAt(0)
-            if w := item.widget():
+            if item is not None and (w := item.widget()):
                 w.deleteLater()
         lang = self._lang()
         names = {r.id: r.name.get(lang) for r in self.services.campaign.recipients}
         jobs = self.services.print_jobs(PRINT_OPEN)
         emails = self.services.emails(EMAIL_OPEN)
         if not jobs and not emails:
-            self.rows.addWidget(label("help"))
-            set_text(self.rows.itemAt(0).widget(), self.t("staff.queues_empty"))
+            empty = label("help")
+            self.rows.addWidget(empty)
+            set_text(empty, self.t("staff.queues_empty"))
         for job in jobs:
             text = self.t("staff.queue_print_row", id=job.id,
                           state=tr(f"printing.job.{job.state}", lang),

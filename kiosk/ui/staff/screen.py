@@ -30,7 +30,9 @@ class StaffScreen(QFrame):
         return tr(key, self._lang(), **values)
 
     def cover_window(self) -> None:
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        assert parent is not None  # made with the window as its parent
+        self.setGeometry(parent.rect())
         self.show()
         self.raise_()
 
