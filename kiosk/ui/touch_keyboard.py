@@ -113,6 +113,7 @@ class TouchKeyboard(QObject):
         self.input.cursorRectangleChanged.connect(self._schedule_caret)
         self._caret_pending = False
         app = QApplication.instance()
+        assert isinstance(app, QApplication)  # focusChanged is a QApplication's
         app.focusChanged.connect(self._focus_moved)
         app.installEventFilter(self)
         window.journey.subscribe(self._journey_changed)
@@ -187,7 +188,8 @@ class TouchKeyboard(QObject):
 
         left = QQmlProperty(item, "anchors.leftMargin") if item is not None else None
         right = QQmlProperty(item, "anchors.rightMargin") if item is not None else None
-        if item is None or not (left.isValid() and right.isValid()):
+        if item is None or left is None or right is None or not (
+                left.isValid() and right.isValid()):
             self._fit_failed = True
             log.warning("this Qt's on-screen keyboard cannot be narrowed: it stays full width")
             return
@@ -238,8 +240,7 @@ class TouchKeyboard(QObject):
             caret.translate(focus.viewport().pos())
         parent: QWidget | None = focus.parentWidget()
         while parent is not None:
-            if isinstance(parent, QScrollArea) and parent.widget() is not None:
-                inner = parent.widget()
+            if isinstance(parent, QScrollArea) and (inner := parent.widget()) is not None:
                 centre = focus.mapTo(inner, caret.center())
                 line = max(caret.height(), 20)
                 parent.ensureVisible(centre.x(), centre.y(), 20, line * 2)

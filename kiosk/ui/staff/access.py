@@ -6,11 +6,11 @@ staff duty has a chord instead. Both open the PIN pad, never the panel directly.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut, QTouchEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.ui.staff.export_screen import ExportScreen
 from kiosk.ui.staff.held_review import HeldReview
@@ -45,10 +45,12 @@ class StaffHost(Protocol):
 
 class StaffAccess(QObject):
     def __init__(self, window: StaffHost):
+        assert isinstance(window, QWidget)  # the kiosk window: the staff screens' parent
         super().__init__(window)
         self.window = window
         services = window.services
         assert services is not None
+        self.services = services
         lang = lambda: window.journey.language  # noqa: E731 - read at use, not now
         self.gate = services.pin_gate()  # kept in the store: a restart gives no fresh tries
         self.pad = PinPad(self.gate, lang, window)
@@ -74,7 +76,9 @@ class StaffAccess(QObject):
         self.hold.timeout.connect(self.open_pad)
         self.shortcut = QShortcut(QKeySequence(STAFF_CHORD), window)
         self.shortcut.activated.connect(self.open_pad)
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        assert app is not None  # the window exists, so the application does
+        app.installEventFilter(self)
 
     @property
     def is_open(self) -> bool:
@@ -85,7 +89,7 @@ class StaffAccess(QObject):
 
     def open_pad(self) -> None:
         if not self.is_open:
-            self.window.services.audit("staff.pin_pad")
+            self.services.audit("staff.pin_pad")
             self.pad.open_pad()
 
     def _opened(self) -> None:
@@ -97,18 +101,18 @@ class StaffAccess(QObject):
         for w in (self.review, self.queues):
             w.hide()
         self.export.close_screen()
-        self.window.services.audit("staff.lock")
+        self.services.audit("staff.lock")
 
     def _refresh(self) -> None:
         if self.panel.isVisible():
             self.panel.refresh()
 
     def _reset(self) -> None:
-        self.window.services.audit("visitor.reset")
+        self.services.audit("visitor.reset")
         self.window.journey.start_over()
 
     def _language(self, code: str) -> None:
-        self.window.services.set_default_language(code)
+        self.services.set_default_language(code)
         self.window.journey.set_default_language(code)
 
     def relayout(self) -> None:
@@ -127,7 +131,7 @@ class StaffAccess(QObject):
                     QEvent.Type.TouchCancel):
             return True
         return kind == QEvent.Type.MouseMove and not self._in_corner(
-            event.globalPosition().toPoint())
+            cast(QMouseEvent, event).globalPosition().toPoint())
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -137,11 +141,11 @@ class StaffAccess(QObject):
                                                QEvent.Type.KeyPress, QEvent.Type.TouchBegin):
             self.panel.poke()
         if kind == QEvent.Type.MouseButtonPress:
-            pos = event.globalPosition().toPoint()
+            pos = cast(QMouseEvent, event).globalPosition().toPoint()
             if self._in_corner(pos) and not self.is_open:
                 self.hold.start()
         elif kind == QEvent.Type.TouchBegin:
-            points = event.points()
+            points = cast(QTouchEvent, event).points()
             if len(points) == 1 and self._in_corner(points[0].globalPosition().toPoint()):
                 self.hold.start()
         elif self.hold.isActive() and self._ends_hold(kind, event):
