@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -47,6 +47,7 @@ from kiosk.ui.widgets import (
 )
 
 if TYPE_CHECKING:
+    from kiosk.delivery.print_queue import QueueStatus
     from kiosk.ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -156,12 +157,14 @@ class KioskWindow(QWidget):
         self.idle_countdown.timeout.connect(self._idle_tick)
 
         # Keyboard users get the same actions as touch: Alt+Left goes back.
-        QShortcut(QKeySequence("Alt+Left"), self, activated=self._back)
+        back = QShortcut(QKeySequence("Alt+Left"), self)
+        back.activated.connect(self._back)
 
         self._problems: list[Problem] = []
-        self._printer_status: object = None
+        self._printer_status: QueueStatus | None = None
         self.staff = None
-        self.keyboard = None  # the on-screen keyboard's TouchKeyboard, on a touchscreen kiosk
+        # The on-screen keyboard (a TouchKeyboard) on a touchscreen kiosk, set by the app.
+        self.keyboard: QObject | None = None
         if services is not None:
             services.printer_changed.connect(self._on_printer)
             from kiosk.ui.staff.access import StaffAccess
@@ -296,10 +299,10 @@ class KioskWindow(QWidget):
         printer_ready = self.services.printer_ready() if self.services else False
         self.thanks.set_outcome(printing=delivery.print, printer_ready=printer_ready,
                                 emailed=delivery.email)
-        if self.services:
+        if services := self.services:
             # The letters are on disk already; the workers (which share the GIL) start a
             # moment later so the thank-you screen paints first.
-            QTimer.singleShot(100, self, lambda: self.services.letters_kept(delivery))
+            QTimer.singleShot(100, self, lambda: services.letters_kept(delivery))
 
     def _back(self) -> None:
         if self.journey.step in NUMBERED_STEPS and not self.confirm.isVisible():
@@ -332,8 +335,10 @@ class KioskWindow(QWidget):
         field being typed in gets the room (Back and Next stay)."""
         typing = height > 0
         gap = 8 if typing else 16
-        m = self.layout().contentsMargins()
-        self.layout().setContentsMargins(m.left(), gap, m.right(), gap + height)
+        lay = self.layout()
+        assert lay is not None  # set in __init__
+        m = lay.contentsMargins()
+        lay.setContentsMargins(m.left(), gap, m.right(), gap + height)
         if typing != self._typing:
             self._typing = typing
             for page in self.pages.values():
@@ -351,7 +356,9 @@ class KioskWindow(QWidget):
         if not (self._typing and self._top_bar_yields):
             return
         page = self.pages[self.journey.step]
-        if page.can_spare(self.topbar.sizeHint().height() + self.content.layout().spacing()):
+        content_layout = self.content.layout()
+        assert content_layout is not None  # set in __init__
+        if page.can_spare(self.topbar.sizeHint().height() + content_layout.spacing()):
             self._top_bar_yields = False
             self._update_bars()
 
@@ -369,7 +376,9 @@ class KioskWindow(QWidget):
             self.services.audit("kiosk.quit")
         self._quitting = True
         self.close()
-        QApplication.instance().quit()
+        app = QApplication.instance()
+        assert app is not None  # the window exists, so the application does
+        app.quit()
 
     def _ask_replace(self, on_answer) -> None:
         lang = self.journey.language
@@ -380,7 +389,7 @@ class KioskWindow(QWidget):
 
     # --- printer news --------------------------------------------------------------------------
 
-    def _on_printer(self, status) -> None:
+    def _on_printer(self, status: QueueStatus) -> None:
         self._printer_status = status
         self._show_printer()
 
@@ -470,7 +479,7 @@ class KioskWindow(QWidget):
 
     def _layers(self) -> list[QWidget]:
         return [w for w in self.children()
-                if w.isWidgetType() and w is not self.content and not w.isHidden()]
+                if isinstance(w, QWidget) and w is not self.content and not w.isHidden()]
 
     def _cover(self) -> None:
         """While a layer is open, the page behind it is a picture, not widgets (PageCover)."""
