@@ -101,7 +101,9 @@ def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> 
     # keyboard focus: a real keyboard would type nowhere and the on-screen one never open.
     window.activateWindow()
     # The workers start once the event loop runs: the attract screen paints first.
-    QTimer.singleShot(0, window.services.start)
+    services = window.services
+    assert services is not None  # build_window gives the window its services
+    QTimer.singleShot(0, services.start)
     code = app.exec()
-    window.services.stop()
+    services.stop()
     return code

@@ -192,7 +192,12 @@ class _Photographer:
     def _room_made(self) -> bool:
         # Condition from tests/keyboard_probe.py: the window keeps space under its content
         # for the keyboard (its usual bottom margin is 16).
-        return self.window.layout().contentsMargins().bottom() > 16
+        return self._bottom_margin() > 16
+
+    def _bottom_margin(self) -> int:
+        lay = self.window.layout()
+        assert lay is not None  # the window's, set when it is made
+        return lay.contentsMargins().bottom()
 
     def photograph(self, field: QWidget, name: str) -> Path:
         from PySide6.QtCore import Qt
@@ -237,7 +242,7 @@ class _Photographer:
             kb = self.input.keyboardRectangle().toRect()
             at = field.mapToGlobal(field.rect().topLeft())
             caret = field.inputMethodQuery(Qt.InputMethodQuery.ImCursorRectangle)
-            return (kb.getRect(), self.window.layout().contentsMargins().bottom(),
+            return (kb.getRect(), self._bottom_margin(),
                     at.x(), at.y(), field.width(), field.height(), str(caret))
 
         def still() -> bool:
@@ -283,6 +288,8 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
     from kiosk.domain.journey import Step
     from kiosk.ui import touch_keyboard
     from kiosk.ui.app import build_window
+    from kiosk.ui.pages.recipients import RecipientsPage
+    from kiosk.ui.pages.sign import SignPage
     from kiosk.ui.screenshots import SAMPLE_VISITOR
 
     screen = app.primaryScreen().geometry()
@@ -298,8 +305,12 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
         window.setFixedSize(screen.size())
         window.keyboard = touch_keyboard.TouchKeyboard(window, campaign.campaign.french_keyboard)
         window.show()
+        services = window.services
+        assert services is not None  # build_window gives the window its services
+        recipients, sign = window.pages[Step.RECIPIENTS], window.pages[Step.SIGN]
+        assert isinstance(recipients, RecipientsPage) and isinstance(sign, SignPage)
         # The real workers, printing into the scratch dir, so status lines tell the truth.
-        window.services.start()
+        services.start()
         try:
             _wait_until(lambda: window.windowHandle() is not None
                         and window.windowHandle().isExposed(),
@@ -313,7 +324,7 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
                 j.update(text_size=text_size, high_contrast=high_contrast)
                 window._apply_theme()
                 for r in campaign.recipients[:2]:
-                    window.pages[Step.RECIPIENTS].cards[r.id].click()
+                    recipients.cards[r.id].click()
                 j.next()
                 window.write.choice_buttons[campaign.starting_texts[0].id].click()
                 # A visitor adding to the starting text types at its end.
@@ -322,7 +333,6 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
                 camera.close_keyboard()
                 if not j.next():
                     raise _NotSettled(f"the Write step did not accept its sample text ({lang})")
-                sign = window.pages[Step.SIGN]
                 for field, value in SAMPLE_VISITOR[lang].items():
                     sign.edits[field].setText(value)
                     j.update(**{field: value})
@@ -331,7 +341,7 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
                 camera.close_keyboard()
                 j.start_over()
         finally:
-            window.services.stop()
+            services.stop()
             window._quitting = True
             window.close()
 

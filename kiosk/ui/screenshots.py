@@ -37,6 +37,8 @@ def render_screens(
 
     from kiosk.domain.journey import Step
     from kiosk.ui.app import build_window, make_app
+    from kiosk.ui.pages.recipients import RecipientsPage
+    from kiosk.ui.pages.sign import SignPage
 
     app = make_app()
     out.mkdir(parents=True, exist_ok=True)
@@ -45,9 +47,13 @@ def render_screens(
         window = build_window(campaign, Path(scratch), kiosk_mode=False)
         window.setFixedSize(*size[:2])
         window.show()
+        services, staff = window.services, window.staff
+        assert services is not None and staff is not None  # build_window gives it both
         # The real workers, printing into the scratch dir, so status lines tell the truth.
-        window.services.start()
+        services.start()
         j = window.journey
+        recipients, sign = window.pages[Step.RECIPIENTS], window.pages[Step.SIGN]
+        assert isinstance(recipients, RecipientsPage) and isinstance(sign, SignPage)
 
         def shot(name: str, lang: str) -> None:
             if (j.session.text_size, j.session.high_contrast) != (text_size, high_contrast):
@@ -65,13 +71,12 @@ def render_screens(
             j.start()
             j.set_language(lang)
             for r in campaign.recipients[:2]:
-                window.pages[Step.RECIPIENTS].cards[r.id].click()
+                recipients.cards[r.id].click()
             shot("2-recipients", lang)
             j.next()
             window.write.choice_buttons[campaign.starting_texts[0].id].click()
             shot("3-write", lang)
             j.next()
-            sign = window.pages[Step.SIGN]
             for field, value in SAMPLE_VISITOR[lang].items():
                 sign.edits[field].setText(value)
                 j.update(**{field: value})
@@ -94,14 +99,13 @@ def render_screens(
             assert j.step is Step.THANKS
             shot("8-thanks", lang)
             j.finish()
-            staff = window.staff
             j.set_language(lang)
             staff.pad.open_pad()
             shot("10-staff-pin", lang)
             staff.pad.close_pad()
             staff.panel.open_panel()
             shot("11-staff-panel", lang)
-            window.services.drives = _sample_drives(Path(scratch))
+            services.drives = _sample_drives(Path(scratch))
             staff.export.open_screen()
             shot("12-staff-export", lang)
             staff.export.cards[0].click()
@@ -109,7 +113,7 @@ def render_screens(
             staff.export.close_screen()
             staff.panel.close_panel()
             j.set_language(campaign.campaign.default_language)
-        window.services.stop()
+        services.stop()
         window._quitting = True
         window.close()
         window.deleteLater()
