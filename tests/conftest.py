@@ -96,3 +96,17 @@ def _generous_qt_waits(monkeypatch):
         return original(self, callback, timeout=timeout)
 
     monkeypatch.setattr(QtBot, "waitUntil", wait_until)
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_as_it_was():
+    """A command run in-process (``kiosk.cli.main``) sets up the kiosk's logging on the root
+    logger, writing to the stderr pytest had captured for that test. Left there, the SMTP
+    server's thread later logged into that closed stream ("--- Logging error ---")."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
