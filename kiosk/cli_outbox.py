@@ -15,6 +15,7 @@ from contextlib import closing
 from typing import TYPE_CHECKING
 
 from kiosk.cli_common import EXIT_FAILED, EXIT_OK, add_common, load
+from kiosk.i18n import LANGUAGES
 from kiosk.store.refusals import storage_refusals
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _common(p: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int]) -> None:
     add_common(p)
-    p.add_argument("--lang", choices=("en", "fr"),
+    p.add_argument("--lang", choices=LANGUAGES,
                    help="language of the messages (default: the campaign's)")
     p.set_defaults(func=func)
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from kiosk.cli_common import EXIT_FAILED, EXIT_OK, add_common, load
+from kiosk.i18n import LANGUAGES
 from kiosk.store.refusals import storage_refusals
 
 
@@ -44,13 +45,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         "damaged files are kept aside, unchanged"
     )
     add_common(p)
-    p.add_argument("--lang", choices=("en", "fr"),
+    p.add_argument("--lang", choices=LANGUAGES,
                    help="language of the messages (default: the campaign's, else English)")
     p.set_defaults(func=cmd_salvage)
 
 
 def _lang(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=("en", "fr"),
+    p.add_argument("--lang", choices=LANGUAGES,
                    help="language of the messages and cover pages (default: the campaign's)")
 
 

@@ -17,8 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("en", "fr")
 _DIR = Path(__file__).parent
+# The languages the kiosk speaks are the catalogs present: a folder with the UI's strings.
+LANGUAGES: tuple[str, ...] = tuple(
+    sorted(d.name for d in _DIR.iterdir() if (d / "ui.toml").is_file()))
 PLURAL_MARK = "|"  # in a placeholder's format spec: "singular|plural"
 
 
