@@ -37,7 +37,8 @@ HELD, QUEUED, SENDING, RETRY, UNKNOWN = "held", "queued", "sending", "retry", "u
 SENT, FAILED, CANCELLED = "sent", "failed", "cancelled"
 STATES = (HELD, QUEUED, SENDING, RETRY, UNKNOWN, SENT, FAILED, CANCELLED)
 WAITING = (QUEUED, RETRY, UNKNOWN)  # sent by a worker once next_attempt_at has come
-_WAITING_SQL = "('queued', 'retry', 'unknown')"
+OPEN = (*WAITING, SENDING, HELD, FAILED)  # not over yet: what staff look after
+_WAITING_SQL = "(" + ", ".join(f"'{state}'" for state in WAITING) + ")"
 
 _ITEM_SQL = """SELECT o.*, l.language, l.full_text, l.short_name, l.email AS visitor_email,
                       l.send_copy, l.recipient_id

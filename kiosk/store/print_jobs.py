@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kiosk.store.db import Store
 
 STATES = ("queued", "printed", "failed", "cancelled")
+OPEN = ("queued", "failed")  # not over yet: what staff look after
 
 
 @dataclass(frozen=True)

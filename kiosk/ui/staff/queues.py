@@ -12,14 +12,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.i18n import tr
+from kiosk.store import outbox, print_jobs
 from kiosk.ui.staff.screen import StaffScreen
 from kiosk.ui.widgets import Reflow, button, label, set_text
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
 
-PRINT_OPEN = ["queued", "failed"]
-EMAIL_OPEN = ["queued", "retry", "unknown", "failed", "held", "sending"]
+PRINT_OPEN = list(print_jobs.OPEN)
+EMAIL_OPEN = list(outbox.OPEN)
 
 
 class QueueView(StaffScreen):
