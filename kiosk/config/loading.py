@@ -359,5 +359,5 @@ def read_campaign(path: str | Path) -> Campaign:
 
 
 # The name this function had when it also rendered the templates; tests/typing_probe.py and
-# cli_staff.py (which only wants the campaign's language) still use it.
+# kiosk/cli/staff.py (which only wants the campaign's language) still use it.
 load_campaign = read_campaign

@@ -14,7 +14,7 @@ import sys
 from contextlib import closing
 from typing import TYPE_CHECKING
 
-from kiosk.cli_common import EXIT_FAILED, EXIT_OK, add_common, load
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, load
 from kiosk.i18n import LANGUAGES
 from kiosk.store.refusals import storage_refusals
 

@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.cli_common import EXIT_FAILED, EXIT_OK, add_common, load
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, load
 from kiosk.i18n import LANGUAGES
 from kiosk.store.refusals import storage_refusals
 

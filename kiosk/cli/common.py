@@ -1,5 +1,5 @@
 """What every command module shares: exit codes, the --config/--data-dir options, loading the
-campaign. Command modules import this, never ``kiosk.cli``: ``kiosk.cli`` loads them."""
+campaign. Command modules import this, never ``kiosk.cli`` itself, which loads them."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The command line: ``python -m kiosk <command>`` and the ``letter-kiosk`` script.
 
-Each area of the kiosk adds its own subcommands through a ``register(subparsers)`` function, so
-this file stays a table of contents. Heavy modules (Qt, escpos) are imported inside commands.
+Each area of the kiosk adds its own subcommands through a ``register(subparsers)`` function in
+its module of this package (``printing``, ``outbox``, ``staff``), so this file stays a table of
+contents. Heavy modules (Qt, escpos) are imported inside commands.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from types import ModuleType
 
 from kiosk import __version__
 
-# The command modules (cli_*.py) share these through kiosk.cli_common; they are named here
-# too for the modules that still import them from kiosk.cli.
-from kiosk.cli_common import (
+# What every command shares (the command modules import it from kiosk.cli.common).
+from kiosk.cli.common import (
     EXIT_BAD_CONFIG,
     EXIT_FAILED,
     EXIT_OK,
@@ -176,7 +176,7 @@ def _command_modules() -> list[ModuleType]:
     import importlib
 
     out = []
-    for name in ("kiosk.cli_print", "kiosk.cli_outbox", "kiosk.cli_staff"):
+    for name in ("kiosk.cli.printing", "kiosk.cli.outbox", "kiosk.cli.staff"):
         try:
             out.append(importlib.import_module(name))
         except ModuleNotFoundError as e:

@@ -10,7 +10,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from kiosk.cli_common import EXIT_FAILED, EXIT_OK, add_common, load
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, load
 from kiosk.i18n import LANGUAGES, tr
 from kiosk.store.refusals import storage_refusals
 
