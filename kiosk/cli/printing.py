@@ -100,7 +100,7 @@ def _print_queue(args: argparse.Namespace, store: Store, lang: str) -> int:
 def cmd_test_print(args: argparse.Namespace) -> int:
     from kiosk.delivery.printer import PrinterLink
     from kiosk.delivery.receipt import ReceiptFormat
-    from kiosk.delivery.test_page import print_test_page
+    from kiosk.delivery.sample_receipt import print_test_page
 
     campaign, data_dir = load(args)
     lang = _lang(args, campaign)

@@ -175,7 +175,7 @@ class Services(QObject):
     def test_print(self, on_done: Callable[[bool, str], None], lang: str) -> None:
         """Print the test page in the background; ``on_done(ok, message)`` on the GUI thread."""
         from kiosk.background import run_once
-        from kiosk.delivery.test_page import print_test_page
+        from kiosk.delivery.sample_receipt import print_test_page
 
         self.audit("print.test_page")
 
