@@ -46,7 +46,7 @@ def close(window) -> None:
     from PySide6.QtWidgets import QApplication
 
     window.services.stop()
-    window._quitting = True
+    window.allow_close()
     window.close()
     window.deleteLater()
     QApplication.processEvents()

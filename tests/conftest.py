@@ -68,7 +68,7 @@ def open_window(qtbot, campaign, data_dir):
         w = build_window(chosen or campaign, data_dir, kiosk_mode=kiosk_mode)
         # pytest-qt closes its widgets before fixtures end: a kiosk-mode window must be
         # allowed to close then, or it stays open with its staff panel's timers running.
-        qtbot.addWidget(w, before_close_func=lambda w: setattr(w, "_quitting", True))
+        qtbot.addWidget(w, before_close_func=lambda w: w.allow_close())
         w.setFixedSize(1280, 800)
         w.show()
         qtbot.waitExposed(w)
@@ -81,7 +81,7 @@ def open_window(qtbot, campaign, data_dir):
     yield make
     for w in opened:
         w.services.stop()
-        w._quitting = True  # kiosk mode refuses to close otherwise
+        w.allow_close()  # kiosk mode refuses to close otherwise
 
 
 @pytest.fixture(autouse=True)

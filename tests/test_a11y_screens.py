@@ -48,14 +48,14 @@ def _visit(window, campaign):
     j.next()
     window.deliver.print_card.setChecked(True)
     yield Step.DELIVER
-    window._ask_start_over()
+    window.ask_start_over()
     yield "start-over dialog", window.confirm
     window.confirm.dismiss()
-    window._idle_warning()
+    window.warn_idle()
     yield "still-there dialog", window.idle_overlay
     window.idle_overlay.dismiss()
     window.idle_countdown.stop()
-    window._send()
+    window.send()
     yield Step.THANKS
     j.finish()
     window.staff.pad.open_pad()
@@ -85,7 +85,7 @@ def test_every_screen_passes_the_audit(qtbot, campaign, data_dir, screen, contra
         for step in _visit(w, campaign):
             w.journey.set_language(lang)
             w.journey.update(text_size=size, high_contrast=contrast)
-            w._apply_theme()
+            w.apply_theme()
             for _ in range(8):  # layouts settle over a few turns of the event loop
                 QApplication.processEvents()
             name, root = step if isinstance(step, tuple) else (step, w)

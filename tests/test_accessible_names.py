@@ -35,7 +35,7 @@ def _walk_to(window, step: Step) -> None:
     if step is Step.DELIVER:
         return
     window.deliver.print_card.setChecked(True)
-    window._send()
+    window.send()
 
 
 def _reachable_controls(root: QWidget) -> list[QWidget]:

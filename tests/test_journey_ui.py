@@ -159,9 +159,8 @@ def test_idle_timeout_wipes_the_session(qtbot, window):
     click(qtbot, window.primary)
     type_text(window.write.editor, "Private words of the last visitor")
     # Fire the idle timer now rather than waiting 90 s; the countdown runs for real, shortened.
-    window._idle_warning()
+    window.warn_idle(countdown=1)
     assert window.idle_overlay.isVisible()
-    window._idle_left = 1
     with qtbot.waitSignal(window.idle_countdown.timeout, timeout=60_000):
         pass
     assert j.step is Step.ATTRACT
@@ -173,7 +172,7 @@ def test_idle_still_here_keeps_everything(qtbot, window):
     j = window.journey
     click(qtbot, window.attract.start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
-    window._idle_warning()
+    window.warn_idle()
     click(qtbot, window.idle_overlay.yes)
     assert j.step is Step.RECIPIENTS and j.session.recipient_ids == ["pm"]
     assert not window.idle_countdown.isActive()

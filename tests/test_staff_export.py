@@ -190,7 +190,7 @@ def test_the_export_screen_passes_the_audit(qtbot, window, mounts, size):
     for lang in ("en", "fr"):
         window.journey.set_language(lang)
         window.journey.update(text_size=size)
-        window._apply_theme()
+        window.apply_theme()
         screen = _open_export(qtbot, window)
         for _ in range(8):  # layouts settle over a few turns of the event loop
             QApplication.processEvents()

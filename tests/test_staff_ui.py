@@ -238,11 +238,11 @@ def test_idle_does_not_clear_the_page_while_staff_are_in_the_panel(qtbot, window
     click(qtbot, window.attract.start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
     window.staff.panel.open_panel()
-    window._idle_warning()
+    window.warn_idle()
     assert not window.idle_overlay.isVisible()
     assert window.idle.timer.isActive()
     window.staff.panel.close_panel()
-    window._idle_warning()
+    window.warn_idle()
     assert window.idle_overlay.isVisible()
 
 
@@ -255,6 +255,6 @@ def test_a_closed_window_leaves_no_staff_timer_running(qtbot, window):
     for _ in range(MAX_TRIES):
         _enter_pin(qtbot, staff.pad, "0000")
     assert staff.pad.tick.isActive()
-    window._quitting = True
+    window.allow_close()
     window.close()
     assert not staff.panel.auto_lock.isActive() and not staff.pad.tick.isActive()

@@ -109,7 +109,7 @@ def main() -> None:
         return [r.x(), r.y(), r.width(), r.height()]
 
     def open_and_settled() -> bool:
-        return im.isVisible() and im.keyboardRectangle().height() > 0 and window._typing
+        return im.isVisible() and im.keyboardRectangle().height() > 0 and window.typing
 
     def view() -> dict:
         editor = write.editor
@@ -167,12 +167,12 @@ def main() -> None:
 
         # 2. The largest text size.
         j.update(text_size=200)
-        window._apply_theme()
+        window.apply_theme()
         settle(app, lambda: (keyboard_rect(), global_rect(write.editor),
                              write.editor.fontMetrics().lineSpacing()))
         out("text_200", **view())
         j.update(text_size=100)
-        window._apply_theme()
+        window.apply_theme()
 
         # 3. Forty lines, typed as the keyboard types them: committed text, and Enter as a key
         # event sent by the application (QTest's would look like a real keyboard's).
@@ -201,7 +201,7 @@ def main() -> None:
 
         # 5. The keyboard closes: the step as usual.
         im.hide()
-        wait_for(app, lambda: not im.isVisible() and not window._typing,
+        wait_for(app, lambda: not im.isVisible() and not window.typing,
                  "the window stayed in typing mode after the keyboard closed")
         settle(app, lambda: global_rect(write.editor))
         out("closed", **view())
@@ -216,7 +216,7 @@ def main() -> None:
                              write.editor.verticalScrollBar().value()))
         out("reopened_at_end", caret=caret_in_screen(), **view())
         im.hide()
-        wait_for(app, lambda: not im.isVisible() and not window._typing, "the keyboard stayed")
+        wait_for(app, lambda: not im.isVisible() and not window.typing, "the keyboard stayed")
 
         # 6. A real keyboard: one key on it hides the on-screen one.
         im.show()
@@ -254,7 +254,7 @@ def main() -> None:
         out("timed_out", what=str(e), **view())
     finally:
         window.services.stop()
-        window._quitting = True
+        window.allow_close()
         window.close()
         app.processEvents()
 

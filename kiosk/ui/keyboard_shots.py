@@ -322,7 +322,7 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
                 j.start()
                 j.set_language(lang)
                 j.update(text_size=text_size, high_contrast=high_contrast)
-                window._apply_theme()
+                window.apply_theme()
                 for r in campaign.recipients[:2]:
                     recipients.cards[r.id].click()
                 j.next()
@@ -342,7 +342,7 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
                 j.start_over()
         finally:
             services.stop()
-            window._quitting = True
+            window.allow_close()
             window.close()
 
 

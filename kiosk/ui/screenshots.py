@@ -58,7 +58,7 @@ def render_screens(
         def shot(name: str, lang: str) -> None:
             if (j.session.text_size, j.session.high_contrast) != (text_size, high_contrast):
                 j.update(text_size=text_size, high_contrast=high_contrast)
-                window._apply_theme()
+                window.apply_theme()
             for _ in range(8):  # let layouts settle
                 QApplication.processEvents()
             path = out / f"{name}-{lang}.png"
@@ -82,7 +82,7 @@ def render_screens(
                 j.update(**{field: value})
             sign.enter()
             shot("4-sign", lang)
-            window._idle_warning()
+            window.warn_idle()
             shot("9-still-there", lang)
             window.idle_overlay.dismiss()
             window.idle_countdown.stop()
@@ -92,10 +92,10 @@ def render_screens(
             window.deliver.print_card.setChecked(True)
             window.deliver.email_card.setChecked(True)
             shot("6-deliver", lang)
-            window._ask_start_over()
+            window.ask_start_over()
             shot("7-start-over", lang)
             window.confirm.dismiss()
-            window._send()
+            window.send()
             assert j.step is Step.THANKS
             shot("8-thanks", lang)
             j.finish()
@@ -114,7 +114,7 @@ def render_screens(
             staff.panel.close_panel()
             j.set_language(campaign.campaign.default_language)
         services.stop()
-        window._quitting = True
+        window.allow_close()
         window.close()
         window.deleteLater()
         app.processEvents()

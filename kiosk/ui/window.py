@@ -88,7 +88,7 @@ class KioskWindow(QWidget):
         self.lang_button = button("quiet")
         self.lang_button.clicked.connect(self._switch_language)
         self.start_over_button = button("quiet")
-        self.start_over_button.clicked.connect(self._ask_start_over)
+        self.start_over_button.clicked.connect(self.ask_start_over)
         # Rows that become columns when large text or a portrait screen leaves no room.
         bar = Reflow(spacing=8)
         bar.add(self.step_label)
@@ -150,7 +150,7 @@ class KioskWindow(QWidget):
         self.confirm = Overlay(self)
         self.idle_overlay = Overlay(self)
         self.idle = IdleMonitor(journey.campaign.session.idle_timeout_seconds, self)
-        self.idle.idle.connect(self._idle_warning)
+        self.idle.idle.connect(self.warn_idle)
         self._idle_left = 0
         self.idle_countdown = QTimer(self)
         self.idle_countdown.setInterval(1000)
@@ -185,7 +185,7 @@ class KioskWindow(QWidget):
             if self._shown_session is not None:
                 self._forget_visitor()
             self._shown_session = j.session
-            self._apply_theme()
+            self.apply_theme()
         if j.language != self._shown_lang:
             self._shown_lang = j.language
             self._retranslate()
@@ -275,13 +275,13 @@ class KioskWindow(QWidget):
     def _primary(self) -> None:
         j = self.journey
         if j.step is Step.DELIVER:
-            self._send()
+            self.send()
             return
         if not j.next():
             self._problems = j.problems()
             self._set_problem(self._problem_text(self._problems))
 
-    def _send(self) -> None:
+    def send(self) -> None:
         delivery = self.deliver.delivery()
         lang = self.journey.language
         if not (delivery.print or delivery.email):
@@ -313,7 +313,7 @@ class KioskWindow(QWidget):
         i = langs.index(self.journey.language)
         self.journey.set_language(langs[(i + 1) % len(langs)])
 
-    def _ask_start_over(self) -> None:
+    def ask_start_over(self) -> None:
         lang = self.journey.language
         self.confirm.ask(
             tr("start_over.title", lang), tr("start_over.body", lang),
@@ -328,6 +328,11 @@ class KioskWindow(QWidget):
         self.attract.show_alert(tr("failsafe.message", lang))
         if self.services:
             self.services.audit("kiosk.failsafe", detail)
+
+    @property
+    def typing(self) -> bool:
+        """The on-screen keyboard is open and the window has made room for it."""
+        return self._typing
 
     def set_keyboard_room(self, height: int) -> None:
         """Keep the bottom ``height`` pixels free for the on-screen keyboard. While it is open
@@ -371,10 +376,15 @@ class KioskWindow(QWidget):
         )
         self.confirm.raise_()
 
+    def allow_close(self) -> None:
+        """Let the window close: in kiosk mode it refuses, except when staff quit (or a test
+        or a screen render is done with it)."""
+        self._quitting = True
+
     def quit(self) -> None:
         if self.services:
             self.services.audit("kiosk.quit")
-        self._quitting = True
+        self.allow_close()
         self.close()
         app = QApplication.instance()
         assert app is not None  # the window exists, so the application does
@@ -410,12 +420,14 @@ class KioskWindow(QWidget):
 
     # --- idle ----------------------------------------------------------------------------------
 
-    def _idle_warning(self) -> None:
+    def warn_idle(self, countdown: int | None = None) -> None:
+        """Ask "Are you still there?", counting down ``countdown`` seconds (the campaign's by
+        default) before the session is wiped."""
         if self.staff is not None and self.staff.is_open:
             self.idle.poke()  # staff at work: the visitor's page is not theirs to clear
             return
         lang = self.journey.language
-        self._idle_left = self.journey.campaign.session.idle_countdown_seconds
+        self._idle_left = countdown or self.journey.campaign.session.idle_countdown_seconds
         self.confirm.dismiss()
         self.idle_overlay.ask(
             tr("idle.title", lang), tr("idle.body", lang, n=self._idle_left),
@@ -498,7 +510,7 @@ class KioskWindow(QWidget):
 
     # --- window --------------------------------------------------------------------------------
 
-    def _apply_theme(self, force: bool = False) -> None:
+    def apply_theme(self, force: bool = False) -> None:
         s = self.journey.session
         scale = scale_for(self.width(), self.height())
         look = (round(scale, 3), s.text_size, s.high_contrast)
@@ -524,16 +536,16 @@ class KioskWindow(QWidget):
         sizes = TEXT_SIZES
         current = self.journey.session.text_size
         self.journey.update(text_size=sizes[(sizes.index(current) + 1) % len(sizes)])
-        self._apply_theme()
+        self.apply_theme()
         announce(self, self.size_button.accessibleName())
 
     def _set_contrast(self, on: bool) -> None:
         self.journey.update(high_contrast=on)
-        self._apply_theme()
+        self.apply_theme()
         announce(self, self.contrast_button.accessibleName())
 
     def resizeEvent(self, event) -> None:
-        self._apply_theme()
+        self.apply_theme()
         for overlay in (self.confirm, self.idle_overlay):
             overlay.setGeometry(self.rect())
         if self.staff is not None:
