@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from kiosk.i18n import tr
+from kiosk.i18n import long_date, tr
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -257,9 +257,7 @@ def _csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
 def letter_date(created_at: str, lang: str) -> str:
     """The date written on the letter, in its language, on the kiosk's local calendar."""
     day = datetime.fromisoformat(created_at).astimezone()
-    month = tr("exports.months", lang).split("|")[day.month - 1]
-    n = tr("exports.first_of_month", lang) if day.day == 1 else str(day.day)
-    return tr("exports.date", lang, day=n, month=month, year=day.year)
+    return tr("exports.dateline", lang, date=long_date(day, lang))
 
 
 @dataclass

@@ -61,3 +61,22 @@ def test_every_key_used_in_code_exists():
 
 def test_tr_fills_values():
     assert tr("common.step", "fr", n=2, total=5) == "Étape 2 sur 5"
+
+
+def test_one_rule_for_dates_in_each_language():
+    """Receipts, letters and exports write dates through one function, from one catalog."""
+    from datetime import date
+
+    from kiosk.delivery.receipt import format_date
+    from kiosk.exports import letter_date
+    from kiosk.i18n import long_date
+
+    assert long_date(date(2026, 11, 1), "en") == "November 1, 2026"
+    assert long_date(date(2026, 11, 1), "fr") == "1er novembre 2026"
+    assert long_date(date(2026, 8, 29), "fr") == "29 août 2026"
+    from datetime import datetime
+
+    noon = datetime(2026, 11, 29, 12, 0).astimezone()
+    assert format_date(noon, "fr") == "29 novembre 2026"
+    assert letter_date(noon.isoformat(), "fr") == "Le 29 novembre 2026"
+    assert letter_date(noon.isoformat(), "en") == "November 29, 2026"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from kiosk.config.printer_profiles import PAPER_COLUMNS, PAPER_DOTS, profile_info
 from kiosk.delivery.codepage import CodePage, finish, protect_spaces
-from kiosk.i18n import tr
+from kiosk.i18n import long_date, tr
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign, PrinterSettings
@@ -121,9 +121,7 @@ def wrap(paragraph: str, width: int) -> list[str]:
 
 
 def format_date(when: datetime, lang: str) -> str:
-    day = tr("printing.receipt.first_day", lang) if when.day == 1 else str(when.day)
-    month = tr(f"printing.month.m{when.month}", lang)
-    return tr("printing.receipt.date", lang, day=day, month=month, year=when.year)
+    return long_date(when, lang)
 
 
 def build_receipt(

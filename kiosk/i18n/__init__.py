@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import string
 import tomllib
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,13 @@ def tr(key: str, lang: str, /, **values: object) -> str:
     if PLURAL_MARK in text:
         return _CountFormatter(lang).format(text, **values)
     return text.format(**values)
+
+
+def long_date(when: date, lang: str) -> str:
+    """A date written out, as on a letter: "November 1, 2026", "1er novembre 2026"."""
+    month = tr("dates.months", lang).split("|")[when.month - 1]
+    day = tr("dates.first_of_month", lang) if when.day == 1 else str(when.day)
+    return tr("dates.long", lang, day=day, month=month, year=when.year)
 
 
 def plural_is_one(lang: str, n: object) -> bool:
