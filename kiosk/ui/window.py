@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +37,7 @@ from kiosk.ui.widgets import (
     Overlay,
     PageCover,
     Reflow,
+    ScrollFrame,
     button,
     label,
     make_page_scroller,
@@ -119,7 +119,7 @@ class KioskWindow(QWidget):
             Step.DELIVER: self.deliver,
             Step.THANKS: self.thanks,
         }
-        self.scrollers: dict[Step, QScrollArea] = {}
+        self.scrollers: dict[Step, ScrollFrame] = {}
         for step, page in self.pages.items():
             # Every page can scroll: at 200 % text or in portrait nothing is cut off.
             page.installEventFilter(self)  # its size, while typing: see _give_back_top_bar
