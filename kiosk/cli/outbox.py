@@ -129,47 +129,50 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_retry(args: argparse.Namespace) -> int:
+def _act(args: argparse.Namespace, action: Callable[[Store], str]) -> int:
+    """Run one staff action on the outbox; print what it did, or why it was refused."""
     from kiosk.store import outbox as q
 
     _, data_dir, store, lang = _setup(args)
     with closing(store), storage_refusals(data_dir, lang):
-        if args.failed:
-            n = q.retry_failed(store, actor="cli")
-            print(f"{n} failed email(s) queued again.")
-            return EXIT_OK
         try:
-            q.retry(store, args.id, actor="cli")
+            done = action(store)
         except q.ActionRefused as e:
             return _refused(e, lang)
-    print(f"Email {args.id} queued again.")
+    print(done)
     return EXIT_OK
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    from kiosk.store import outbox as q
+
+    def retry(store: Store) -> str:
+        if args.failed:
+            return f"{q.retry_failed(store, actor='cli')} failed email(s) queued again."
+        q.retry(store, args.id, actor="cli")
+        return f"Email {args.id} queued again."
+
+    return _act(args, retry)
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
     from kiosk.store import outbox as q
 
-    _, data_dir, store, lang = _setup(args)
-    with closing(store), storage_refusals(data_dir, lang):
-        try:
-            q.cancel(store, args.id, actor="cli")
-        except q.ActionRefused as e:
-            return _refused(e, lang)
-    print(f"Email {args.id} cancelled.")
-    return EXIT_OK
+    def cancel(store: Store) -> str:
+        q.cancel(store, args.id, actor="cli")
+        return f"Email {args.id} cancelled."
+
+    return _act(args, cancel)
 
 
 def cmd_release(args: argparse.Namespace) -> int:
     from kiosk.store import outbox as q
 
-    _, data_dir, store, lang = _setup(args)
-    with closing(store), storage_refusals(data_dir, lang):
-        try:
-            n = q.release_held(store, args.ids or None, actor="cli")
-        except q.ActionRefused as e:
-            return _refused(e, lang)
-    print(f"{n} held email(s) released.")
-    return EXIT_OK
+    def release(store: Store) -> str:
+        n = q.release_held(store, args.ids or None, actor="cli")
+        return f"{n} held email(s) released."
+
+    return _act(args, release)
 
 
 def progress_bar(done: int, total: int, width: int = 30) -> str:
