@@ -167,16 +167,6 @@ def _wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT)
         raise _NotSettled(f"{what} (waited {timeout:.0f} s)")
 
 
-def _keyboard_view():  # -> QQuickWindow | None
-    from PySide6 import QtQuick  # noqa: F401 - so the keyboard's window comes back as one
-    from PySide6.QtGui import QGuiApplication
-
-    for win in QGuiApplication.topLevelWindows():
-        if win.metaObject().className() == "QtVirtualKeyboard::InputView":
-            return win
-    return None
-
-
 class _Photographer:
     """Walks a sample visitor through one window and photographs the screen with the keyboard
     open. One per process: the keyboard belongs to the application."""
@@ -190,9 +180,7 @@ class _Photographer:
         self.input = QGuiApplication.inputMethod()
 
     def _room_made(self) -> bool:
-        # Condition from tests/keyboard_probe.py: the window keeps space under its content
-        # for the keyboard (its usual bottom margin is 16).
-        return self._bottom_margin() > 16
+        return self.window.typing  # the window has made room for the keyboard
 
     def _bottom_margin(self) -> int:
         lay = self.window.layout()
@@ -254,7 +242,9 @@ class _Photographer:
     def _fresh_keyboard_frame(self, where: str) -> None:
         """Wait for the keyboard to draw one frame after everything settled: it draws in its
         own window, and a picture taken before that frame could show its old language."""
-        view = _keyboard_view()
+        from kiosk.ui.touch_keyboard import input_view
+
+        view = input_view()
         if view is None:
             raise _NotSettled(f"the keyboard has no window ({where})")
         swapped = [False]
