@@ -22,8 +22,8 @@ EMAILS = 1000
 
 def _queue(store, campaign, n: int) -> None:
     """``n`` emails kept exactly as the kiosk keeps them (one letter, one email per visitor)."""
+    from kiosk.app.letters import keep_letters
     from kiosk.domain.journey import Delivery, Journey
-    from kiosk.keep import keep_letters
 
     j = Journey(campaign)
     j.start()

@@ -13,9 +13,9 @@ from benchmarks._common import SAMPLE, Figures, Result
 def _letters(campaign):
     """A French and an English letter, from the longest starting text, with accents, kept as
     the kiosk keeps them; returns [(letter, outbox item)]."""
+    from kiosk.app.letters import keep_letters
     from kiosk.compose import starting_text
     from kiosk.domain.journey import Delivery, Journey
-    from kiosk.keep import keep_letters
     from kiosk.store import Store
     from kiosk.store import outbox as q
 

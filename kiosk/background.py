@@ -1,14 +1,19 @@
-"""The one helper for background work: a named thread that sleeps until woken or due.
+"""The one helper for background work: a named thread that sleeps until woken or due
+(``Worker``), a line of short jobs run one after another on one thread (``TaskLine``), and one
+slow job on a thread of its own (``run_once``).
 
-Printing and email each get one ``Worker``. Workers never touch widgets; they read and write the
-store (their own connection) and report through plain callbacks, which the UI turns into Qt
-signals. A worker survives every exception in its job (it logs it and carries on) so a queue can
+Printing and email each get one ``Worker``; staff actions go down one ``TaskLine``, so they
+never write the store on the GUI thread and are recorded in the order staff made them.
+
+Workers never touch widgets; they read and write the store (their own connection) and report
+through plain callbacks, which the UI turns into Qt signals. A worker survives every exception in its job (it logs it and carries on) so a queue can
 never stop draining silently, the way django-mailer #181 describes.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
 
@@ -91,3 +96,47 @@ def run_once(
     thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
     return thread
+
+
+Done = Callable[[object, BaseException | None], None]
+
+
+class TaskLine:
+    """Run short jobs one at a time, in the order they were given, on one thread of their own.
+
+    ``done(result, error)`` is called on that thread after each job; a UI caller re-emits it as
+    a signal. The thread starts with the first job and ends with ``stop()``, which lets the jobs
+    already given finish first: a staff action accepted is never dropped at quit.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], object], Done] | None] = (
+            queue.SimpleQueue())
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, job: Callable[[], object], done: Done) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self._thread.start()
+        self._jobs.put((job, done))
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._jobs.put(None)
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            job, done = item
+            try:
+                result = job()
+            except Exception as e:  # reported to the caller, never lost
+                log.exception("%s: a job failed", self.name)
+                done(None, e)
+                continue
+            done(result, None)

@@ -19,9 +19,9 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from kiosk.app.letters import keep_letters
 from kiosk.config import Campaign
 from kiosk.domain.journey import Delivery, Journey, Step
-from kiosk.keep import keep_letters
 
 USERNAME = "kiosk@example.org"
 PASSWORD = "corréct horse"  # non-ASCII on purpose: the password file is UTF-8

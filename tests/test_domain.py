@@ -59,7 +59,7 @@ def test_core_modules_import_without_qt():
     code = """
 import json, sys
 import kiosk.domain, kiosk.domain.journey, kiosk.domain.letter, kiosk.domain.text_rules
-import kiosk.compose, kiosk.config, kiosk.store, kiosk.keep, kiosk.xvfb
+import kiosk.compose, kiosk.config, kiosk.store, kiosk.app.letters, kiosk.xvfb
 from kiosk.config import load_campaign
 from kiosk.paths import SAMPLE_CAMPAIGN
 from kiosk.domain.journey import Journey

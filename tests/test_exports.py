@@ -12,11 +12,11 @@ import pytest
 from pypdf import PdfReader
 
 from kiosk import exports
+from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import Delivery, Journey
 from kiosk.domain.letter import Signer, SignMode, make_letter
 from kiosk.exports import ExportError, TextCleaner, export_all
 from kiosk.i18n import tr
-from kiosk.keep import keep_letters
 from kiosk.store import print_jobs
 from kiosk.store.retention import purge_personal_details
 from kiosk.store.stats import counts

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import Delivery, Journey
 from kiosk.i18n import tr
-from kiosk.keep import keep_letters
 from kiosk.store import outbox as q
 from kiosk.store import print_jobs
 from kiosk.store.retention import purge_personal_details

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import Delivery, Journey
-from kiosk.keep import keep_letters
 from kiosk.staff import hash_pin, verify_pin
 from kiosk.store.stats import counts, local_day_start_utc
 

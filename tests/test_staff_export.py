@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import TEXT_SIZES, Delivery, Journey
-from kiosk.keep import keep_letters
 from tests.a11y_audit import audit
 from tests.fake_mounts import FakeMounts
 from tests.ui_driver import click

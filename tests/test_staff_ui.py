@@ -7,8 +7,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
+from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import Delivery, Journey, Step
-from kiosk.keep import keep_letters
 from kiosk.staff import MAX_TRIES, SAMPLE_PIN
 from tests.ui_driver import click, type_text
 
@@ -197,8 +197,11 @@ def test_review_mode_holds_and_releases_emails(qtbot, campaign, open_window):
     review = w.staff.review
     assert review.isVisible() and "Please act now" in review.text.toPlainText()
     click(qtbot, review.approve)
+    # Decided off the GUI thread: the next email is shown once the first is released.
+    qtbot.waitUntil(lambda: states()[0] == "queued" and review.reject.isEnabled())
     click(qtbot, review.reject)
-    assert states() == ["queued", "cancelled"]
+    qtbot.waitUntil(lambda: states() == ["queued", "cancelled"])
+    qtbot.waitUntil(lambda: "No emails" in review.title.text())  # nothing left to review
     assert not review.approve.isEnabled()
 
 
@@ -226,12 +229,20 @@ def test_queue_view_retries_and_cancels(qtbot, window, campaign):
     # Cancel the print job (first row), retry the email (second row).
     cancel = next(b for b in rows[0].findChildren(QPushButton) if b.text() == "Cancel")
     click(qtbot, cancel)
-    assert store.conn.execute("SELECT state FROM print_jobs").fetchone()[0] == "cancelled"
-    rows = [w for w in (view.rows.itemAt(i).widget() for i in range(view.rows.count())) if w]
+    qtbot.waitUntil(lambda: store.conn.execute(  # done off the GUI thread
+        "SELECT state FROM print_jobs").fetchone()[0] == "cancelled")
+
+    def shown() -> list:
+        return [w for w in (view.rows.itemAt(i).widget() for i in range(view.rows.count()))
+                if w and not any("Print job" in lbl.text() for lbl in w.findChildren(QLabel))]
+
+    qtbot.waitUntil(lambda: len(shown()) == 1)  # the view shows the queues as they are now
+    rows = shown()
     retry = next(b for b in rows[0].findChildren(QPushButton) if b.text() == "Retry")
     qtbot.waitUntil(retry.isVisible)  # new rows are shown on the next turn of the event loop
     click(qtbot, retry)
-    assert store.conn.execute("SELECT state FROM outbox").fetchone()[0] in ("queued", "retry")
+    qtbot.waitUntil(lambda: store.conn.execute(
+        "SELECT state FROM outbox").fetchone()[0] in ("queued", "retry"))
 
 
 def test_idle_does_not_clear_the_page_while_staff_are_in_the_panel(qtbot, window):

@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
+from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import Delivery, Journey, Step
-from kiosk.keep import keep_letters
 from kiosk.store import StorageError, Store
 from kiosk.store.schema import VERSION
 

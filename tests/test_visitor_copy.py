@@ -111,8 +111,8 @@ def test_no_copy_goes_out_while_the_email_is_held(make_campaign, store, smtp_ser
 
 
 def test_a_visitor_who_only_prints_uses_no_copy(mail_campaign, store):
+    from kiosk.app.letters import keep_letters
     from kiosk.domain.journey import Delivery, Journey
-    from kiosk.keep import keep_letters
 
     j = Journey(mail_campaign)
     j.start()

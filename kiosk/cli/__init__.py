@@ -1,7 +1,7 @@
 """The command line: ``python -m kiosk <command>`` and the ``letter-kiosk`` script.
 
 Each area of the kiosk adds its own subcommands through a ``register(subparsers)`` function in
-its module of this package (``printing``, ``outbox``, ``staff``), so this file stays a table of
+its module of this package (``printing``, ``outbox``, ``records``), so this file stays a table of
 contents. Heavy modules (Qt, escpos) are imported inside commands.
 """
 
@@ -176,7 +176,7 @@ def _command_modules() -> list[ModuleType]:
     import importlib
 
     out = []
-    for name in ("kiosk.cli.printing", "kiosk.cli.outbox", "kiosk.cli.staff"):
+    for name in ("kiosk.cli.printing", "kiosk.cli.outbox", "kiosk.cli.records"):
         try:
             out.append(importlib.import_module(name))
         except ModuleNotFoundError as e:

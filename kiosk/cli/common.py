@@ -4,10 +4,13 @@ campaign. Command modules import this, never ``kiosk.cli`` itself, which loads t
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from kiosk.app import Kiosk
     from kiosk.config import Campaign
 
 EXIT_OK = 0
@@ -38,3 +41,31 @@ def config_path(given: str | None) -> Path:
     from kiosk.paths import resolve_config
 
     return Path(given).expanduser().absolute() if given else resolve_config(None)
+
+
+def language(args: argparse.Namespace, campaign: Campaign) -> str:
+    """The language of a command's messages: ``--lang``, else the campaign's."""
+    return getattr(args, "lang", None) or campaign.campaign.default_language
+
+
+@contextmanager
+def opened(args: argparse.Namespace, *, reading: bool = False,
+           os_errors: bool = True) -> Iterator[tuple[Kiosk, str]]:
+    """The application core for one command, acting as "cli", and the messages' language.
+
+    Storage failures while it is open are refused in that language (exit 2); ``os_errors=False``
+    leaves other OSErrors to the command (an export's target, not the data folder). ``reading``:
+    the command only reads, so a store on a read-only disk will do. Closed at the end.
+    """
+    from kiosk.app import CLI, open_kiosk
+    from kiosk.store.refusals import storage_refusals
+
+    campaign, data_dir = load(args)
+    lang = language(args, campaign)
+    with storage_refusals(data_dir, lang):
+        core = open_kiosk(campaign, data_dir, actor=CLI, reading=reading)
+    try:
+        with storage_refusals(data_dir, lang, os_errors=os_errors):
+            yield core, lang
+    finally:
+        core.close()

@@ -11,21 +11,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from contextlib import closing
 from typing import TYPE_CHECKING
 
-from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, load
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, opened
 from kiosk.i18n import LANGUAGES
-from kiosk.store.refusals import storage_refusals
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
-    from kiosk.config import Campaign
+    from kiosk.app import Kiosk
+    from kiosk.app.outbox import ActionRefused
     from kiosk.delivery.outbox import DrainProgress
-    from kiosk.store import Store
-    from kiosk.store.outbox import ActionRefused, OutboxItem
+    from kiosk.store.outbox import OutboxItem
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,25 +60,6 @@ def _common(p: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int
     p.set_defaults(func=func)
 
 
-def _setup(args: argparse.Namespace, *, reading: bool = False,
-           ) -> tuple[Campaign, Path, Store, str]:
-    """The campaign, data dir, an open store and the language. ``reading``: the command only
-    reads, so a store on a read-only disk will do."""
-    campaign, data_dir = load(args)
-    from kiosk.store import open_store
-
-    lang = args.lang or campaign.campaign.default_language
-    with storage_refusals(data_dir, lang):
-        store = open_store(data_dir, reading=reading)
-    return campaign, data_dir, store, lang
-
-
-def _warn_settings(campaign: Campaign) -> None:
-    base = campaign.source.parent if campaign.source else None
-    for w in campaign.email.warnings(base):
-        print(f"warning: {w}", file=sys.stderr)
-
-
 def _refused(e: ActionRefused, lang: str) -> int:
     from kiosk.i18n import tr
 
@@ -108,69 +86,59 @@ def _row(item: OutboxItem, lang: str) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from kiosk.delivery.outbox import OutboxCounts, OutboxStatus, ServerState
-    from kiosk.store import outbox as q
-
-    campaign, data_dir, store, lang = _setup(args, reading=True)
-    with closing(store), storage_refusals(data_dir, lang):
-        items = q.list_items(store, args.state)
+    with opened(args, reading=True) as (core, lang):
         print(f"{'ID':>5}  {'STATE':<30}  {'TRY':>3}  {'WHEN (UTC)':<19}  TO")
-        for item in items:
+        for item in core.outbox.items(args.state):
             print(_row(item, lang))
-        counts = OutboxCounts.from_states(q.counts(store))
-    server = ServerState.UNKNOWN
-    if not campaign.email.enabled:
-        server = ServerState.DISABLED
-    elif not campaign.email.host:
-        server = ServerState.NOT_CONFIGURED
-    status = OutboxStatus(server, counts).describe(lang).splitlines()
-    print(status[-1] if server is ServerState.UNKNOWN else "\n".join(status))
-    _warn_settings(campaign)
+        status = core.outbox.status()
+        warnings = core.outbox.warnings()
+    # The server as the settings describe it; its counts line alone while the server was not
+    # asked (a terminal does not talk to it to list the outbox).
+    lines = status.describe(lang).splitlines()
+    print(lines[-1] if status.server == "unknown" else "\n".join(lines))
+    _warn(warnings)
     return EXIT_OK
 
 
-def _act(args: argparse.Namespace, action: Callable[[Store], str]) -> int:
-    """Run one staff action on the outbox; print what it did, or why it was refused."""
-    from kiosk.store import outbox as q
+def _warn(warnings: list[str]) -> None:
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
 
-    _, data_dir, store, lang = _setup(args)
-    with closing(store), storage_refusals(data_dir, lang):
+
+def _act(args: argparse.Namespace, action: Callable[[Kiosk], str]) -> int:
+    """Run one staff action on the outbox; print what it did, or why it was refused."""
+    from kiosk.app.outbox import ActionRefused
+
+    with opened(args) as (core, lang):
         try:
-            done = action(store)
-        except q.ActionRefused as e:
+            done = action(core)
+        except ActionRefused as e:
             return _refused(e, lang)
     print(done)
     return EXIT_OK
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
-    from kiosk.store import outbox as q
-
-    def retry(store: Store) -> str:
+    def retry(core: Kiosk) -> str:
         if args.failed:
-            return f"{q.retry_failed(store, actor='cli')} failed email(s) queued again."
-        q.retry(store, args.id, actor="cli")
+            return f"{core.outbox.retry_failed()} failed email(s) queued again."
+        core.outbox.retry(args.id)
         return f"Email {args.id} queued again."
 
     return _act(args, retry)
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
-    from kiosk.store import outbox as q
-
-    def cancel(store: Store) -> str:
-        q.cancel(store, args.id, actor="cli")
+    def cancel(core: Kiosk) -> str:
+        core.outbox.cancel(args.id)
         return f"Email {args.id} cancelled."
 
     return _act(args, cancel)
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from kiosk.store import outbox as q
-
-    def release(store: Store) -> str:
-        n = q.release_held(store, args.ids or None, actor="cli")
-        return f"{n} held email(s) released."
+    def release(core: Kiosk) -> str:
+        return f"{core.outbox.release(args.ids or None)} held email(s) released."
 
     return _act(args, release)
 
@@ -181,10 +149,6 @@ def progress_bar(done: int, total: int, width: int = 30) -> str:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from kiosk.delivery.outbox import OutboxService
-
-    campaign, data_dir, store, lang = _setup(args)
-    _warn_settings(campaign)
     if not getattr(args, "verbose", False):
         # The progress bar says it all; one log line per email would tear it apart.
         logging.getLogger("kiosk.delivery.outbox").setLevel(logging.WARNING)
@@ -199,11 +163,10 @@ def cmd_send(args: argparse.Namespace) -> int:
         if p.last is not None and p.last.outcome != "sent":
             print(("\n" if tty else "") + f"  {p.last.detail}", file=sys.stderr, flush=True)
 
-    service = OutboxService(campaign, store)
-    service.lang = lang  # staff's choice for the messages recorded and shown
     # SQLite's failures only: the mail server's are the outbox's to record, not storage's.
-    with closing(store), storage_refusals(data_dir, lang, os_errors=False):
-        result = service.drain(progress=show)
+    with opened(args, os_errors=False) as (core, lang):
+        _warn(core.outbox.warnings())
+        result = core.outbox.send_now(lang, progress=show)
     if tty:
         print(file=sys.stderr)
     if result.blocked:

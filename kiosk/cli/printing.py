@@ -10,13 +10,12 @@ import argparse
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, load
+from kiosk.app.printing import OPEN
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, opened
 from kiosk.i18n import LANGUAGES, tr
-from kiosk.store.refusals import storage_refusals
 
 if TYPE_CHECKING:
-    from kiosk.config import Campaign
-    from kiosk.store import Store
+    from kiosk.store.print_jobs import PrintJob
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,71 +45,54 @@ def _add_lang(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGUAGES, help="language of the messages")
 
 
-def _lang(args: argparse.Namespace, campaign: Campaign) -> str:
-    return args.lang or campaign.campaign.default_language
-
-
 def cmd_print_queue(args: argparse.Namespace) -> int:
-    campaign, data_dir = load(args)
-    lang = _lang(args, campaign)
-    from kiosk.store import open_store
-
-    with storage_refusals(data_dir, lang):
-        # Listing works on a store on a read-only disk.
-        store = open_store(data_dir, reading=args.action == "list")
-        try:
-            return _print_queue(args, store, lang)
-        finally:
-            store.close()
-
-
-def _print_queue(args: argparse.Namespace, store: Store, lang: str) -> int:
-    from kiosk.delivery.print_queue import cancel_job, list_jobs, retry_job
-
-    if args.action == "list":
-        states = None if args.all else ["queued", "failed"]
-        jobs = list_jobs(store, states)
-        if not jobs:
-            print(tr("printing.cli.no_jobs" if args.all else "printing.cli.no_waiting", lang))
-            return EXIT_OK
-        head = tr("printing.cli.columns", lang).split("|")
-        rows = [
-            [str(j.id), tr(f"printing.job.{j.state}", lang), _local(j.created_at),
-             str(j.attempts), j.recipient_id, j.language,
-             ": ".join(x for x in (j.last_status, j.last_error) if x)]
-            for j in jobs
-        ]
-        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head) - 1)]
-        for r in [head, *rows]:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1])
+    # Listing works on a store on a read-only disk.
+    with opened(args, reading=args.action == "list") as (core, lang):
+        if args.action == "list":
+            return _list(core.printing.jobs(None if args.all else OPEN), lang, everything=args.all)
+        if args.action == "retry":
+            done, key = core.printing.retry(args.id, reprint=args.reprint), "retried"
+        else:
+            done, key = core.printing.cancel(args.id), "cancelled"
+    if done:
+        print(tr(f"printing.cli.{key}", lang, id=args.id))
         return EXIT_OK
-    if args.action == "retry":
-        if retry_job(store, args.id, reprint=args.reprint, actor="cli"):
-            print(tr("printing.cli.retried", lang, id=args.id))
-            return EXIT_OK
-        print(tr("printing.cli.cannot_retry", lang, id=args.id))
-        return EXIT_FAILED
-    if cancel_job(store, args.id, actor="cli"):
-        print(tr("printing.cli.cancelled", lang, id=args.id))
-        return EXIT_OK
-    print(tr("printing.cli.cannot_cancel", lang, id=args.id))
+    print(tr("printing.cli.cannot_retry" if key == "retried" else "printing.cli.cannot_cancel",
+             lang, id=args.id))
     return EXIT_FAILED
+
+
+def _list(jobs: list[PrintJob], lang: str, *, everything: bool) -> int:
+    if not jobs:
+        print(tr("printing.cli.no_jobs" if everything else "printing.cli.no_waiting", lang))
+        return EXIT_OK
+    head = tr("printing.cli.columns", lang).split("|")
+    rows = [
+        [str(j.id), tr(f"printing.job.{j.state}", lang), _local(j.created_at),
+         str(j.attempts), j.recipient_id, j.language,
+         ": ".join(x for x in (j.last_status, j.last_error) if x)]
+        for j in jobs
+    ]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head) - 1)]
+    for r in [head, *rows]:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1])
+    return EXIT_OK
 
 
 def cmd_test_print(args: argparse.Namespace) -> int:
     from kiosk.delivery.printer import PrinterLink
     from kiosk.delivery.receipt import ReceiptFormat
-    from kiosk.delivery.sample_receipt import print_test_page
 
-    campaign, data_dir = load(args)
-    lang = _lang(args, campaign)
-    settings = campaign.printer
-    if settings.enabled:
-        fmt = ReceiptFormat.from_settings(settings)
-        print(tr("printing.cli.testing", lang, target=PrinterLink(settings, data_dir).describe(),
-                 profile=settings.profile, codepage=fmt.codepage.name, table=fmt.codepage.table,
-                 columns=fmt.columns))
-    result = print_test_page(campaign, data_dir, lang)
+    # Reading is enough: a test print changes nothing to keep (it is recorded where it can be).
+    with opened(args, reading=True) as (core, lang):
+        settings = core.campaign.printer
+        if settings.enabled:
+            fmt = ReceiptFormat.from_settings(settings)
+            print(tr("printing.cli.testing", lang,
+                     target=PrinterLink(settings, core.data_dir).describe(),
+                     profile=settings.profile, codepage=fmt.codepage.name,
+                     table=fmt.codepage.table, columns=fmt.columns))
+        result = core.printing.test_page(lang)
     print(result.message)
     if result.ok and result.unmonitored:
         print(tr("printing.cli.unmonitored", lang))

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import ssl
 
     from kiosk.config import Campaign
+    from kiosk.config.devices import EmailSettings
     from kiosk.store import Store
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,20 @@ class ServerState(StrEnum):
     BLOCKED = "blocked"  # login rejected, TLS missing...: staff must act
 
 
+def pending(counts: dict[str, int]) -> int:
+    """How many emails are on their way (``store.outbox.PENDING``), from counts by state."""
+    return sum(counts[state] for state in q.PENDING)
+
+
+def idle_state(settings: EmailSettings) -> ServerState:
+    """What can be said of the mail server without talking to it."""
+    if not settings.enabled:
+        return ServerState.DISABLED
+    if not settings.host:
+        return ServerState.NOT_CONFIGURED
+    return ServerState.UNKNOWN
+
+
 @dataclass(frozen=True)
 class OutboxCounts:
     queued: int = 0  # waiting, retrying, delivery unknown or being sent: not yet delivered
@@ -58,8 +73,7 @@ class OutboxCounts:
 
     @classmethod
     def from_states(cls, n: dict[str, int]) -> OutboxCounts:
-        waiting = n[q.QUEUED] + n[q.RETRY] + n[q.UNKNOWN] + n[q.SENDING]
-        return cls(waiting, n[q.HELD], n[q.FAILED], n[q.SENT], n[q.CANCELLED])
+        return cls(pending(n), n[q.HELD], n[q.FAILED], n[q.SENT], n[q.CANCELLED])
 
 
 @dataclass(frozen=True)
@@ -185,7 +199,7 @@ class OutboxService:
             q.make_due_now(store)
             cutoff = datetime.now(UTC)
             states = q.counts(store)
-            total = states[q.QUEUED] + states[q.RETRY] + states[q.UNKNOWN] + states[q.SENDING]
+            total = pending(states)
             sent = failed = later = done = 0
             blocked = None
             mailer = self._new_mailer()
@@ -219,17 +233,13 @@ class OutboxService:
                 mailer.close()
             states = q.counts(store)
             self._publish(store)
-            left = states[q.QUEUED] + states[q.RETRY] + states[q.UNKNOWN] + states[q.SENDING]
+            left = pending(states)
             return DrainResult(sent, failed, max(later, left), states[q.HELD], blocked)
 
     # --- the worker's step -----------------------------------------------------------------------
 
     def _idle_state(self) -> ServerState:
-        if not self.settings.enabled:
-            return ServerState.DISABLED
-        if not self.settings.host:
-            return ServerState.NOT_CONFIGURED
-        return ServerState.UNKNOWN
+        return idle_state(self.settings)
 
     def _new_mailer(self) -> Mailer:
         return Mailer(self.settings, lang=self.lang, base_dir=self._base_dir,

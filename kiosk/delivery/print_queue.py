@@ -36,7 +36,6 @@ from kiosk.store import print_jobs as pj
 if TYPE_CHECKING:
     from kiosk.config import Campaign
     from kiosk.store.db import Store
-    from kiosk.store.print_jobs import PrintJob
 
 log = logging.getLogger(__name__)
 
@@ -117,19 +116,6 @@ class PrintService:
     @property
     def running(self) -> bool:
         return self._worker.running
-
-    def jobs(self, states: list[str] | None = None) -> list[PrintJob]:
-        return list_jobs(self.store, states)
-
-    def retry(self, job_id: int, *, reprint: bool = False) -> bool:
-        done = retry_job(self.store, job_id, reprint=reprint)
-        self.wake()
-        return done
-
-    def cancel(self, job_id: int) -> bool:
-        done = cancel_job(self.store, job_id)
-        self.wake()
-        return done
 
     # --- the worker's step -------------------------------------------------------------------
 
@@ -218,25 +204,3 @@ class PrintService:
 def _counts_of(s: QueueStatus) -> dict[str, Any]:
     return {"queued": s.queued, "printed": s.printed, "failed": s.failed,
             "cancelled": s.cancelled, "queued_ids": s.queued_ids}
-
-
-# --- staff actions (UI staff panel and CLI), on the caller's store -------------------------------
-
-
-def list_jobs(store: Store, states: list[str] | None = None, limit: int = 200) -> list[PrintJob]:
-    """Works on a store opened for reading (``open_store(..., reading=True)``)."""
-    return pj.list_jobs(store, states, limit)
-
-
-def retry_job(store: Store, job_id: int, *, reprint: bool = False, actor: str = "staff") -> bool:
-    done = pj.retry(store, job_id, reprint=reprint)
-    if done:
-        store.audit(actor, "print.retry", f"job {job_id}")
-    return done
-
-
-def cancel_job(store: Store, job_id: int, *, actor: str = "staff") -> bool:
-    done = pj.cancel(store, job_id)
-    if done:
-        store.audit(actor, "print.cancel", f"job {job_id}")
-    return done

@@ -37,7 +37,8 @@ HELD, QUEUED, SENDING, RETRY, UNKNOWN = "held", "queued", "sending", "retry", "u
 SENT, FAILED, CANCELLED = "sent", "failed", "cancelled"
 STATES = (HELD, QUEUED, SENDING, RETRY, UNKNOWN, SENT, FAILED, CANCELLED)
 WAITING = (QUEUED, RETRY, UNKNOWN)  # sent by a worker once next_attempt_at has come
-OPEN = (*WAITING, SENDING, HELD, FAILED)  # not over yet: what staff look after
+PENDING = (*WAITING, SENDING)  # on its way: not yet delivered, nothing for staff to do
+OPEN = (*PENDING, HELD, FAILED)  # not over yet: what staff look after
 _WAITING_SQL = "(" + ", ".join(f"'{state}'" for state in WAITING) + ")"
 
 _ITEM_SQL = """SELECT o.*, l.language, l.full_text, l.short_name, l.email AS visitor_email,

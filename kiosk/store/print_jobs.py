@@ -124,24 +124,40 @@ def mark_failed(store: Store, job_id: int, error: str) -> None:
     )
 
 
-def retry(store: Store, job_id: int, *, reprint: bool = False) -> bool:
-    """Queue a failed or cancelled job again (a printed one only with ``reprint``)."""
+def retry(store: Store, job_id: int, *, reprint: bool = False, actor: str = "staff") -> bool:
+    """Queue a failed or cancelled job again (a printed one only with ``reprint``), and record
+    who did it in the same transaction."""
     allowed = ("failed", "cancelled", "queued", *(("printed",) if reprint else ()))
     marks = ",".join("?" * len(allowed))
-    cur = store.conn.execute(
-        f"""UPDATE print_jobs SET state = 'queued', last_error = NULL, updated_at = ?
-            WHERE id = ? AND state IN ({marks})""",
-        (now_iso(), job_id, *allowed),
-    )
+    with store.transaction() as c:
+        cur = c.execute(
+            f"""UPDATE print_jobs SET state = 'queued', last_error = NULL, updated_at = ?
+                WHERE id = ? AND state IN ({marks})""",
+            (now_iso(), job_id, *allowed),
+        )
+        if cur.rowcount == 1:
+            store.audit(actor, "print.retry", f"job {job_id}")
     return cur.rowcount == 1
 
 
-def cancel(store: Store, job_id: int) -> bool:
-    cur = store.conn.execute(
-        """UPDATE print_jobs SET state = 'cancelled', updated_at = ?
-           WHERE id = ? AND state IN ('queued', 'failed')""",
-        (now_iso(), job_id),
-    )
+def retry_failed(store: Store, *, actor: str = "staff") -> int:
+    """Queue every failed job again, in one transaction; returns how many."""
+    with store.transaction() as c:
+        cur = c.execute("UPDATE print_jobs SET state = 'queued', last_error = NULL, "
+                        "updated_at = ? WHERE state = 'failed'", (now_iso(),))
+        store.audit(actor, "print.retry_all", f"{cur.rowcount} jobs")
+    return cur.rowcount
+
+
+def cancel(store: Store, job_id: int, *, actor: str = "staff") -> bool:
+    with store.transaction() as c:
+        cur = c.execute(
+            """UPDATE print_jobs SET state = 'cancelled', updated_at = ?
+               WHERE id = ? AND state IN ('queued', 'failed')""",
+            (now_iso(), job_id),
+        )
+        if cur.rowcount == 1:
+            store.audit(actor, "print.cancel", f"job {job_id}")
     return cur.rowcount == 1
 
 

@@ -1,7 +1,15 @@
-"""The bridge between the window and the kiosk's back office: the store and the two workers.
+"""The window's bridge to the application core (``kiosk.app``).
 
-Workers report from their own threads; this object re-emits their news as Qt signals, which
-Qt delivers on the GUI thread. Widgets never see a worker.
+The core is Qt-free and synchronous. This object owns it for the window and runs its calls off
+the GUI thread: staff actions go down one line of jobs, in the order staff made them (so the
+audit log keeps that order too), slow device work (a test print, an export) on a thread of its
+own. Each result comes back on the GUI thread through a queued signal, to the callback the
+caller gave. The workers' news arrives the same way, as ``printer_changed`` and
+``outbox_changed``. Widgets never see a worker or a store connection.
+
+What stays on the GUI thread, on purpose: keeping a visitor's letters (the thank-you screen
+must not show before they are on disk, and that is one short transaction), and the quick reads
+the staff screens show.
 """
 
 from __future__ import annotations
@@ -9,260 +17,227 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from kiosk.app import STAFF, Kiosk, open_kiosk
+from kiosk.background import TaskLine, run_once
 from kiosk.export_targets import DriveFinder
-from kiosk.keep import keep_letters
-from kiosk.store import open_store
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign
-    from kiosk.delivery.outbox import OutboxService, OutboxStatus
-    from kiosk.delivery.print_queue import PrintService, QueueStatus
+    from kiosk.delivery.outbox import OutboxStatus
+    from kiosk.delivery.print_queue import QueueStatus
     from kiosk.domain.journey import Delivery, VisitorSession
     from kiosk.domain.letter import Letter
     from kiosk.export_targets import ExportTarget
     from kiosk.pin_gate import PinGate
+    from kiosk.store import Store
+    from kiosk.store.db import KeptLetter
+    from kiosk.store.outbox import OutboxItem
+    from kiosk.store.print_jobs import PrintJob
+    from kiosk.store.stats import Counts
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Failed = Callable[[BaseException], None]
 
 
 class Services(QObject):
     printer_changed = Signal(object)  # QueueStatus, from the print worker's thread
     outbox_changed = Signal(object)  # OutboxStatus, from the outbox worker's thread
-    _task_done = Signal(object, object, object)  # callback, result, error
+    _deliver = Signal(object, object, object)  # (on_done, on_failed), result, error
 
     def __init__(self, campaign: Campaign, data_dir: Path, parent: QObject | None = None):
         super().__init__(parent)
         self.campaign = campaign
         self.data_dir = data_dir
-        # Opened once for the process; the workers and background jobs get their connections
-        # from it, each on its own thread.
-        self.store = open_store(data_dir)
-        # Made in start(), after the attract screen is up: escpos and smtplib load off that path.
-        self.printer: PrintService | None = None
-        self.outbox: OutboxService | None = None
-        self._task_done.connect(lambda callback, result, error: callback(result, error))
+        # Opened once for the process; every other thread gets its own connection from it.
+        self.core: Kiosk = open_kiosk(campaign, data_dir, actor=STAFF)
+        self._line = TaskLine("staff-actions")
+        self._deliver.connect(self._delivered)
         self._default_language: str = campaign.campaign.default_language
         self.drives = DriveFinder()  # the mounted USB drives; tests point it at a temp tree
 
-    # --- the journey's committer ---------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        return self.core.store
 
-    def commit(self, session: VisitorSession, letters: list[Letter], delivery: Delivery):
-        kept = keep_letters(self.store, self.campaign, session, letters, delivery)
+    # --- the bridge ----------------------------------------------------------------------------
+
+    def run(self, call: Callable[[Kiosk], T], on_done: Callable[[T], None] | None = None,
+            on_failed: Failed | None = None) -> None:
+        """Run ``call(core)`` on the staff-actions line; ``on_done(result)`` or
+        ``on_failed(error)`` follows on the GUI thread. An error with no ``on_failed`` is
+        logged (by the line) and goes no further: the panel shows the queues as they are."""
+        core = self.core
+
+        def job() -> T:
+            with core.on_this_thread():
+                return call(core)
+
+        self._line.submit(job, lambda result, error: self._deliver.emit(
+            (on_done, on_failed), result, error))
+
+    def run_slow(self, name: str, call: Callable[[Kiosk], T], on_done: Callable[[T], None],
+                 on_failed: Failed) -> None:
+        """Like ``run``, on a thread of its own: for a call that waits on a device (a printer's
+        timeout, a slow USB stick) and must not hold up the staff's other actions."""
+        core = self.core
+
+        def job() -> T:
+            with core.on_this_thread():
+                return call(core)
+
+        run_once(name, job, lambda result, error: self._deliver.emit(
+            (on_done, on_failed), result, error))
+
+    def _delivered(self, callbacks: tuple[Any, Any], result: Any,
+                   error: BaseException | None) -> None:
+        on_done, on_failed = callbacks
+        if error is None:
+            if on_done is not None:
+                on_done(result)
+        elif on_failed is not None:
+            on_failed(error)
+
+    # --- the visitor's letters -----------------------------------------------------------------
+
+    def commit(self, session: VisitorSession, letters: list[Letter],
+               delivery: Delivery) -> list[KeptLetter]:
+        kept = self.core.letters.keep(session, letters, delivery)
         log.info("kept %d letter(s) of session %s", len(kept), session.id[:8])
         return kept
 
     def letters_kept(self, delivery: Delivery) -> None:
         """New work for the workers: wake them now rather than at their next round."""
-        if delivery.print and self.printer:
-            self.printer.wake()
-        if delivery.email and self.outbox:
-            self.outbox.wake()
+        if delivery.print:
+            self.core.printing.wake()
+        if delivery.email:
+            self.core.outbox.wake()
 
-    # --- status --------------------------------------------------------------------------------
+    # --- status (never blocks) -----------------------------------------------------------------
 
     def printer_status(self) -> QueueStatus | None:
-        return self.printer.status() if self.printer else None
+        return self.core.printing.status()
 
     def outbox_status(self) -> OutboxStatus | None:
-        return self.outbox.status() if self.outbox else None
+        return self.core.outbox.status() if self.core.outbox.worker else None
 
     def printer_ready(self) -> bool:
-        """Whether a visitor's letter is expected to come out now (unknown counts as no)."""
-        status = self.printer_status()
-        if status is None:
-            return False
-        return status.printer.ready or not status.printer.monitored
+        return self.core.printing.ready()
 
-    # --- staff actions (each written to the audit log) ------------------------------------------
-
-    def audit(self, action: str, detail: str = "") -> None:
-        self.store.audit("staff", action, detail)
+    # --- what staff see (quick reads) ----------------------------------------------------------
 
     def pin_gate(self) -> PinGate:
-        """The PIN pad's guard, its tries and lockout read from the store and written back."""
-        from kiosk.pin_gate import PinGate
-
-        return PinGate(self.campaign.staff.pin_hash, self.store)
+        return self.core.pin_gate()
 
     def default_language(self) -> str:
         return self._default_language
+
+    def counts(self, *, today: bool) -> Counts:
+        return self.core.records.counts(today=today)
+
+    def print_jobs(self, states: list[str]) -> list[PrintJob]:
+        return self.core.printing.jobs(states)
+
+    def emails(self, states: list[str]) -> list[OutboxItem]:
+        return self.core.outbox.items(states)
+
+    def held_emails(self) -> list[OutboxItem]:
+        return self.core.outbox.held()
+
+    def letter(self, letter_id: int) -> dict[str, Any] | None:
+        return self.core.letters.get(letter_id)
+
+    def export_targets(self) -> list[ExportTarget]:
+        return self.core.records.export_targets(self.drives)
+
+    # --- what staff do (off the GUI thread, each written to the audit log) ---------------------
+
+    def audit(self, action: str, detail: str = "") -> None:
+        self.run(lambda core: core.audit(action, detail))
 
     def set_default_language(self, lang: str) -> None:
         self._default_language = lang
         self.audit("kiosk.default_language", lang)
 
-    def retry_print_jobs(self) -> int:
-        if self.printer is None:
-            return 0
-        ids = [j.id for j in self.printer.jobs(["failed"])]
-        for job_id in ids:
-            self.printer.retry(job_id)
-        self.audit("print.retry_all", f"{len(ids)} jobs")
-        self.printer.wake()
-        return len(ids)
+    def retry_print_jobs(self, on_done: Callable[[int], None]) -> None:
+        self.run(lambda core: core.printing.retry_failed(), on_done)
 
-    def retry_failed_emails(self) -> int:
-        from kiosk.store import outbox as ob
+    def retry_failed_emails(self, on_done: Callable[[int], None]) -> None:
+        self.run(lambda core: core.outbox.retry_failed(), on_done)
 
-        n = ob.retry_failed(self.store)
-        if self.outbox:
-            self.outbox.wake()
-        return n
+    def retry_print_job(self, job_id: int, on_done: Callable[[object], None]) -> None:
+        self.run(lambda core: core.printing.retry(job_id), on_done)
 
-    def print_jobs(self, states: list[str]) -> list:
-        from kiosk.delivery.print_queue import list_jobs
+    def cancel_print_job(self, job_id: int, on_done: Callable[[object], None]) -> None:
+        self.run(lambda core: core.printing.cancel(job_id), on_done)
 
-        return list_jobs(self.store, states)
+    def retry_email(self, outbox_id: int, on_done: Callable[[object], None]) -> None:
+        self._email_action(lambda core: core.outbox.retry(outbox_id), on_done)
 
-    def retry_print_job(self, job_id: int) -> bool:
-        from kiosk.delivery.print_queue import retry_job
+    def cancel_email(self, outbox_id: int, on_done: Callable[[object], None]) -> None:
+        self._email_action(lambda core: core.outbox.cancel(outbox_id), on_done)
 
-        done = retry_job(self.store, job_id)
-        if self.printer:
-            self.printer.wake()
-        return done
+    def release_email(self, outbox_id: int, on_done: Callable[[object], None]) -> None:
+        self._email_action(lambda core: core.outbox.release([outbox_id]), on_done)
 
-    def cancel_print_job(self, job_id: int) -> bool:
-        from kiosk.delivery.print_queue import cancel_job
+    def _email_action(self, call: Callable[[Kiosk], object],
+                      on_done: Callable[[object], None]) -> None:
+        from kiosk.app.outbox import ActionRefused
 
-        return cancel_job(self.store, job_id)
+        def refused(error: BaseException) -> None:
+            # The email moved on (sent, say) between the panel's view and the tap: the panel
+            # shows it as it is now, which says enough.
+            if not isinstance(error, ActionRefused):
+                log.error("staff action on the outbox failed: %s", type(error).__name__)
+            on_done(None)
 
-    def emails(self, states: list[str]) -> list:
-        from kiosk.store import outbox as ob
-
-        return ob.list_items(self.store, states)
-
-    def retry_email(self, outbox_id: int) -> None:
-        from kiosk.store import outbox as ob
-
-        try:
-            ob.retry(self.store, outbox_id)
-        except ob.ActionRefused:
-            log.info("email %s changed before staff retried it", outbox_id)
-        if self.outbox:
-            self.outbox.wake()
-
-    def cancel_email(self, outbox_id: int) -> None:
-        self.reject_email(outbox_id)
-
-    def held_emails(self) -> list:
-        from kiosk.store import outbox as ob
-
-        return ob.list_items(self.store, ["held"])
-
-    def release_email(self, outbox_id: int) -> None:
-        from kiosk.store import outbox as ob
-
-        try:
-            ob.release_held(self.store, [outbox_id])
-        except ob.ActionRefused:
-            log.info("email %s changed before staff released it", outbox_id)
-        if self.outbox:
-            self.outbox.wake()
-
-    def reject_email(self, outbox_id: int) -> None:
-        from kiosk.store import outbox as ob
-
-        try:
-            ob.cancel(self.store, outbox_id)
-        except ob.ActionRefused:
-            log.info("email %s changed before staff rejected it", outbox_id)
+        self.run(call, on_done, refused)
 
     def test_print(self, on_done: Callable[[bool, str], None], lang: str) -> None:
-        """Print the test page in the background; ``on_done(ok, message)`` on the GUI thread."""
-        from kiosk.background import run_once
-        from kiosk.delivery.sample_receipt import print_test_page
-
-        self.audit("print.test_page")
-
-        def finished(result: Any, error: BaseException | None) -> None:
-            if error is not None:
-                on_done(False, str(error))
-            else:
-                on_done(result.ok, result.message)
-
-        run_once("test-print", lambda: print_test_page(self.campaign, self.data_dir, lang),
-                 lambda result, error: self._task_done.emit(finished, result, error))
-
-    def export_targets(self) -> list[ExportTarget]:
-        """Every USB drive mounted now, then the data dir: staff choose one each time."""
-        from kiosk.export_targets import data_dir_target
-
-        return [*self.drives.drives(), data_dir_target(self.data_dir)]
+        """Print the test page; ``on_done(ok, message)`` on the GUI thread."""
+        self.run_slow("test-print", lambda core: core.printing.test_page(lang),
+                      lambda result: on_done(result.ok, result.message),
+                      lambda error: on_done(False, str(error)))
 
     def export(self, target: ExportTarget, folder: str, on_done: Callable[[bool, str], None],
                lang: str) -> None:
-        """Write the day's exports in the background into the new ``folder`` on the ``target``
-        staff chose and confirmed, and nowhere else; ``on_done(ok, message)`` on the GUI thread.
-        """
-        from kiosk.background import run_once
-        from kiosk.export_targets import DriveGone, make_export_folder
-        from kiosk.exports import export_all
+        """Write the day's exports into the new ``folder`` on the ``target`` staff chose and
+        confirmed, and nowhere else; ``on_done(ok, message)`` on the GUI thread."""
+        from kiosk.export_targets import DriveGone
         from kiosk.i18n import tr
 
-        where = target.describe("en")  # the audit log's language; a drive by label and size
-
-        def job():
-            out_dir = make_export_folder(target, folder, self.drives)
-            with self.store.thread_connection():
-                return out_dir, export_all(self.campaign, self.store, out_dir, lang=lang,
-                                           actor="staff", target=where)
-
-        def finished(result: Any, error: BaseException | None) -> None:
-            if error is not None:
-                # The kind of failure only: a message could quote a path on a visitor's stick.
-                self.audit("export.failed", f"to {where}: {type(error).__name__}")
-                if isinstance(error, DriveGone):
-                    on_done(False, tr("staff.export_drive_gone", lang, name=target.name(lang)))
-                else:
-                    reason = error.strerror if isinstance(error, OSError) else error
-                    on_done(False, tr("exports.cannot_write", lang, path=target.path / folder,
-                                      error=reason or error))
-                return
-            out_dir, done = result
+        def done(result: tuple[Path, Any]) -> None:
+            out_dir, written = result
             on_done(True, "\n".join([
                 tr("exports.wrote", lang, path=out_dir),
-                tr("exports.summary", lang, letters=done.letters, free=done.postage_free,
-                   postage=done.needs_postage, opt_ins=done.opt_ins)]))
+                tr("exports.summary", lang, letters=written.letters, free=written.postage_free,
+                   postage=written.needs_postage, opt_ins=written.opt_ins)]))
 
-        run_once("export", job, lambda result, error: self._task_done.emit(finished, result, error))
+        def failed(error: BaseException) -> None:
+            if isinstance(error, DriveGone):
+                on_done(False, tr("staff.export_drive_gone", lang, name=target.name(lang)))
+            else:
+                reason = error.strerror if isinstance(error, OSError) else error
+                on_done(False, tr("exports.cannot_write", lang, path=target.path / folder,
+                                  error=reason or error))
 
-    def purge_due(self) -> None:
-        """Remove personal details past the retention period (at start-up, off the GUI thread)."""
-        from kiosk.background import run_once
-
-        def job() -> int:
-            from kiosk.store.retention import purge_personal_details
-
-            with self.store.thread_connection():
-                return purge_personal_details(self.store, self.campaign.staff.retention_days)
-
-        run_once("purge", job, lambda result, error: None)
+        self.run_slow("export", lambda core: core.records.export_to(
+            target, folder, self.drives, lang=lang), done, failed)
 
     # --- life cycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
-        from kiosk.delivery.outbox import OutboxService
-        from kiosk.delivery.print_queue import PrintService
-
-        self.printer = PrintService(self.campaign, self.store, on_change=self._printer_news)
-        self.outbox = OutboxService(self.campaign, self.store, on_change=self._outbox_news)
-        self.printer.start()
-        self.outbox.start()
-        self.purge_due()
+        """After the attract screen is up: escpos and smtplib load off that path."""
+        self.core.start_workers(on_printer=self.printer_changed.emit,
+                                on_outbox=self.outbox_changed.emit)
+        # Personal details past the retention period, off the GUI thread.
+        self.run(lambda core: core.records.purge_due())
 
     def stop(self) -> None:
-        for worker in (self.printer, self.outbox):
-            if worker is not None:
-                worker.stop()
-        self.store.close()
-
-    def _printer_news(self, status: Any) -> None:
-        self.printer_changed.emit(status)
-
-    def _outbox_news(self, status: Any) -> None:
-        self.outbox_changed.emit(status)
+        self._line.stop()  # staff actions already accepted are done first
+        self.core.close()

@@ -12,6 +12,7 @@ from kiosk.ui.staff.screen import StaffScreen, show_line
 from kiosk.ui.widgets import Reflow, button, label, set_text
 
 if TYPE_CHECKING:
+    from kiosk.store.outbox import OutboxItem
     from kiosk.ui.services import Services
 
 
@@ -40,7 +41,7 @@ class HeldReview(StaffScreen):
         row.add(self.reject)
         row.add(self.approve)
         lay.addWidget(row)
-        self._current = None
+        self._current: OutboxItem | None = None
 
     def open_review(self) -> None:
         set_text(self.back, self.t("common.back"), self.t("staff.review_back"))
@@ -62,7 +63,7 @@ class HeldReview(StaffScreen):
             self.back.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         item = self._current
-        letter = self.services.store.letter(item.letter_id) or {}
+        letter = self.services.letter(item.letter_id) or {}
         set_text(self.title, self.t("staff.review_title", n=len(held)))
         show_line(self.where, f"{item.to_addr} — {item.subject}")
         self.text.setPlainText(letter.get("full_text", ""))
@@ -74,8 +75,8 @@ class HeldReview(StaffScreen):
     def _decide(self, approve: bool) -> None:
         if self._current is None:
             return
-        if approve:
-            self.services.release_email(self._current.id)
-        else:
-            self.services.reject_email(self._current.id)
-        self._next()
+        # Off the GUI thread; both buttons wait for it, so a second tap cannot decide twice.
+        self.approve.setEnabled(False)
+        self.reject.setEnabled(False)
+        decide = self.services.release_email if approve else self.services.cancel_email
+        decide(self._current.id, lambda _result: self._next())

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.i18n import tr
-from kiosk.store.stats import counts, local_day_start_utc
 from kiosk.ui.a11y import announce
 from kiosk.ui.staff.chart import BarChart
 from kiosk.ui.staff.screen import StaffScreen, show_line
@@ -213,8 +212,7 @@ class StaffPanel(StaffScreen):
         self._show_counts()
 
     def _show_counts(self) -> None:
-        since = local_day_start_utc() if self.today.isChecked() else None
-        c = counts(self.services.store, since)
+        c = self.services.counts(today=self.today.isChecked())
         set_text(self.totals, "\n".join([
             self.t("staff.letters_total", letters=c.letters, visitors=c.visitors),
             self.t("staff.by_channel", print=c.by_channel.get("print", 0),
@@ -266,7 +264,12 @@ class StaffPanel(StaffScreen):
         elif key == "export":
             self.export_requested.emit()  # staff choose the drive first: never the first one
         elif key == "retry_print":
-            self.say(self.t("staff.retry_print_done", n=self.services.retry_print_jobs()))
+            self.services.retry_print_jobs(lambda n: self._done("staff.retry_print_done", n))
         elif key == "retry_email":
-            self.say(self.t("staff.retry_email_done", n=self.services.retry_failed_emails()))
+            self.services.retry_failed_emails(lambda n: self._done("staff.retry_email_done", n))
+        self.refresh()
+
+    def _done(self, key: str, n: int) -> None:
+        """A staff action finished off the GUI thread: say so and show the queues as they are."""
+        self.say(self.t(key, n=n))
         self.refresh()

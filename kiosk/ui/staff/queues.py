@@ -11,16 +11,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
+from kiosk.app.outbox import OPEN as EMAIL_OPEN
+from kiosk.app.printing import OPEN as PRINT_OPEN
 from kiosk.i18n import tr
-from kiosk.store import outbox, print_jobs
 from kiosk.ui.staff.screen import StaffScreen
 from kiosk.ui.widgets import Reflow, button, label, set_text
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
-
-PRINT_OPEN = list(print_jobs.OPEN)
-EMAIL_OPEN = list(outbox.OPEN)
 
 
 class QueueView(StaffScreen):
@@ -107,6 +105,6 @@ class QueueView(StaffScreen):
         h.addWidget(actions)
         self.rows.addWidget(row)
 
-    def _do(self, action: Callable[[int], object], item_id: int) -> None:
-        action(item_id)
-        self.refresh()
+    def _do(self, action: Callable[[int, Callable[[object], None]], None], item_id: int) -> None:
+        # Done off the GUI thread; the rows are shown again once the store has the change.
+        action(item_id, lambda _result: self.refresh() if self.isVisible() else None)

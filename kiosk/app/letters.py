@@ -1,23 +1,25 @@
-"""What happens when a visitor confirms: their letters are written to disk, then sent.
+"""Keeping a visitor's letters: what happens when they confirm.
 
-This is the committer the journey calls. It returns only once every letter, print job and
-outbox row is committed, so the thank-you screen never shows for a letter that could be lost.
+The journey's committer. It returns only once every letter, print job and outbox row is
+committed, so the thank-you screen never shows for a letter that could be lost.
 """
 
 from __future__ import annotations
 
 from email.utils import make_msgid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk.compose import email_subject
 from kiosk.delivery.visitor_copy import grant_copy
 from kiosk.i18n import tr
 
 if TYPE_CHECKING:
+    from kiosk.app.context import Context
     from kiosk.config import Campaign
     from kiosk.domain.journey import Delivery, VisitorSession
     from kiosk.domain.letter import Letter
-    from kiosk.store.db import KeptLetter, Store
+    from kiosk.store import Store
+    from kiosk.store.db import KeptLetter
 
 
 def new_message_id(campaign: Campaign) -> str:
@@ -59,3 +61,16 @@ def keep_letters(
         # The consent wording exactly as shown, in the visitor's language (CASL record).
         opt_in_wording=tr("sign.opt_in", session.language, organiser=campaign.email.sender_name),
     )
+
+
+class Letters:
+    def __init__(self, ctx: Context):
+        self._ctx = ctx
+
+    def keep(self, session: VisitorSession, letters: list[Letter],
+             delivery: Delivery) -> list[KeptLetter]:
+        return keep_letters(self._ctx.store, self._ctx.campaign, session, letters, delivery)
+
+    def get(self, letter_id: int) -> dict[str, Any] | None:
+        """One kept letter as stored (staff read a held email's letter before releasing it)."""
+        return self._ctx.store.letter(letter_id)

@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, load
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, opened
 from kiosk.i18n import LANGUAGES
 from kiosk.store.refusals import storage_refusals
 
@@ -66,23 +66,17 @@ def _days(text: str) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kiosk.exports import ExportError, export_all
+    from kiosk.exports import ExportError
     from kiosk.i18n import tr
-    from kiosk.store import open_store
 
-    campaign, data_dir = load(args)
-    lang = args.lang or campaign.campaign.default_language
     out = Path(args.out).expanduser()
+    lang = "en"  # until the campaign is read: a refusal before then is in English
     try:
-        # A store that cannot be read is a refusal (exit 2); a target that cannot be written
-        # is this export failing (exit 1), below.
-        with storage_refusals(data_dir, lang, os_errors=False):
-            # A store on a read-only disk can still be exported: that is how its letters get out.
-            store = open_store(data_dir, reading=True)
-            try:
-                result = export_all(campaign, store, out, lang=lang, actor="cli")
-            finally:
-                store.close()
+        # A store that cannot be read is a refusal (exit 2); a target that cannot be written is
+        # this export failing (exit 1), below. A store on a read-only disk can still be
+        # exported: that is how its letters get out.
+        with opened(args, reading=True, os_errors=False) as (core, lang):
+            result = core.records.export(out, lang=lang)
     except ExportError as e:
         print(e, file=sys.stderr)
         return EXIT_FAILED
@@ -104,22 +98,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_purge(args: argparse.Namespace) -> int:
     from kiosk.i18n import tr
-    from kiosk.store import open_store
-    from kiosk.store.db import clear_wal
-    from kiosk.store.retention import purge_personal_details
 
-    campaign, data_dir = load(args)
-    lang = args.lang or campaign.campaign.default_language
-    days = campaign.staff.retention_days if args.days is None else args.days
-    with storage_refusals(data_dir, lang):
-        store = open_store(data_dir)
-        try:
-            n = purge_personal_details(store, days, actor="cli")
-            cleared = clear_wal(store.conn)  # also what an earlier purge left behind
-        finally:
-            store.close()
-    print(tr("exports.purged", lang, n=n, days=days))
-    if not cleared:
+    with opened(args) as (core, lang):
+        done = core.records.purge(args.days)
+    print(tr("exports.purged", lang, n=done.letters, days=done.days))
+    if not done.wal_cleared:
         print(tr("storage.wal_kept", lang), file=sys.stderr)
     return EXIT_OK
 

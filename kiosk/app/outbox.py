@@ -1,0 +1,98 @@
+"""The email outbox: its worker, its status, and what staff do with emails.
+
+Every staff change is one transaction with its audit row (``kiosk.store.outbox``); a change
+the email's state no longer allows (it was sent meanwhile, say) raises ``ActionRefused``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from kiosk.store import outbox as q
+
+if TYPE_CHECKING:
+    from kiosk.app.context import Context
+    from kiosk.delivery.outbox import DrainProgress, DrainResult, OutboxService, OutboxStatus
+    from kiosk.store.outbox import OutboxItem
+
+OPEN = list(q.OPEN)  # not over yet: what staff look after
+ActionRefused = q.ActionRefused
+
+
+class Outbox:
+    def __init__(self, ctx: Context):
+        self._ctx = ctx
+        self.worker: OutboxService | None = None
+
+    # --- the worker ------------------------------------------------------------------------
+
+    def start(self, on_change: Callable[[OutboxStatus], None] | None = None) -> None:
+        """Start sending in the background (smtplib loads here, not before)."""
+        if self.worker is None:
+            self.worker = self._service(on_change)
+            self.worker.start()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+
+    def wake(self) -> None:
+        if self.worker is not None:
+            self.worker.wake()
+
+    def status(self) -> OutboxStatus:
+        """As the worker last saw it; without a worker (a terminal), the counts now and what
+        the settings say of the server."""
+        from kiosk.delivery.outbox import OutboxCounts, OutboxStatus, idle_state
+
+        if self.worker is not None:
+            return self.worker.status()
+        counts = OutboxCounts.from_states(q.counts(self._ctx.store))
+        return OutboxStatus(idle_state(self._ctx.campaign.email), counts)
+
+    def warnings(self) -> list[str]:
+        """What in the email settings staff should look at (a password file readable by all)."""
+        campaign = self._ctx.campaign
+        return campaign.email.warnings(campaign.source.parent if campaign.source else None)
+
+    def send_now(self, lang: str,
+                 progress: Callable[[DrainProgress], None] | None = None) -> DrainResult:
+        """Send what is waiting, now, on the calling thread; messages in ``lang``."""
+        service = self._service(None)
+        service.lang = lang
+        return service.drain(progress=progress)
+
+    def _service(self, on_change: Callable[[OutboxStatus], None] | None) -> OutboxService:
+        from kiosk.delivery.outbox import OutboxService
+
+        return OutboxService(self._ctx.campaign, self._ctx.store, on_change=on_change)
+
+    # --- staff actions ---------------------------------------------------------------------
+
+    def items(self, states: list[str] | None = None) -> list[OutboxItem]:
+        """Works on a store opened for reading."""
+        return q.list_items(self._ctx.store, states)
+
+    def held(self) -> list[OutboxItem]:
+        return q.list_items(self._ctx.store, [q.HELD])
+
+    def retry(self, outbox_id: int) -> None:
+        """Send this email again now. Raises ActionRefused for one already sent or sending."""
+        q.retry(self._ctx.store, outbox_id, actor=self._ctx.actor)
+        self.wake()
+
+    def retry_failed(self) -> int:
+        n = q.retry_failed(self._ctx.store, actor=self._ctx.actor)
+        self.wake()
+        return n
+
+    def cancel(self, outbox_id: int) -> None:
+        """Never send this email. Raises ActionRefused while it is being sent or once sent."""
+        q.cancel(self._ctx.store, outbox_id, actor=self._ctx.actor)
+
+    def release(self, ids: list[int] | None = None) -> int:
+        """Let held emails go: all of them, or those ``ids``; returns how many."""
+        n = q.release_held(self._ctx.store, ids, actor=self._ctx.actor)
+        self.wake()
+        return n

@@ -1,0 +1,84 @@
+"""Printing: the receipt printer's worker, its status, and what staff do with print jobs.
+
+Staff's retry and cancel are one transaction each, with their audit row; the worker is woken
+after each so a job queued again prints at once, not at its next round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from kiosk.store import print_jobs as pj
+
+if TYPE_CHECKING:
+    from kiosk.app.context import Context
+    from kiosk.delivery.print_queue import PrintService, QueueStatus
+    from kiosk.delivery.sample_receipt import TestPrintResult
+    from kiosk.store.print_jobs import PrintJob
+
+OPEN = list(pj.OPEN)  # not over yet: what staff look after
+
+
+class Printing:
+    def __init__(self, ctx: Context):
+        self._ctx = ctx
+        self.worker: PrintService | None = None
+
+    # --- the worker ------------------------------------------------------------------------
+
+    def start(self, on_change: Callable[[QueueStatus], None] | None = None) -> None:
+        """Start printing queued letters in the background (escpos loads here, not before)."""
+        from kiosk.delivery.print_queue import PrintService
+
+        if self.worker is None:
+            self.worker = PrintService(self._ctx.campaign, self._ctx.store, on_change=on_change)
+            self.worker.start()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+
+    def wake(self) -> None:
+        if self.worker is not None:
+            self.worker.wake()
+
+    def status(self) -> QueueStatus | None:
+        """The printer and queue as the worker last saw them; None before the worker starts."""
+        return self.worker.status() if self.worker else None
+
+    def ready(self) -> bool:
+        """Whether a visitor's letter is expected to come out now (unknown counts as no)."""
+        status = self.status()
+        if status is None:
+            return False
+        return status.printer.ready or not status.printer.monitored
+
+    # --- staff actions ---------------------------------------------------------------------
+
+    def jobs(self, states: list[str] | None = None, limit: int = 200) -> list[PrintJob]:
+        """Newest first. Works on a store opened for reading."""
+        return pj.list_jobs(self._ctx.store, states, limit)
+
+    def retry(self, job_id: int, *, reprint: bool = False) -> bool:
+        """Queue a failed or cancelled job again (a printed one only with ``reprint``)."""
+        done = pj.retry(self._ctx.store, job_id, reprint=reprint, actor=self._ctx.actor)
+        self.wake()
+        return done
+
+    def retry_failed(self) -> int:
+        n = pj.retry_failed(self._ctx.store, actor=self._ctx.actor)
+        self.wake()
+        return n
+
+    def cancel(self, job_id: int) -> bool:
+        return pj.cancel(self._ctx.store, job_id, actor=self._ctx.actor)
+
+    def test_page(self, lang: str) -> TestPrintResult:
+        """Print the sample receipt now, checking the printer before and after. Recorded in
+        the audit log where the store can be written; a read-only store does not stop it."""
+        from kiosk.delivery.sample_receipt import print_test_page
+
+        if not self._ctx.store.read_only:  # a test print changes nothing that needs keeping
+            self._ctx.audit("print.test_page")
+        return print_test_page(self._ctx.campaign, self._ctx.data_dir, lang)
