@@ -20,16 +20,15 @@ from __future__ import annotations
 
 import csv
 import os
-import re
-import unicodedata
 from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from kiosk.domain.output_text import choose, clean_for_output
 from kiosk.i18n import long_date, tr
 
 if TYPE_CHECKING:
@@ -45,14 +44,6 @@ FONT_FILE, BOLD_FONT_FILE = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 # Debian/Ubuntu (fonts-dejavu-core) first; then where Fedora and Arch put the same files.
 FONT_DIRS: tuple[Path, ...] = tuple(Path("/usr/share/fonts", d) for d in (
     "truetype/dejavu", "dejavu-sans-fonts", "dejavu", "TTF"))
-PLACEHOLDER = "[...]"  # a run of characters the font cannot draw, as on the printed receipt
-_GONE = "\x00"  # marks a removed character until the spaces around it are tidied
-_GONE_RUN = re.compile(r"[ \x00]*\x00[ \x00]*")
-
-# Emoji are removed, as on the receipt (kiosk/delivery/codepage.py), even where DejaVu has a
-# glyph: the posted letter then reads like the printed one, and no half-drawn sequence remains.
-_EMOJI_GLUE = {"\u200d", "\ufe0e", "\ufe0f", "\u20e3"}
-_EMOJI_RANGES = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0xE0020, 0xE007F))
 
 # US Letter, in mm. A #10 window envelope shows 22-136 mm from the left and about 52-80 mm from
 # the top of a letter folded in three and settled at the bottom of the envelope.
@@ -107,48 +98,23 @@ def _codepoints(font: Path) -> frozenset[int]:
 
 @dataclass
 class TextCleaner:
-    """Makes visitor text drawable with the embedded font, every change on purpose."""
+    """Makes visitor text drawable with the embedded font, every change on purpose (the rule
+    every output shares: ``kiosk.domain.output_text``), counting what it changed."""
 
     drawable: frozenset[int]
     dropped: int = 0
     replaced: int = 0
 
-    def __call__(self, text: str) -> str:
-        out: list[str] = []
-        text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\t", "    ")
-        for ch in text:
-            rep = self._char(ch)
-            if rep is None:
-                self.replaced += 1
-                if not out or out[-1] != PLACEHOLDER:
-                    out.append(PLACEHOLDER)
-                continue
-            if rep != ch:
-                self.replaced += bool(rep)
-                self.dropped += not rep
-            out.append(rep or _GONE)
-        # "Thanks 🙏 for" reads "Thanks for", not "Thanks  for": the gap closes with the emoji.
-        return _GONE_RUN.sub(lambda m: " " if " " in m.group() else "", "".join(out))
+    def __post_init__(self) -> None:
+        drawable = self.drawable
+        self._choose = lru_cache(maxsize=4096)(
+            lambda ch: choose(ch, lambda c: all(ord(x) in drawable for x in c)))
 
-    def _char(self, ch: str) -> str | None:
-        cp, cat = ord(ch), unicodedata.category(ch)
-        if ch == "\n":
-            return ch
-        if ch in _EMOJI_GLUE or any(lo <= cp <= hi for lo, hi in _EMOJI_RANGES):
-            return ""
-        if cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            return ""  # invisible or undefined: nothing to draw
-        if cp in self.drawable:
-            return ch
-        if cat in ("So", "Sk", "Mn", "Me"):
-            return ""
-        if cat.startswith("Z"):
-            return " "
-        # A compatibility form (ﬁ, full-width letters) or an accented letter: its base letters.
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        if base and all(ord(c) in self.drawable for c in base):
-            return base
-        return None
+    def __call__(self, text: str) -> str:
+        done = clean_for_output(text, self._choose, tab="    ")
+        self.dropped += done.removed
+        self.replaced += done.replaced
+        return done.text
 
 
 # --- reading the store ---------------------------------------------------------------------------

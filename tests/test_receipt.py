@@ -125,7 +125,8 @@ def test_codepage_substitutes_on_purpose():
     assert cp858.table == 19
     text = "Œuvre, cœur, « oui », l’été “enfin” — … 5 € 🏳️‍🌈👍🏽 Спасибо 谢谢 ok?"
     out = cp858.substitute(text)
-    assert out == "OEuvre, coeur, « oui », l'été \"enfin\" - ... 5 €  [...] [...] ok?"
+    # The emoji go and their gap closes, as in the export's PDF (kiosk/domain/output_text.py).
+    assert out == "OEuvre, coeur, « oui », l'été \"enfin\" - ... 5 € [...] [...] ok?"
     assert cp858.encode(out).count(b"?") == 1  # only the visitor's own
     cp1252 = CodePage.for_printer("default", "CP1252")
     assert cp1252.substitute("Œuvre « l’été » — €") == "Œuvre « l’été » — €"
@@ -133,6 +134,18 @@ def test_codepage_substitutes_on_purpose():
     cp437 = CodePage.for_printer("default", "CP437")
     assert cp437.substitute("À l’ÉTÉ, Ô ÈVE ÇA") == "A l'ÉTÉ, O EVE ÇA"  # CP437 lacks À È Ô
     assert PLACEHOLDER == "[...]"
+
+
+def test_the_receipt_and_the_pdf_clean_visitor_text_by_one_rule():
+    from kiosk.exports import TextCleaner
+
+    cp = CodePage.for_printer("default", "CP858")
+    can_show = frozenset(i for i in range(0x110000) if cp.can_hold(chr(i)) and chr(i) != "\t")
+    pdf = TextCleaner(can_show)  # a font that draws what CP858 holds, no more
+    text = ("Œuvre « l’été » — 5 € 🏳️‍🌈 Merci 🙏🏽 beaucoup\u200b ! Ｆine Ⅻ ĉu? Спасибо 谢谢\n"
+            "Zoë, Ďakujem, ﬁn ♥ ok")
+    assert cp.substitute(text) == pdf(text)
+    assert "  " not in pdf(text) and pdf.dropped > 0 and pdf.replaced > 0
 
 
 def test_no_accidental_question_marks():

@@ -5,8 +5,9 @@ MagicEncode switches tables per character and, for uppercase accented French, ma
 table (CP857) that the printer renders wrongly; an ``ESC @`` mid-job also resets the table without
 re-sending it. So we never use MagicEncode: each printer gets ONE code page, sent after every
 ``ESC @``, and every character the page cannot hold is replaced here, on purpose and predictably
-(œ → oe, curly quotes → straight, emoji → removed, other scripts → ``[...]``). A ``?`` on paper
-only ever comes from a ``?`` the visitor typed.
+(œ → oe, curly quotes → straight, emoji → removed, other scripts → ``[...]``), by the rule every
+output shares (``kiosk.domain.output_text``). A ``?`` on paper only ever comes from a ``?`` the
+visitor typed.
 
 Profiles come from python-escpos's printer database, read as data by
 ``kiosk.config.printer_profiles``.
@@ -15,45 +16,14 @@ Profiles come from python-escpos's printer database, read as data by
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from kiosk.config.printer_profiles import profile_info, python_codec
+from kiosk.domain.output_text import PLACEHOLDER, choose, clean_for_output
 
-# Printed instead of a run of characters from a script the code page cannot show (Cyrillic, CJK…).
-PLACEHOLDER = "[...]"
-
-# Substitutes tried in order, first one the code page can hold wins. Kept small and explicit so
-# the preview a visitor approves shows exactly these choices.
-SUBSTITUTES: dict[str, tuple[str, ...]] = {
-    "œ": ("oe",), "Œ": ("OE",), "æ": ("ae",), "Æ": ("AE",), "ß": ("ss",),
-    "‘": ("'",), "’": ("'",), "‚": (",",), "‛": ("'",), "′": ("'",),
-    "“": ('"',), "”": ('"',), "„": ('"',), "″": ('"',),
-    "«": ("<<", '"'), "»": (">>", '"'), "‹": ("<",), "›": (">",),
-    "–": ("-",), "—": ("-",), "‐": ("-",), "‑": ("-",), "−": ("-",),
-    "…": ("...",), "€": ("EUR",), "•": ("*",), "·": (".",), "°": (" deg",),
-    "→": ("->",), "←": ("<-",), "™": ("TM",), "©": ("(c)",), "®": ("(R)",),
-    "×": ("x",), "÷": ("/",),
-    "Đ": ("D",), "đ": ("d",), "Ł": ("L",), "ł": ("l",), "Ø": ("O",), "ø": ("o",),
-    "\u00a0": (" ",), "\u202f": (" ",), "\u2009": (" ",), "\u2007": (" ",),
-}
-
-# Parts of emoji sequences that are not themselves pictographs: dropped silently.
-_EMOJI_GLUE = {"\u200d", "\ufe0e", "\ufe0f", "\u20e3"}
-_EMOJI_RANGES = (
-    (0x1F000, 0x1FAFF),  # pictographs, emoticons, flags (regional indicators), skin tones
-    (0x2600, 0x27BF),  # misc symbols and dingbats
-    (0x2B00, 0x2BFF),  # arrows and stars often used as emoji
-    (0xE0020, 0xE007F),  # tag characters (subdivision flags)
-)
-
-
-def _is_emoji(ch: str) -> bool:
-    cp = ord(ch)
-    return ch in _EMOJI_GLUE or any(lo <= cp <= hi for lo, hi in _EMOJI_RANGES)
-
+__all__ = ["PLACEHOLDER", "CodePage", "finish", "protect_spaces"]
 
 # --- the locked code page -------------------------------------------------------------------
 
@@ -89,27 +59,13 @@ class CodePage:
         return True
 
     def substitute(self, text: str) -> str:
-        """Text this code page can print, every replacement chosen on purpose.
+        """Text this code page can print, every replacement chosen on purpose (the one rule of
+        ``kiosk.domain.output_text``).
 
         Newlines are kept; no-break spaces become plain spaces (call ``protect_spaces`` first
         and ``finish`` after wrapping to keep French punctuation with its word).
         """
-        out: list[str] = []
-        placeholder_open = False
-        char = _char_for(self.codec)
-        for ch in unicodedata.normalize("NFC", text):
-            rep = char(ch)
-            if rep is None:  # a character from a script we cannot show
-                if not placeholder_open:
-                    out.append(PLACEHOLDER)
-                placeholder_open = True
-                continue
-            placeholder_open = False
-            out.append(rep)
-        return "".join(out)
-
-    def _char(self, ch: str) -> str | None:
-        return _char_for(self.codec)(ch)
+        return clean_for_output(text, _char_for(self.codec)).text
 
     def encode(self, text: str) -> bytes:
         """Bytes for the printer. ``text`` must already be substituted: raises rather than
@@ -119,38 +75,15 @@ class CodePage:
 
 @cache
 def _char_for(codec: str) -> Callable[[str], str | None]:
-    """The substitution of one character for ``codec``, remembered: a letter is a few thousand
+    """The choice for one character on ``codec``, remembered: a letter is a few thousand
     characters drawn from a few dozen, and each decision asks the codec and ``unicodedata``."""
     page = CodePage("", 0, codec)
 
     @lru_cache(maxsize=4096)
     def char(ch: str) -> str | None:
-        return _substitute_char(page, ch)
+        return choose(ch, page.can_hold)
 
     return char
-
-
-def _substitute_char(page: CodePage, ch: str) -> str | None:
-    if ch in "\n\xa0":
-        return ch  # kept for wrapping; see finish()
-    if ch == "\t":
-        return " "
-    if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and not _is_emoji(ch):
-        return ""  # invisible or undefined: nothing to print
-    if page.can_hold(ch):
-        return ch
-    for option in SUBSTITUTES.get(ch, ()):
-        if page.can_hold(option):
-            return option
-    if _is_emoji(ch) or unicodedata.category(ch) in ("So", "Sk", "Mn", "Me"):
-        return ""  # emoji and pictographs: removed, so the words around them read cleanly
-    # Accented letters the page lacks (È on CP437): the base letter, as a typist would.
-    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-    if base and base != ch and page.can_hold(base):
-        return base
-    if unicodedata.category(ch).startswith("Z"):
-        return " "
-    return None
 
 
 def protect_spaces(text: str) -> str:
