@@ -28,6 +28,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from kiosk.domain.letter import SignMode
 from kiosk.domain.output_text import choose, clean_for_output
 from kiosk.i18n import long_date, tr
 
@@ -122,18 +123,14 @@ class TextCleaner:
 
 def signed_name(row: PostalLetter | OptIn) -> str:
     """The name as the visitor signed: none for anonymous, the first name for first-name-only."""
-    if row.sign_mode == "anonymous":
-        return ""
-    if row.sign_mode == "first":
-        return row.first_name
-    return f"{row.first_name} {row.last_name}".strip()
+    return row.signer.name()
 
 
 def _signature_lines(row: PostalLetter) -> list[str]:
-    if row.sign_mode == "anonymous":
+    signer = row.signer
+    if signer.mode is SignMode.ANONYMOUS:
         # Rebuilt rather than read, so a name can never reach the page for an anonymous letter.
-        place = ", ".join(p for p in (row.city, row.postal_code) if p)
-        return [tr("letter.anonymous_signature", row.language), *([place] if place else [])]
+        return signer.signature_lines(row.language)
     return row.signature.split("\n")
 
 

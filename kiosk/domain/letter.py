@@ -31,13 +31,27 @@ class Signer:
     opt_in: bool = False
     send_copy: bool = False
 
+    def name(self) -> str:
+        """The name as the visitor chose to sign: none when anonymous, the first name alone
+        when they chose that. The one rule every output follows (letters, exports, opt-ins)."""
+        if self.mode is SignMode.ANONYMOUS:
+            return ""
+        if self.mode is SignMode.FIRST:
+            return self.first_name
+        return f"{self.first_name} {self.last_name}".strip()
+
     def display_name(self, lang: str) -> str:
         """The name under the letter."""
         if self.mode is SignMode.ANONYMOUS:
             return tr("letter.anonymous_signature", lang)
-        if self.mode is SignMode.FIRST:
-            return self.first_name
-        return f"{self.first_name} {self.last_name}".strip()
+        return self.name()
+
+    def signature_lines(self, lang: str) -> list[str]:
+        """What stands under the closing: the name, then the town and postal code if given."""
+        lines = [self.display_name(lang)]
+        if place := self.place():
+            lines.append(place)
+        return lines
 
     def short_name(self, lang: str) -> str:
         """A short, less identifying form for the email's From line, e.g. "Jane D."."""
@@ -65,10 +79,7 @@ class Letter:
 
     @property
     def signature_lines(self) -> list[str]:
-        lines = [self.signer.display_name(self.language)]
-        if place := self.signer.place():
-            lines.append(place)
-        return lines
+        return self.signer.signature_lines(self.language)
 
     def text(self) -> str:
         """The letter as the recipient reads it: the email body and the printed letter."""

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kiosk.domain.letter import Signer, SignMode
+
 if TYPE_CHECKING:
     from kiosk.store.db import Store
 
@@ -36,6 +38,11 @@ class PostalLetter:
     city: str
     postal_code: str
 
+    @property
+    def signer(self) -> Signer:
+        return _signer(self.sign_mode, self.first_name, self.last_name, self.city,
+                       self.postal_code)
+
 
 @dataclass(frozen=True)
 class OptIn:
@@ -49,6 +56,17 @@ class OptIn:
     opt_in_wording: str | None
     opt_in_at: str | None
     created_at: str
+
+    @property
+    def signer(self) -> Signer:
+        return _signer(self.sign_mode, self.first_name, self.last_name)
+
+
+def _signer(mode: str, first: str, last: str, city: str = "", postal: str = "") -> Signer:
+    # An unknown mode (a damaged row) shows no name rather than one the visitor may not have
+    # chosen to show.
+    known = mode in {m.value for m in SignMode}
+    return Signer(SignMode(mode) if known else SignMode.ANONYMOUS, first, last, city, postal)
 
 
 def _postal(row: Any) -> PostalLetter:
