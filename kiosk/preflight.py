@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.config import LANGUAGE_NAMES, ConfigError
+from kiosk.config import ConfigError
 from kiosk.config.loading import read_campaign_problems
+from kiosk.i18n import english_name
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign, PrinterSettings
@@ -108,7 +109,7 @@ def _long_starting_texts(c: Campaign) -> list[str]:
                 continue  # load_campaign has refused it already
             if n > limit:
                 out.append(
-                    f"starting_texts[{i}].template: the {LANGUAGE_NAMES[lang]} text is "
+                    f"starting_texts[{i}].template: the {english_name(lang)} text is "
                     f"{n:,} characters, more than session.body_max_chars ({limit:,}); a "
                     "visitor who picks it must shorten it before going on")
     return out

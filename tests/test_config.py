@@ -100,10 +100,12 @@ def _french_texts(campaign) -> list[str]:
     texts = [starting_text(campaign, t.id, "fr") for t in campaign.starting_texts]
     texts += campaign.talking_points.get("fr")
     c = campaign.campaign
-    texts += [c.title.fr, c.pitch.fr, c.urgency.fr, campaign.donation.caption.fr]
-    texts += [campaign.letter.closing.fr, campaign.letter.email_subject.fr]
+    texts += [c.title.get("fr"), c.pitch.get("fr"), c.urgency.get("fr")]
+    texts += [campaign.donation.caption.get("fr"), campaign.letter.closing.get("fr")]
+    texts += [campaign.letter.email_subject.get("fr")]
     for r in campaign.recipients:
-        texts += [r.name.fr, r.office.fr, r.salutation.fr, *r.address.fr]
+        texts += [r.name.get("fr"), r.office.get("fr"), r.salutation.get("fr"),
+                  *r.address.get("fr")]
     return texts
 
 
@@ -275,7 +277,24 @@ def test_default_language_not_offered(tmp_path):
 def test_language_not_supported(tmp_path):
     path = variant(tmp_path, 'languages = ["en", "fr"]', 'languages = ["en", "de"]')
     assert problems(path) == [
-        f"{path}: campaign.languages[1]: must be one of 'en' or 'fr', not \"de\""
+        f"{path}: campaign.languages[1]: must be one of 'en' or 'fr' (the languages the kiosk "
+        "has catalogs for), not \"de\"; a campaign can bring a language's catalogs in i18n/de/ "
+        'in its templates folder (docs/campaign.md, "Adding a language")'
+    ]
+
+
+def test_language_code_of_the_wrong_shape(tmp_path):
+    path = variant(tmp_path, 'languages = ["en", "fr"]', 'languages = ["en", "Deutsch"]')
+    (line,) = problems(path)
+    assert "campaign.languages[1]: must be one of 'en' or 'fr'" in line
+    assert 'not "Deutsch"' in line and "2 or 3 lower-case letters" in line
+
+
+def test_text_in_a_language_without_catalogs(tmp_path):
+    path = variant(tmp_path, 'urgency.en = "', 'urgency.de = "Jetzt."\nurgency.en = "')
+    assert problems(path) == [
+        f"{path}: campaign.urgency.de: unknown key; allowed here: en, fr (the languages the "
+        "kiosk has catalogs for)"
     ]
 
 

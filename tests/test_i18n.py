@@ -80,3 +80,27 @@ def test_one_rule_for_dates_in_each_language():
     assert format_date(noon, "fr") == "29 novembre 2026"
     assert letter_date(noon.isoformat(), "fr") == "Le 29 novembre 2026"
     assert letter_date(noon.isoformat(), "en") == "November 29, 2026"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_language_says_what_code_needs_in_its_language_file(lang):
+    """language.toml: names, plural rule, keyboard; each keyboard one the kiosk has a layout
+    for, and the language's own name on every language button."""
+    from kiosk.i18n import language
+    from kiosk.ui.touch_keyboard import LAYOUT_DIR
+
+    facts = language(lang)
+    assert facts.code == lang and facts.name and facts.english_name
+    assert facts.keyboard in facts.keyboard_choices
+    for locale in facts.keyboard_choices:
+        assert (LAYOUT_DIR / locale).is_dir(), f"{lang}: no layout for {locale}"
+    for other in LANGUAGES:
+        assert catalog(other)[f"attract.lang_{lang}"] == facts.name
+
+
+def test_language_names_and_rules_come_from_the_language_files():
+    from kiosk.i18n import english_name, language
+
+    assert (language("en").name, language("fr").name) == ("English", "Français")
+    assert (english_name("fr"), english_name("xx")) == ("French", "xx")
+    assert (language("en").plural, language("fr").plural) == ("one", "zero_one")

@@ -6,7 +6,6 @@ need the templates or the printer code (above this layer) are in ``kiosk.preflig
 """
 
 from kiosk.config.base import (
-    LANGUAGE_NAMES,
     PLACEHOLDER_DONATION_MARK,
     EmailAddress,
     LanguageCode,
@@ -27,7 +26,6 @@ from kiosk.config.devices import EmailSettings, PrinterSettings
 from kiosk.config.loading import ConfigError, load_campaign, read_campaign
 
 __all__ = [
-    "LANGUAGE_NAMES",
     "PLACEHOLDER_DONATION_MARK",
     "Campaign",
     "CampaignInfo",

@@ -3,17 +3,52 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Collection
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
 )
 
-LanguageCode = Literal["en", "fr"]
-LANGUAGE_NAMES = {"en": "English", "fr": "French"}
+from kiosk.i18n import language_file
+
+# The model_validate context key listing the languages a campaign may offer: the kiosk's and
+# those its own catalogs bring (kiosk.config.languages). Without it, kiosk.i18n.languages().
+LANGUAGES_CONTEXT = "languages"
+
+
+def _choices(values: Collection[str]) -> str:
+    items = [f"'{v}'" for v in values]
+    return ", ".join(items[:-1]) + f" or {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def known_languages(info: ValidationInfo | None = None) -> tuple[str, ...]:
+    context = info.context if info is not None else None
+    if isinstance(context, dict) and LANGUAGES_CONTEXT in context:
+        return tuple(context[LANGUAGES_CONTEXT])
+    from kiosk.i18n import languages
+
+    return languages()
+
+
+def _language_with_catalogs(code: str, info: ValidationInfo) -> str:
+    known = known_languages(info)
+    if code not in known:
+        where = (f"i18n/{code}/" if language_file.CODE.match(code)
+                 else "i18n/<code>/, named by a code of 2 or 3 lower-case letters")
+        raise ValueError(
+            f'must be one of {_choices(known)} (the languages the kiosk has catalogs for), '
+            f'not "{code}"; a campaign can bring a language\'s catalogs in {where} in its '
+            'templates folder (docs/campaign.md, "Adding a language")')
+    return code
+
+
+# A language the campaign offers: one the kiosk has catalogs for, its own or the campaign's.
+LanguageCode = Annotated[str, AfterValidator(_language_with_catalogs)]
 
 # The sample campaign ships this placeholder; `check-config` warns until an organiser replaces it.
 PLACEHOLDER_DONATION_MARK = "REPLACE-ME"
@@ -75,22 +110,43 @@ MAX_LINES = 100
 _Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
 
-class Localized(_Model):
-    """One text per language. Which languages must be present is checked against
-    ``campaign.languages`` once the whole file is read."""
+class _PerLanguage(_Model):
+    # Keyed by language code (title.en, title.es), so a language added with catalogs needs no
+    # field here. Which keys are languages, and that every offered language has its text, is
+    # checked against the campaign's languages once the whole file is read
+    # (kiosk.config.loading), where each problem can name its key.
+    model_config = ConfigDict(extra="allow")
 
-    en: _Text | None = None
-    fr: _Text | None = None
+    def texts(self) -> dict[str, object]:
+        """Language code → value, as the file gives them."""
+        return dict(self.__pydantic_extra__ or {})
+
+    def has(self, lang: str) -> bool:
+        return (self.__pydantic_extra__ or {}).get(lang) not in (None, "", [])
+
+
+class Localized(_PerLanguage):
+    """One text per language: ``title.en = "…"``, ``title.fr = "…"``."""
+
+    __pydantic_extra__: dict[str, _Text] = Field(init=False)
 
     def get(self, lang: str) -> str:
-        value = getattr(self, lang, None)
-        return value if value is not None else (self.en or self.fr or "")
+        """The text in ``lang``; in the first language given when it has none (only an
+        optional text left out for every language, printer.footer, has none: "")."""
+        extra = self.__pydantic_extra__
+        if lang in extra:
+            return extra[lang]
+        return next(iter(extra.values()), "")
 
 
-class LocalizedLines(_Model):
-    en: list[_Text] | None = Field(None, max_length=MAX_LINES)
-    fr: list[_Text] | None = Field(None, max_length=MAX_LINES)
+class LocalizedLines(_PerLanguage):
+    """One list of lines per language: ``address.en = ["…", "…"]``."""
+
+    __pydantic_extra__: dict[str, Annotated[list[_Text], Field(max_length=MAX_LINES)]] = Field(
+        init=False)
 
     def get(self, lang: str) -> list[str]:
-        value = getattr(self, lang, None)
-        return list(value if value is not None else (self.en or self.fr or []))
+        extra = self.__pydantic_extra__
+        if lang in extra:
+            return list(extra[lang])
+        return list(next(iter(extra.values()), []))

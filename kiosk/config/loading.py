@@ -17,10 +17,12 @@ from pydantic import (
     ValidationError,
 )
 
-from kiosk.config.base import LANGUAGE_NAMES, Localized, LocalizedLines, _Model
+from kiosk.config.base import LANGUAGES_CONTEXT, Localized, LocalizedLines, _Model, _PerLanguage
 from kiosk.config.campaign import Campaign, Recipient, StartingText
+from kiosk.config.languages import read_campaign_languages, templates_folder
 from kiosk.config.reading import UnreadableFile, read_text_file
 from kiosk.errors import Refusal
+from kiosk.i18n import english_name
 
 MAX_FILE_BYTES = 1024 * 1024  # the sample is 12 KB
 # The deepest the campaign's own keys go is 5 (recipients[0].address.en[0]); anything far
@@ -59,7 +61,7 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif str(part).startswith(("function-after", "function-before")):
+        elif str(part).startswith(("function-after", "function-before")) or part == "[key]":
             continue
         else:
             out += ("." if out else "") + str(part)
@@ -200,18 +202,29 @@ def _error_line(err: Mapping[str, Any]) -> str:
     return f"{_key_path(loc)}: {message}"
 
 
-def _check_languages(c: Campaign) -> list[str]:
-    """Every text the visitor can see must exist in every language the campaign offers."""
+def _check_languages(c: Campaign, available: tuple[str, ...]) -> list[str]:
+    """Every text the visitor can see must exist in every language the campaign offers, and
+    each text per language is keyed by a language the kiosk has catalogs for."""
+    import difflib
+
     problems: list[str] = []
 
     def walk(obj: Any, key: str) -> None:
-        if isinstance(obj, Localized | LocalizedLines):
-            if key.startswith("printer.footer") and obj.en is None and obj.fr is None:
+        if isinstance(obj, _PerLanguage):
+            given = obj.texts()
+            for lang in given:
+                if lang not in available:
+                    close = difflib.get_close_matches(str(lang), available, n=1)
+                    hint = f"did you mean {close[0]}? " if close else ""
+                    problems.append(
+                        f"{key}.{lang}: unknown key; {hint}allowed here: {', '.join(available)} "
+                        "(the languages the kiosk has catalogs for)")
+            if key.startswith("printer.footer") and not given:
                 return  # an optional text left out entirely
             for lang in c.campaign.languages:
-                if getattr(obj, lang) in (None, "", []):
+                if not obj.has(lang):
                     problems.append(
-                        f"{key}.{lang}: missing {LANGUAGE_NAMES[lang]} ({lang}) text; every "
+                        f"{key}.{lang}: missing {english_name(lang)} ({lang}) text; every "
                         f"language in campaign.languages ({', '.join(c.campaign.languages)}) "
                         "needs one"
                     )
@@ -340,11 +353,16 @@ def read_campaign_problems(path: str | Path) -> tuple[Campaign, list[str]]:
     # `source` is where the file was read from, set below; in the file it is an unknown key.
     early = [_error_line({"type": "extra_forbidden", "loc": ("source",), "msg": ""})
              ] if raw.pop("source", None) is not None else []
+    # The campaign's own languages first: campaign.languages may list them.
+    own = read_campaign_languages(templates_folder(path, raw))
+    early += own.problems
     try:
-        campaign = Campaign.model_validate(raw).model_copy(update={"source": path})
+        campaign = Campaign.model_validate(
+            raw, context={LANGUAGES_CONTEXT: own.available}).model_copy(update={"source": path})
     except ValidationError as e:
         raise ConfigError(path, early + [_error_line(err) for err in e.errors()]) from None
-    return campaign, early + _check_languages(campaign) + _check_ids(campaign)
+    own.add_to_kiosk()
+    return campaign, early + _check_languages(campaign, own.available) + _check_ids(campaign)
 
 
 def read_campaign(path: str | Path) -> Campaign:

@@ -9,18 +9,39 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from kiosk.i18n import NEUTRAL_SAMPLE_VISITOR, language, languages
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign
 
-SAMPLE_VISITOR = {
-    "en": {"first_name": "Jordan", "last_name": "Lee", "city": "Winnipeg",
-           "postal_code": "R3C 4T3", "email": "jordan@example.com"},
-    "fr": {"first_name": "Éloïse", "last_name": "Bélanger-Côté", "city": "Saint-Boniface",
-           "postal_code": "R2H 0H9", "email": "eloise@example.com"},
-}
+
+def sample_visitor(lang: str) -> dict[str, str]:
+    """A made-up visitor for the pictures, from the language's language.toml
+    (``[sample_visitor]``); a neutral one for a language whose file has none."""
+    try:
+        return language(lang).sample()
+    except KeyError:
+        return dict(NEUTRAL_SAMPLE_VISITOR)
+
+
+class _SampleVisitors(Mapping[str, dict[str, str]]):
+    """``SAMPLE_VISITOR[lang]``, as keyboard_shots reads it: sample_visitor(lang)."""
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        return sample_visitor(lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(languages())
+
+    def __len__(self) -> int:
+        return len(languages())
+
+
+SAMPLE_VISITOR: Mapping[str, dict[str, str]] = _SampleVisitors()
 
 
 def render_screens(
@@ -77,7 +98,7 @@ def render_screens(
             window.write.choice_buttons[campaign.starting_texts[0].id].click()
             shot("3-write", lang)
             j.next()
-            for field, value in SAMPLE_VISITOR[lang].items():
+            for field, value in sample_visitor(lang).items():
                 sign.edits[field].setText(value)
                 j.update(**{field: value})
             sign.enter()

@@ -25,15 +25,17 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from kiosk.i18n import language
+
 if TYPE_CHECKING:
     from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
 
-# English in Canada: the kiosk's QWERTY layout (keyboard_layouts/fallback), named so on the
-# space bar ("Canadian English").
-LAYOUTS = {"en": "en_CA"}
 # The kiosk's own layouts (Qt's have no @ for an email address, no digits for a postal code).
+# A locale without a folder there gets `fallback`, the kiosk's QWERTY, with accents by long
+# press; en_CA is that layout, named so on the space bar ("Canadian English").
+FALLBACK_LAYOUT = "en_CA"
 LAYOUT_DIR = Path(__file__).resolve().parent / "keyboard_layouts"
 
 
@@ -47,8 +49,15 @@ def prepare() -> None:
     os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
 
-def layout_for(lang: str, french_layout: str) -> str:
-    return french_layout if lang == "fr" else LAYOUTS.get(lang, "en_CA")
+def layout_for(lang: str, chosen: str) -> str:
+    """The keyboard locale for ``lang``: its language.toml's ``keyboard``, or ``chosen`` (the
+    campaign's ``french_keyboard``) when that is one of the language's ``keyboard_choices``.
+    A language the kiosk does not know gets the kiosk's QWERTY layout (en_CA)."""
+    try:
+        facts = language(lang)
+    except KeyError:
+        return FALLBACK_LAYOUT
+    return chosen if chosen in facts.keyboard_choices else facts.keyboard
 
 
 # At most this share of the screen's height: Qt sizes its keyboard from the screen's width
