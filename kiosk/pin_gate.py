@@ -10,11 +10,17 @@ how long has passed, so the whole lockout runs again from now. A clock set back 
 lockout by at most its own length; it can never shorten one.
 
 Every wrong PIN, lockout and unlock is written to the audit log: how many, never which digits.
+
+Threads: the pad asks ``seconds_locked`` on the GUI thread (every second of a lockout) while a
+try, which checks the Argon2 hash and writes the store, runs on the staff-actions thread. A lock
+keeps the two apart, and ``seconds_locked`` writes nothing when a lockout runs out: the row
+already holds no wrong tries, and a lockout whose time has passed is over after a restart too.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -50,27 +56,36 @@ class PinGate:
                             lockouts=max(row.lockouts, 0),
                             lock_seconds=min(max(row.lock_seconds, 0), MAX_LOCKOUT_SECONDS))
         self._ends: float | None = None  # the running lockout's end on this run's monotonic clock
+        self._lock = threading.RLock()
 
     @property
     def failures(self) -> int:
         return self._row.failures
 
     def tries_left(self) -> int:
-        return MAX_TRIES - self._row.failures
+        with self._lock:
+            return MAX_TRIES - self._row.failures
 
     def seconds_locked(self) -> int:
-        if not self._row.lock_seconds:
-            return 0
-        if self._ends is None:  # first look since the start: only the wall clock can tell
-            self._ends = self._mono() + self._left_by_wall_clock()
-        left = self._ends - self._mono()
-        if left <= 0:
-            self._ends = None
-            self._save(replace(self._row, locked_at=None, lock_seconds=0))
-            return 0
-        return math.ceil(left)
+        with self._lock:
+            if not self._row.lock_seconds:
+                return 0
+            if self._ends is None:  # first look since the start: only the wall clock can tell
+                self._ends = self._mono() + self._left_by_wall_clock()
+            left = self._ends - self._mono()
+            if left <= 0:
+                # Over. Kept in memory only: the next try writes the row (see the module's doc).
+                self._ends = None
+                self._row = replace(self._row, locked_at=None, lock_seconds=0)
+                return 0
+            return math.ceil(left)
 
     def try_pin(self, pin: str) -> bool:
+        """Check ``pin``; slow on purpose (Argon2) and writes the store: not on the GUI thread."""
+        with self._lock:
+            return self._try(pin)
+
+    def _try(self, pin: str) -> bool:
         if self.seconds_locked():
             return False
         if verify_pin(self.pin_hash, pin):
