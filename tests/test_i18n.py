@@ -32,9 +32,10 @@ def test_no_empty_or_untranslated_strings(lang):
 def test_french_is_not_a_copy_of_english():
     en, fr = catalog("en"), catalog("fr")
     # Words that are the same in both languages are listed here on purpose.
-    same_ok = {"attract.lang_en", "attract.lang_fr", "email.from_name", "staff.actions",
-               "display.text_size", "display.contrast"}
-    copies = [k for k in en if en[k] == fr[k] and k not in same_ok and len(en[k]) > 3]
+    # The language buttons (attract.lang_<code>) name each language in itself, in every catalog.
+    same_ok = {"email.from_name", "staff.actions", "display.text_size", "display.contrast"}
+    copies = [k for k in en if en[k] == fr[k] and k not in same_ok and len(en[k]) > 3
+              and not k.startswith("attract.lang_")]
     assert copies == []
 
 

@@ -34,6 +34,8 @@ CATALOGS_FOLDER = "i18n"
 KEY = "campaign.templates_dir"  # the key whose folder holds them, named in their problems
 MAX_CATALOG_BYTES = 256 * 1024  # the kiosk's largest catalog is 6 KB
 MAX_FOLDERS = 50
+_EVERY_FILE = ("; every language needs language.toml and every catalog of kiosk/i18n/en/ "
+               "(copy them, then translate every text and change every value)")
 
 
 @dataclass
@@ -125,7 +127,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     try:
         text = read_text_file(path, MAX_CATALOG_BYTES)
     except UnreadableFile as e:
-        return None, e.reason
+        return None, e.reason + (_EVERY_FILE if e.missing else "")
     try:
         return tomllib.loads(text), None
     except tomllib.TOMLDecodeError as e:
@@ -142,8 +144,7 @@ def _read_language(folder: Path) -> tuple[Language | None, dict[str, str] | None
     facts: Language | None = None
     raw, why = _read_toml(folder / LANGUAGE_FILE)
     if raw is None:
-        problems.append(f"{folder / LANGUAGE_FILE}: {why}; every language needs one (copy "
-                        "kiosk/i18n/en/language.toml and change every value)")
+        problems.append(f"{folder / LANGUAGE_FILE}: {why}")
     else:
         facts, wrong = parse_language(folder.name, raw)
         problems += [f"{folder / LANGUAGE_FILE}: {p}" for p in wrong]
@@ -153,8 +154,7 @@ def _read_language(folder: Path) -> tuple[Language | None, dict[str, str] | None
         path = folder / name
         raw, why = _read_toml(path)
         if raw is None:
-            problems.append(f"{path}: {why}; every language needs {', '.join(reference)} "
-                            "(copy them from kiosk/i18n/en/ and translate every text)")
+            problems.append(f"{path}: {why}")
             continue
         flat = flatten(raw)
         problems += [f"{path}: {p}" for p in catalog_problems(original, flat)]

@@ -84,15 +84,18 @@ def parse_language(code: str, raw: Mapping[str, Any]) -> tuple[Language | None, 
     english = _text(raw, "english_name", problems, None,
                     'the language\'s name in English, e.g. "Spanish"')
     plural = raw.get("plural")
-    if plural not in PLURAL_RULES:
-        got = "missing" if plural is None else f"not {plural!r}"
+    if not (isinstance(plural, str) and plural in PLURAL_RULES):
+        got = ("missing" if plural is None else f'not "{plural[:_MAX_NAME]}"'
+               if isinstance(plural, str) else "not text in quotes")
         problems.append(f"plural: must be one of {_choices(PLURAL_RULES)}, {got}: \"one\" when "
                         "only 1 takes the singular (English), \"zero_one\" when 0 and 1 do "
                         "(French), \"none\" when the word never changes")
     where = "a Qt keyboard locale: language_COUNTRY, e.g. es_ES"
     keyboard = _text(raw, "keyboard", problems, KEYBOARD_LOCALE, where)
-    choices = raw.get("keyboard_choices", [keyboard])
-    if not (isinstance(choices, list) and choices
+    choices = raw.get("keyboard_choices", [keyboard] if keyboard else [])
+    if "keyboard_choices" not in raw and not keyboard:
+        choices = []  # the keyboard's own problem is reported
+    elif not (isinstance(choices, list) and choices
             and all(isinstance(c, str) and KEYBOARD_LOCALE.match(c) for c in choices)):
         problems.append(f"keyboard_choices: must be a list of keyboard locales ({where})")
         choices = [keyboard]
