@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,12 +53,19 @@ def prepare() -> None:
 def layout_for(lang: str, chosen: str) -> str:
     """The keyboard locale for ``lang``: its language.toml's ``keyboard``, or ``chosen`` (the
     campaign's ``french_keyboard``) when that is one of the language's ``keyboard_choices``.
-    A language the kiosk does not know gets the kiosk's QWERTY layout (en_CA)."""
+    A locale without a layout in LAYOUT_DIR gets the kiosk's QWERTY (en_CA): Qt's keyboard,
+    reading layouts from there only, would otherwise stay in the previous visitor's language."""
     try:
         facts = language(lang)
     except KeyError:
         return FALLBACK_LAYOUT
-    return chosen if chosen in facts.keyboard_choices else facts.keyboard
+    locale = chosen if chosen in facts.keyboard_choices else facts.keyboard
+    return locale if _has_layout(locale) else FALLBACK_LAYOUT
+
+
+@cache
+def _has_layout(locale: str) -> bool:
+    return (LAYOUT_DIR / locale).is_dir()
 
 
 # At most this share of the screen's height: Qt sizes its keyboard from the screen's width
