@@ -217,8 +217,9 @@ class StaffPanel(StaffScreen):
             self.t("staff.letters_total", letters=c.letters, visitors=c.visitors),
             self.t("staff.by_channel", print=c.by_channel.get("print", 0),
                    email=c.by_channel.get("email", 0)),
-            self.t("staff.by_language", en=c.by_language.get("en", 0),
-                   fr=c.by_language.get("fr", 0)),
+            "   ".join(self.t("staff.by_language", name=self.t(f"attract.lang_{code}"),
+                              n=c.by_language.get(code, 0))
+                       for code in self.services.campaign.languages),
         ]))
         lang = self._lang()
         campaign = self.services.campaign
