@@ -6,8 +6,9 @@ Printing and email each get one ``Worker``; staff actions go down one ``TaskLine
 never write the store on the GUI thread and are recorded in the order staff made them.
 
 Workers never touch widgets; they read and write the store (their own connection) and report
-through plain callbacks, which the UI turns into Qt signals. A worker survives every exception in its job (it logs it and carries on) so a queue can
-never stop draining silently, the way django-mailer #181 describes.
+through plain callbacks, which the UI turns into Qt signals. A worker survives every exception
+in its job (it logs it and carries on) so a queue can never stop draining silently, the way
+django-mailer #181 describes.
 """
 
 from __future__ import annotations

@@ -35,8 +35,22 @@ def load_campaign(path: str | Path) -> Campaign:
 
 def campaign_warnings(campaign: Campaign) -> list[str]:
     """Things that work but an organiser should fix before the doors open (check-config)."""
-    return (campaign.donation_warnings() + _dense_qr_code(campaign) + campaign.staff_warnings()
+    return (campaign.donation_warnings() + _dense_qr_code(campaign) + staff_warnings(campaign)
             + _long_starting_texts(campaign) + campaign.email_warnings())
+
+
+def staff_warnings(campaign: Campaign) -> list[str]:
+    """No PIN, or the sample's: checked here, not by the models, because it takes an Argon2
+    check (a tenth of a second) that every command would otherwise pay."""
+    if not campaign.staff.pin_hash:
+        return ["staff.pin_hash: not set, so nobody can open the staff panel; "
+                "make one with `python -m kiosk hash-pin`"]
+    from kiosk.staff import SAMPLE_PIN, verify_pin
+
+    if verify_pin(campaign.staff.pin_hash, SAMPLE_PIN):
+        return [f"staff.pin_hash: still the sample PIN ({SAMPLE_PIN}); "
+                "make your own with `python -m kiosk hash-pin`"]
+    return []
 
 
 def template_problems(c: Campaign) -> list[str]:

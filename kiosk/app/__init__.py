@@ -1,7 +1,5 @@
-"""The application core, Qt-free: ``open_kiosk`` once per process, then its parts' methods
-(``letters``, ``printing``, ``outbox``, ``records``). See kiosk/app/core.py."""
+"""The application core, Qt-free: ``kiosk.app.core.open_kiosk`` once per process, then its
+parts' methods (``letters``, ``printing``, ``outbox``, ``records``). See kiosk/app/core.py.
 
-from kiosk.app.context import CLI, KIOSK, STAFF
-from kiosk.app.core import Kiosk, open_kiosk
-
-__all__ = ["CLI", "KIOSK", "STAFF", "Kiosk", "open_kiosk"]
+Empty on purpose: a command that needs one part (``check-config`` needs only the preflight)
+does not load the others."""

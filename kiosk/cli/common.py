@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kiosk.app import Kiosk
+    from kiosk.app.core import Kiosk
     from kiosk.config import Campaign
 
 EXIT_OK = 0
@@ -57,7 +57,8 @@ def opened(args: argparse.Namespace, *, reading: bool = False,
     leaves other OSErrors to the command (an export's target, not the data folder). ``reading``:
     the command only reads, so a store on a read-only disk will do. Closed at the end.
     """
-    from kiosk.app import CLI, open_kiosk
+    from kiosk.app.context import CLI
+    from kiosk.app.core import open_kiosk
     from kiosk.store.refusals import storage_refusals
 
     campaign, data_dir = load(args)

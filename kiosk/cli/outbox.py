@@ -19,7 +19,7 @@ from kiosk.i18n import LANGUAGES
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from kiosk.app import Kiosk
+    from kiosk.app.core import Kiosk
     from kiosk.app.outbox import ActionRefused
     from kiosk.delivery.outbox import DrainProgress
     from kiosk.store.outbox import OutboxItem

@@ -151,29 +151,12 @@ class Campaign(_Model):
                 return t
         raise KeyError(text_id)
 
-    def warnings(self) -> list[str]:
-        """Things that work but an organiser should fix before the doors open, as far as the
-        file shows them; ``kiosk.preflight.campaign_warnings`` adds those that need the
-        templates or the QR code (check-config prints that)."""
-        return self.donation_warnings() + self.staff_warnings() + self.email_warnings()
-
     def donation_warnings(self) -> list[str]:
         if PLACEHOLDER_DONATION_MARK in self.donation.url:
             return [
                 f"donation.url: still the sample placeholder ({self.donation.url}); "
                 "set your organisation's real donation page"
             ]
-        return []
-
-    def staff_warnings(self) -> list[str]:
-        if not self.staff.pin_hash:
-            return ["staff.pin_hash: not set, so nobody can open the staff panel; "
-                    "make one with `python -m kiosk hash-pin`"]
-        from kiosk.staff import SAMPLE_PIN, verify_pin
-
-        if verify_pin(self.staff.pin_hash, SAMPLE_PIN):
-            return [f"staff.pin_hash: still the sample PIN ({SAMPLE_PIN}); "
-                    "make your own with `python -m kiosk hash-pin`"]
         return []
 
     def email_warnings(self) -> list[str]:

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.app import STAFF, Kiosk, open_kiosk
+from kiosk.app.context import STAFF
+from kiosk.app.core import Kiosk, open_kiosk
 from kiosk.background import TaskLine, run_once
 from kiosk.export_targets import DriveFinder
 
