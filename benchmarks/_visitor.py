@@ -102,14 +102,14 @@ def one_session(window, n: int, timings: Timings | None = None, *, deliver=(True
     j = window.journey
     lang, recipients, text_id, words, first, last, city, email = VISITORS[n % len(VISITORS)]
     assert j.step is Step.ATTRACT, j.step
-    window.attract.lang_buttons[lang].click()
-    switch(timings, "attract → recipients", window.attract.start.click)
+    window.pages[Step.ATTRACT].lang_buttons[lang].click()
+    switch(timings, "attract → recipients", window.pages[Step.ATTRACT].start.click)
     cards = window.pages[Step.RECIPIENTS].cards
     for r in recipients:
         cards[r].click()
     switch(timings, "recipients → write", window.primary.click)
-    window.write.choice_buttons[text_id].click()
-    editor = window.write.editor
+    window.pages[Step.WRITE].choice_buttons[text_id].click()
+    editor = window.pages[Step.WRITE].editor
     cursor = editor.textCursor()
     cursor.movePosition(cursor.MoveOperation.End)
     editor.setTextCursor(cursor)
@@ -127,11 +127,11 @@ def one_session(window, n: int, timings: Timings | None = None, *, deliver=(True
     switch(timings, "sign → review", window.primary.click)
     switch(timings, "review → deliver", window.primary.click)
     if deliver[0]:
-        window.deliver.print_card.click()
+        window.pages[Step.DELIVER].print_card.click()
     if deliver[1]:
-        window.deliver.email_card.click()
+        window.pages[Step.DELIVER].email_card.click()
     switch(timings, "deliver → thanks (letters kept)", window.primary.click)
     assert j.step is Step.THANKS, (j.step, j.problems())
-    switch(timings, "thanks → attract", window.thanks.done.click)
+    switch(timings, "thanks → attract", window.pages[Step.THANKS].done.click)
     assert j.step is Step.ATTRACT, j.step
     settle()

@@ -36,7 +36,7 @@ def _visit(window, campaign):
     for r in campaign.recipients:
         window.pages[Step.RECIPIENTS].cards[r.id].click()
     j.next()
-    window.write.choice_buttons[campaign.starting_texts[0].id].click()
+    window.pages[Step.WRITE].choice_buttons[campaign.starting_texts[0].id].click()
     yield Step.WRITE
     j.next()
     j.update(first_name="Marie-Ève", last_name="Castonguay-Bélanger", city="Saint-Boniface",
@@ -46,15 +46,15 @@ def _visit(window, campaign):
     j.next()
     yield Step.REVIEW
     j.next()
-    window.deliver.print_card.setChecked(True)
+    window.pages[Step.DELIVER].print_card.setChecked(True)
     yield Step.DELIVER
     window.ask_start_over()
     yield "start-over dialog", window.confirm
     window.confirm.dismiss()
-    window.warn_idle()
-    yield "still-there dialog", window.idle_overlay
-    window.idle_overlay.dismiss()
-    window.idle_countdown.stop()
+    window.idle.warn()
+    yield "still-there dialog", window.idle.overlay
+    window.idle.overlay.dismiss()
+    window.idle.countdown.stop()
     window.send()
     yield Step.THANKS
     j.finish()

@@ -23,7 +23,7 @@ def _walk_to(window, step: Step) -> None:
     j.next()
     if step is Step.WRITE:
         return
-    window.write.choice_buttons["asylum"].click()
+    window.pages[Step.WRITE].choice_buttons["asylum"].click()
     j.next()
     if step is Step.SIGN:
         return
@@ -34,7 +34,7 @@ def _walk_to(window, step: Step) -> None:
     j.next()
     if step is Step.DELIVER:
         return
-    window.deliver.print_card.setChecked(True)
+    window.pages[Step.DELIVER].print_card.setChecked(True)
     window.send()
 
 

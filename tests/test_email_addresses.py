@@ -87,11 +87,11 @@ def test_accents_before_the_at_have_their_own_message(campaign, typed):
 def test_the_sign_step_tells_the_visitor_in_their_language(qtbot, open_window):
     window = open_window()
     j = window.journey
-    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.ATTRACT].start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
     click(qtbot, window.primary)
-    click(qtbot, window.write.choice_buttons["__blank__"])
-    type_text(window.write.editor, "Please offer these men a safe haven in Canada now.")
+    click(qtbot, window.pages[Step.WRITE].choice_buttons["__blank__"])
+    type_text(window.pages[Step.WRITE].editor, "Please offer these men a safe haven in Canada now.")
     click(qtbot, window.primary)
     sign = window.pages[Step.SIGN]
     type_text(sign.edits["first_name"], "Jöhn")

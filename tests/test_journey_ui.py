@@ -36,7 +36,7 @@ def _qr_text(widget) -> str:
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_whole_journey(qtbot, window, campaign, lang):
     j = window.journey
-    a = window.attract
+    a = window.pages[Step.ATTRACT]
     if lang == "fr":
         click(qtbot, a.lang_buttons["fr"])
         assert a.start.text() == "Commencer"
@@ -53,7 +53,7 @@ def test_whole_journey(qtbot, window, campaign, lang):
     click(qtbot, window.primary)
     assert j.step is Step.WRITE
 
-    write = window.write
+    write = window.pages[Step.WRITE]
     click(qtbot, write.choice_buttons["__blank__"])
     body = FRENCH_BODY if lang == "fr" else "Please offer safe haven now. {{ 7*7 }} 🏳️‍🌈"
     type_text(write.editor, body)
@@ -80,8 +80,8 @@ def test_whole_journey(qtbot, window, campaign, lang):
     assert j.step is Step.DELIVER
     click(qtbot, window.primary)  # nothing chosen yet
     assert j.step is Step.DELIVER and window.problem.isVisible()
-    click(qtbot, window.deliver.print_card)
-    click(qtbot, window.deliver.email_card)
+    click(qtbot, window.pages[Step.DELIVER].print_card)
+    click(qtbot, window.pages[Step.DELIVER].email_card)
     click(qtbot, window.primary)
     assert j.step is Step.THANKS
 
@@ -113,10 +113,10 @@ def test_whole_journey(qtbot, window, campaign, lang):
     assert f"{first} {last}" in printed
     assert receipts[0].qr == [campaign.donation.url]
 
-    assert _qr_text(window.thanks.qr) == campaign.donation.url
-    assert window.thanks.url.text() == campaign.donation.url
+    assert _qr_text(window.pages[Step.THANKS].qr) == campaign.donation.url
+    assert window.pages[Step.THANKS].url.text() == campaign.donation.url
 
-    click(qtbot, window.thanks.done)
+    click(qtbot, window.pages[Step.THANKS].done)
     assert j.step is Step.ATTRACT
     # Nothing of this visitor is left on any page.
     for edit in window.findChildren(QLineEdit):
@@ -127,21 +127,21 @@ def test_whole_journey(qtbot, window, campaign, lang):
 
 def test_language_switch_keeps_typed_text(qtbot, window):
     j = window.journey
-    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.ATTRACT].start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
     click(qtbot, window.primary)
-    type_text(window.write.editor, "Mon texte à moi, écrit à la main.")
+    type_text(window.pages[Step.WRITE].editor, "Mon texte à moi, écrit à la main.")
     click(qtbot, window.lang_button)
     assert j.language == "fr"
-    assert window.write.title.text() == "Écrivez votre lettre"
-    assert window.write.editor.toPlainText() == "Mon texte à moi, écrit à la main."
+    assert window.pages[Step.WRITE].title.text() == "Écrivez votre lettre"
+    assert window.pages[Step.WRITE].editor.toPlainText() == "Mon texte à moi, écrit à la main."
     click(qtbot, window.lang_button)
     assert j.language == "en" and window.back_button.text() == "Back"
 
 
 def test_start_over_asks_first(qtbot, window):
     j = window.journey
-    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.ATTRACT].start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
     click(qtbot, window.start_over_button)
     click(qtbot, window.confirm.no)
@@ -154,37 +154,37 @@ def test_start_over_asks_first(qtbot, window):
 
 def test_idle_timeout_wipes_the_session(qtbot, window):
     j = window.journey
-    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.ATTRACT].start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
     click(qtbot, window.primary)
-    type_text(window.write.editor, "Private words of the last visitor")
+    type_text(window.pages[Step.WRITE].editor, "Private words of the last visitor")
     # Fire the idle timer now rather than waiting 90 s; the countdown runs for real, shortened.
-    window.warn_idle(countdown=1)
-    assert window.idle_overlay.isVisible()
-    with qtbot.waitSignal(window.idle_countdown.timeout, timeout=60_000):
+    window.idle.warn(countdown=1)
+    assert window.idle.overlay.isVisible()
+    with qtbot.waitSignal(window.idle.countdown.timeout, timeout=60_000):
         pass
     assert j.step is Step.ATTRACT
-    assert window.write.editor.toPlainText() == ""
-    assert not window.idle_overlay.isVisible()
+    assert window.pages[Step.WRITE].editor.toPlainText() == ""
+    assert not window.idle.overlay.isVisible()
 
 
 def test_idle_still_here_keeps_everything(qtbot, window):
     j = window.journey
-    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.ATTRACT].start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
-    window.warn_idle()
-    click(qtbot, window.idle_overlay.yes)
+    window.idle.warn()
+    click(qtbot, window.idle.overlay.yes)
     assert j.step is Step.RECIPIENTS and j.session.recipient_ids == ["pm"]
-    assert not window.idle_countdown.isActive()
+    assert not window.idle.countdown.isActive()
 
 
 def test_text_put_in_by_assistive_technology_counts(qtbot, window):
     """Screen readers and on-screen keyboards may set text without key events."""
     j = window.journey
-    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.ATTRACT].start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
     click(qtbot, window.primary)
-    window.write.editor.insertPlainText("Inserted by an assistive tool, long enough.")
+    window.pages[Step.WRITE].editor.insertPlainText("Inserted by an assistive tool, long enough.")
     click(qtbot, window.primary)
     sign = window.pages[Step.SIGN]
     sign.edits["first_name"].insert("Zoë")
@@ -196,9 +196,9 @@ def test_text_put_in_by_assistive_technology_counts(qtbot, window):
 
 def test_a_toggle_action_works_like_a_click(qtbot, window):
     """A screen reader's default action on a checkable button toggles it."""
-    window.attract.lang_buttons["fr"].toggle()
+    window.pages[Step.ATTRACT].lang_buttons["fr"].toggle()
     assert window.journey.language == "fr"
-    window.attract.contrast_button.toggle()
+    window.pages[Step.ATTRACT].contrast_button.toggle()
     assert window.journey.session.high_contrast
 
 
@@ -210,10 +210,10 @@ def _printer_out_of_paper():
 
 
 def _to_deliver(qtbot, window, recipient: str) -> None:
-    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.ATTRACT].start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards[recipient])
     click(qtbot, window.primary)
-    type_text(window.write.editor, "Please act now to protect these men.")
+    type_text(window.pages[Step.WRITE].editor, "Please act now to protect these men.")
     click(qtbot, window.primary)
     type_text(window.pages[Step.SIGN].edits["first_name"], "Ana")
     type_text(window.pages[Step.SIGN].edits["last_name"], "Lopes")
@@ -225,9 +225,10 @@ def _to_deliver(qtbot, window, recipient: str) -> None:
 def test_printer_trouble_is_told_kindly_before_choosing(qtbot, open_window):
     window = open_window()  # no workers: the status below is the only one
     window.services.printer_changed.emit(_printer_out_of_paper())
-    assert window.attract.alert.isVisible() and "paper" in window.attract.alert.text()
+    alert = window.pages[Step.ATTRACT].alert
+    assert alert.isVisible() and "paper" in alert.text()
     _to_deliver(qtbot, window, "pm")
-    note = window.deliver.printer_note
+    note = window.pages[Step.DELIVER].printer_note
     assert note.isVisible()
     assert "will print when the printer is ready" in note.text()
     assert "Email it" in note.text()
@@ -239,5 +240,6 @@ def test_no_email_suggestion_when_the_office_has_no_address(qtbot, campaign, ope
     w = open_window(chosen=campaign.model_copy(update={"recipients": recipients}))
     w.services.printer_changed.emit(_printer_out_of_paper())
     _to_deliver(qtbot, w, "un-ohchr")
-    assert not w.deliver.email_card.isVisible()
-    assert w.deliver.printer_note.isVisible() and "Email it" not in w.deliver.printer_note.text()
+    deliver = w.pages[Step.DELIVER]
+    assert not deliver.email_card.isVisible()
+    assert deliver.printer_note.isVisible() and "Email it" not in deliver.printer_note.text()

@@ -34,7 +34,7 @@ def tab_to(qtbot, target, limit=40):
 
 def test_whole_journey_by_keyboard(qtbot, window, campaign):
     j = window.journey
-    assert focused() is window.attract.start
+    assert focused() is window.pages[Step.ATTRACT].start
     key(qtbot, Qt.Key.Key_Space)
     assert j.step is Step.RECIPIENTS
 
@@ -48,8 +48,9 @@ def test_whole_journey_by_keyboard(qtbot, window, campaign):
     key(qtbot, Qt.Key.Key_Return)
     assert j.step is Step.WRITE
 
-    assert focused() is window.write.editor
-    type_text(window.write.editor, "Please give these men a safe way out, now and for good.")
+    editor = window.pages[Step.WRITE].editor
+    assert focused() is editor
+    type_text(editor, "Please give these men a safe way out, now and for good.")
     tab_to(qtbot, window.primary)  # Tab leaves the editor; a letter needs no tab characters
     key(qtbot, Qt.Key.Key_Return)
     assert j.step is Step.SIGN
@@ -68,15 +69,15 @@ def test_whole_journey_by_keyboard(qtbot, window, campaign):
     tab_to(qtbot, window.primary)
     key(qtbot, Qt.Key.Key_Return)
     assert j.step is Step.DELIVER
-    tab_to(qtbot, window.deliver.print_card)
+    tab_to(qtbot, window.pages[Step.DELIVER].print_card)
     key(qtbot, Qt.Key.Key_Space)
-    assert window.deliver.print_card.isChecked()
+    assert window.pages[Step.DELIVER].print_card.isChecked()
     tab_to(qtbot, window.primary)
     key(qtbot, Qt.Key.Key_Return)
     assert j.step is Step.THANKS
     assert len(window.services.store.letters()) == 2
 
-    assert focused() is window.thanks.done
+    assert focused() is window.pages[Step.THANKS].done
     key(qtbot, Qt.Key.Key_Return)
     assert j.step is Step.ATTRACT
 

@@ -40,14 +40,14 @@ def test_close_and_quit_keys_do_nothing(qtbot, kiosk):
 
 
 def test_no_context_menu_anywhere(qtbot, kiosk):
-    click(qtbot, kiosk.attract.start)
+    click(qtbot, kiosk.pages[Step.ATTRACT].start)
     click(qtbot, kiosk.pages[Step.RECIPIENTS].cards["pm"])
     click(qtbot, kiosk.primary)
-    editor = kiosk.write.editor
+    editor = kiosk.pages[Step.WRITE].editor
     event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(5, 5), QPoint(5, 5))
     assert QApplication.sendEvent(editor.viewport(), event)  # swallowed by the filter
     assert QApplication.activePopupWidget() is None
-    scrollbar = kiosk.scrollers[Step.WRITE].verticalScrollBar()
+    scrollbar = kiosk.pages.scroller(Step.WRITE).verticalScrollBar()
     QApplication.sendEvent(scrollbar, QContextMenuEvent(QContextMenuEvent.Reason.Mouse,
                                                         QPoint(2, 2), QPoint(2, 2)))
     assert QApplication.activePopupWidget() is None
@@ -74,18 +74,24 @@ def test_failsafe_returns_to_the_attract_screen(qtbot, kiosk, monkeypatch):
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     install_failsafe(kiosk)
     j = kiosk.journey
-    click(qtbot, kiosk.attract.start)
+    click(qtbot, kiosk.pages[Step.ATTRACT].start)
     click(qtbot, kiosk.pages[Step.RECIPIENTS].cards["pm"])
     click(qtbot, kiosk.primary)
-    type_text(kiosk.write.editor, "A letter in progress when something breaks")
+    type_text(kiosk.pages[Step.WRITE].editor, "A letter in progress when something breaks")
 
     def broken() -> None:
         raise RuntimeError("injected fault")
 
     QTimer.singleShot(0, broken)
     qtbot.waitUntil(lambda: j.step is Step.ATTRACT, timeout=3000)
-    assert kiosk.write.editor.toPlainText() == ""
-    assert kiosk.attract.alert.isVisible()
-    audit = kiosk.services.store.conn.execute(
-        "SELECT action, detail FROM audit WHERE action = 'kiosk.failsafe'").fetchall()
-    assert [tuple(r) for r in audit] == [("kiosk.failsafe", "RuntimeError")]
+    assert kiosk.pages[Step.WRITE].editor.toPlainText() == ""
+    assert kiosk.pages[Step.ATTRACT].alert.isVisible()
+
+    def audited() -> list[tuple]:
+        rows = kiosk.services.store.conn.execute(
+            "SELECT action, detail FROM audit WHERE action = 'kiosk.failsafe'").fetchall()
+        return [tuple(r) for r in rows]
+
+    # The audit log is written on the staff-actions thread, a moment later.
+    qtbot.waitUntil(lambda: audited() != [], timeout=10_000)
+    assert audited() == [("kiosk.failsafe", "RuntimeError")]

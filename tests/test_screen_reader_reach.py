@@ -31,13 +31,13 @@ def _reachable(window, cls=QWidget) -> list[QWidget]:
 
 
 def _to_step(qtbot, window, step: Step) -> None:
-    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.ATTRACT].start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
     for _ in range(len(Step)):
         if window.journey.step is step:
             return
         if window.journey.step is Step.WRITE:
-            click(qtbot, next(iter(window.write.choice_buttons.values())))
+            click(qtbot, next(iter(window.pages[Step.WRITE].choice_buttons.values())))
         if window.journey.step is Step.SIGN:
             click(qtbot, window.pages[Step.SIGN].mode_buttons[SignMode.ANONYMOUS])
         click(qtbot, window.primary)
@@ -48,7 +48,7 @@ def test_every_talking_point_is_read_in_full(qtbot, window, campaign):
     _to_step(qtbot, window, Step.WRITE)
     for lang in campaign.languages:
         window.journey.set_language(lang)
-        names = [_iface(p).text(QAccessible.Text.Name) for p in window.write.points
+        names = [_iface(p).text(QAccessible.Text.Name) for p in window.pages[Step.WRITE].points
                  if p.isVisible()]
         assert names == list(campaign.talking_points.get(lang))
 
@@ -71,7 +71,7 @@ def test_exclusive_choices_are_radio_buttons(qtbot, window):
     _to_step(qtbot, window, Step.SIGN)
     modes = window.pages[Step.SIGN].mode_buttons.values()
     assert {_iface(b).role() for b in modes} == {QAccessible.Role.RadioButton}
-    starts = window.write.choice_buttons.values()
+    starts = window.pages[Step.WRITE].choice_buttons.values()
     assert {_iface(b).role() for b in starts} == {QAccessible.Role.RadioButton}
     cards = window.pages[Step.RECIPIENTS].cards.values()  # several may be chosen
     assert {_iface(c).role() for c in cards} == {QAccessible.Role.CheckBox}
@@ -97,10 +97,10 @@ def test_the_pin_pad_leaves_nothing_pressable_behind_it(qtbot, window):
     window.staff.open_pad()
     pad = window.staff.pad
     assert pad.isVisible()
-    assert not window.attract.start.isVisible()
+    assert not window.pages[Step.ATTRACT].start.isVisible()
     # Pressing Start through its accessible action while the pad is open does nothing.
-    _iface(window.attract.start).actionInterface().doAction(
+    _iface(window.pages[Step.ATTRACT].start).actionInterface().doAction(
         QAccessibleActionInterface.pressAction())
     assert window.journey.step is Step.ATTRACT
     pad.close_pad()
-    qtbot.waitUntil(lambda: window.attract.start.isVisible())
+    qtbot.waitUntil(lambda: window.pages[Step.ATTRACT].start.isVisible())

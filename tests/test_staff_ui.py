@@ -137,13 +137,14 @@ def test_panel_counts_match_the_store(qtbot, window, campaign):
 @pytest.mark.parametrize("step", [s for s in Step if s is not Step.ATTRACT])
 def test_reset_from_every_step_leaves_nothing(qtbot, window, step):
     j = window.journey
-    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.ATTRACT].start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
     click(qtbot, window.primary)
-    click(qtbot, window.write.choice_buttons["__blank__"])
-    type_text(window.write.editor, "Mots très privés du visiteur précédent, assez longs.")
-    window.write.editor.selectAll()
-    window.write.editor.copy()
+    write = window.pages[Step.WRITE]
+    click(qtbot, write.choice_buttons["__blank__"])
+    type_text(write.editor, "Mots très privés du visiteur précédent, assez longs.")
+    write.editor.selectAll()
+    write.editor.copy()
     assert QGuiApplication.clipboard().text()
     if step.value in ("sign", "review", "deliver", "thanks"):
         click(qtbot, window.primary)
@@ -156,7 +157,7 @@ def test_reset_from_every_step_leaves_nothing(qtbot, window, step):
         click(qtbot, window.primary)
     if step.value in ("deliver", "thanks"):
         click(qtbot, window.primary)
-        click(qtbot, window.deliver.print_card)
+        click(qtbot, window.pages[Step.DELIVER].print_card)
     if step is Step.THANKS:
         click(qtbot, window.primary)
     if step is not Step.RECIPIENTS:
@@ -166,7 +167,7 @@ def test_reset_from_every_step_leaves_nothing(qtbot, window, step):
     assert j.step is Step.ATTRACT
     for edit in window.findChildren(QLineEdit):
         assert edit.text() == "" and not edit.isUndoAvailable() and not edit.hasSelectedText()
-    editor = window.write.editor
+    editor = window.pages[Step.WRITE].editor
     assert editor.toPlainText() == "" and not editor.document().isUndoAvailable()
     assert not editor.textCursor().hasSelection()
     assert QGuiApplication.clipboard().text() == ""
@@ -174,7 +175,7 @@ def test_reset_from_every_step_leaves_nothing(qtbot, window, step):
     sign = window.pages[Step.SIGN]
     assert not sign.opt_in.isChecked() and not sign.send_copy.isChecked()
     assert window.pages[Step.REVIEW].previews == []
-    assert not window.deliver.print_card.isChecked()
+    assert not window.pages[Step.DELIVER].print_card.isChecked()
     assert j.session.body == "" and j.session.first_name == ""
 
 
@@ -246,15 +247,15 @@ def test_queue_view_retries_and_cancels(qtbot, window, campaign):
 
 
 def test_idle_does_not_clear_the_page_while_staff_are_in_the_panel(qtbot, window):
-    click(qtbot, window.attract.start)
+    click(qtbot, window.pages[Step.ATTRACT].start)
     click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
     window.staff.panel.open_panel()
-    window.warn_idle()
-    assert not window.idle_overlay.isVisible()
+    window.idle.warn()
+    assert not window.idle.overlay.isVisible()
     assert window.idle.timer.isActive()
     window.staff.panel.close_panel()
-    window.warn_idle()
-    assert window.idle_overlay.isVisible()
+    window.idle.warn()
+    assert window.idle.overlay.isVisible()
 
 
 def test_a_closed_window_leaves_no_staff_timer_running(qtbot, window):

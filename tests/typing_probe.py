@@ -98,7 +98,7 @@ def main() -> None:
     window.keyboard = keyboard
     im = QGuiApplication.inputMethod()
     j = window.journey
-    write = window.write
+    write = window.pages[Step.WRITE]
 
     def out(stage: str, **facts) -> None:
         print(json.dumps({"stage": stage, "t": round(time.monotonic() - started, 1), **facts}),

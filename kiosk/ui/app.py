@@ -29,14 +29,25 @@ def make_app():
 
 
 def build_window(campaign: Campaign, data_dir: Path, *, kiosk_mode: bool) -> KioskWindow:
+    """The window and its parts: the back office (``window.services``), the visitor's text
+    size and contrast (``window.display``), the idle guard (``window.idle``) and the way into
+    staff mode (``window.staff``). None of the parts imports the window."""
     from kiosk.domain.journey import Journey
+    from kiosk.ui.display import DisplayPreferences
+    from kiosk.ui.idle import IdleGuard
     from kiosk.ui.services import Services
+    from kiosk.ui.staff.access import StaffAccess
     from kiosk.ui.window import KioskWindow
 
     services = Services(campaign, data_dir)
     journey = Journey(campaign, commit=services.commit)
-    window = KioskWindow(journey, services, kiosk_mode=kiosk_mode)
+    display = DisplayPreferences(journey)
+    window = KioskWindow(journey, display, services, kiosk_mode=kiosk_mode)
+    display.setParent(window)
     services.setParent(window)
+    window.staff = staff = StaffAccess(window)
+    # Staff at work in their panel: the visitor's page is not the idle guard's to clear.
+    window.idle = IdleGuard(window, busy=lambda: staff.is_open)
     return window
 
 

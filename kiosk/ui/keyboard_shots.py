@@ -280,6 +280,7 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
     from kiosk.ui.app import build_window
     from kiosk.ui.pages.recipients import RecipientsPage
     from kiosk.ui.pages.sign import SignPage
+    from kiosk.ui.pages.write import WritePage
     from kiosk.ui.screenshots import SAMPLE_VISITOR
 
     screen = app.primaryScreen().geometry()
@@ -297,8 +298,10 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
         window.show()
         services = window.services
         assert services is not None  # build_window gives the window its services
-        recipients, sign = window.pages[Step.RECIPIENTS], window.pages[Step.SIGN]
+        recipients, sign = window.page(Step.RECIPIENTS), window.page(Step.SIGN)
+        write = window.page(Step.WRITE)
         assert isinstance(recipients, RecipientsPage) and isinstance(sign, SignPage)
+        assert isinstance(write, WritePage)
         # The real workers, printing into the scratch dir, so status lines tell the truth.
         services.start()
         try:
@@ -316,10 +319,10 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
                 for r in campaign.recipients[:2]:
                     recipients.cards[r.id].click()
                 j.next()
-                window.write.choice_buttons[campaign.starting_texts[0].id].click()
+                write.choice_buttons[campaign.starting_texts[0].id].click()
                 # A visitor adding to the starting text types at its end.
-                window.write.editor.moveCursor(QTextCursor.MoveOperation.End)
-                yield camera.photograph(window.write.editor, "14-write-keyboard")
+                write.editor.moveCursor(QTextCursor.MoveOperation.End)
+                yield camera.photograph(write.editor, "14-write-keyboard")
                 camera.close_keyboard()
                 if not j.next():
                     raise _NotSettled(f"the Write step did not accept its sample text ({lang})")

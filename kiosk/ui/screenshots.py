@@ -58,8 +58,10 @@ def render_screens(
 
     from kiosk.domain.journey import Step
     from kiosk.ui.app import build_window, make_app
+    from kiosk.ui.pages.deliver import DeliverPage
     from kiosk.ui.pages.recipients import RecipientsPage
     from kiosk.ui.pages.sign import SignPage
+    from kiosk.ui.pages.write import WritePage
 
     app = make_app()
     out.mkdir(parents=True, exist_ok=True)
@@ -68,13 +70,15 @@ def render_screens(
         window = build_window(campaign, Path(scratch), kiosk_mode=False)
         window.setFixedSize(*size[:2])
         window.show()
-        services, staff = window.services, window.staff
-        assert services is not None and staff is not None  # build_window gives it both
+        services, staff, idle = window.services, window.staff, window.idle
+        assert services is not None and staff is not None and idle is not None  # build_window
         # The real workers, printing into the scratch dir, so status lines tell the truth.
         services.start()
         j = window.journey
-        recipients, sign = window.pages[Step.RECIPIENTS], window.pages[Step.SIGN]
+        recipients, sign = window.page(Step.RECIPIENTS), window.page(Step.SIGN)
+        write, deliver = window.page(Step.WRITE), window.page(Step.DELIVER)
         assert isinstance(recipients, RecipientsPage) and isinstance(sign, SignPage)
+        assert isinstance(write, WritePage) and isinstance(deliver, DeliverPage)
 
         def shot(name: str, lang: str) -> None:
             if (j.session.text_size, j.session.high_contrast) != (text_size, high_contrast):
@@ -95,7 +99,7 @@ def render_screens(
                 recipients.cards[r.id].click()
             shot("2-recipients", lang)
             j.next()
-            window.write.choice_buttons[campaign.starting_texts[0].id].click()
+            write.choice_buttons[campaign.starting_texts[0].id].click()
             shot("3-write", lang)
             j.next()
             for field, value in sample_visitor(lang).items():
@@ -103,15 +107,15 @@ def render_screens(
                 j.update(**{field: value})
             sign.enter()
             shot("4-sign", lang)
-            window.warn_idle()
+            idle.warn()
             shot("9-still-there", lang)
-            window.idle_overlay.dismiss()
-            window.idle_countdown.stop()
+            idle.overlay.dismiss()
+            idle.countdown.stop()
             j.next()
             shot("5-review", lang)
             j.next()
-            window.deliver.print_card.setChecked(True)
-            window.deliver.email_card.setChecked(True)
+            deliver.print_card.setChecked(True)
+            deliver.email_card.setChecked(True)
             shot("6-deliver", lang)
             window.ask_start_over()
             shot("7-start-over", lang)

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from kiosk.domain.journey import Step
-from kiosk.ui.pages.base import Page
+from kiosk.ui.pages.base import Page, PageHost
 from kiosk.ui.widgets import Reflow, button, label, set_checked_quietly, set_text
+
+if TYPE_CHECKING:
+    from kiosk.delivery.print_queue import QueueStatus
 
 
 class AttractPage(Page):
     step = Step.ATTRACT
-    language_chosen = Signal(str)
-    text_size_clicked = Signal()
-    contrast_toggled = Signal(bool)
+    top_bar = False  # its own language, text size and contrast buttons, larger
 
-    def __init__(self, journey, parent: QWidget | None = None):
-        super().__init__(journey, parent)
+    def __init__(self, journey, host: PageHost, parent: QWidget | None = None):
+        super().__init__(journey, host, parent)
         lay = self.layout_
         lay.setSpacing(28)
         lay.addStretch(2)
@@ -42,13 +45,12 @@ class AttractPage(Page):
         self.lang_buttons: dict[str, QPushButton] = {}
         for code in self.campaign.languages:
             b = button("choice", checkable=True)
-            b.toggled.connect(lambda on, c=code: self.language_chosen.emit(c) if on else None)
+            b.toggled.connect(lambda on, c=code: self.journey.set_language(c) if on else None)
             choices.add(b)
             self.lang_buttons[code] = b
         self.size_button = button("choice")
-        self.size_button.clicked.connect(self.text_size_clicked)
         self.contrast_button = button("choice", checkable=True)
-        self.contrast_button.toggled.connect(self.contrast_toggled)
+        host.display.add_buttons(self.size_button, self.contrast_button)
         choices.add(self.size_button)
         choices.add(self.contrast_button)
         langs = QHBoxLayout()
@@ -60,6 +62,10 @@ class AttractPage(Page):
         self.alert.hide()
         lay.addStretch(3)
         lay.addWidget(self.alert, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._printer: QueueStatus | None = None
+
+    def heading(self) -> str:
+        return self.campaign.campaign.title.get(self.lang)
 
     def retranslate(self) -> None:
         c = self.campaign.campaign
@@ -71,11 +77,24 @@ class AttractPage(Page):
             set_text(b, self.t(f"attract.lang_{code}"))
             set_checked_quietly(b, code == self.lang)
             b.setAccessibleDescription(self.t("attract.choose_language"))
+        self._show_printer()
 
     def show_alert(self, text: str) -> None:
         """A line for staff (e.g. the printer needs paper); empty hides it."""
         set_text(self.alert, text)
         self.alert.setVisible(bool(text))
+
+    def printer_changed(self, status: QueueStatus) -> None:
+        self._printer = status
+        self._show_printer()
+
+    def _show_printer(self) -> None:
+        """Staff see the printer's trouble here, between visitors."""
+        if self._printer is not None:
+            self.show_alert(self._printer.staff_alert(self.lang) or "")
+
+    def failsafe(self) -> None:
+        self.show_alert(self.t("failsafe.message"))
 
     def first_focus(self):
         return self.start

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QWidget
 
-from kiosk.domain.journey import Delivery, Step
-from kiosk.ui.pages.base import Page
+from kiosk.domain.journey import Delivery, Problem, Step
+from kiosk.ui.pages.base import Page, PageHost
 from kiosk.ui.widgets import Card, Reflow, label, set_text
+
+if TYPE_CHECKING:
+    from kiosk.delivery.print_queue import QueueStatus
+
+log = logging.getLogger(__name__)
 
 
 class DeliverPage(Page):
@@ -14,8 +22,8 @@ class DeliverPage(Page):
     title_key = "deliver.title"
     help_key = "deliver.help"
 
-    def __init__(self, journey, parent: QWidget | None = None):
-        super().__init__(journey, parent)
+    def __init__(self, journey, host: PageHost, parent: QWidget | None = None):
+        super().__init__(journey, host, parent)
         row = Reflow(spacing=24)
         self.print_card = Card()
         self.email_card = Card()
@@ -32,6 +40,7 @@ class DeliverPage(Page):
         self.printer_note.hide()
         self.layout_.addWidget(self.printer_note)
         self.layout_.addStretch(1)
+        self._printer: QueueStatus | None = None
 
     def set_printer_note(self, text: str) -> None:
         set_text(self.printer_note, text)
@@ -52,13 +61,46 @@ class DeliverPage(Page):
         self._card(self.print_card, "print")
         self._card(self.email_card, "email")
 
-    def send_label(self) -> str:
+    def primary_label(self) -> str:
         n = len(self.journey.session.recipient_ids)
         return self.t("deliver.send") if n == 1 else self.t("deliver.send_many", n=n)
+
+    def primary(self) -> None:
+        """Send: keep the letters, to be printed and/or emailed, and thank the visitor."""
+        delivery = self.delivery()
+        if not (delivery.print or delivery.email):
+            self.host.show_problems([Problem.NO_CHANNEL])
+            return
+        try:
+            self.journey.confirm(delivery)
+        except Exception:
+            # The letter is still on screen; nothing is lost by staying here.
+            log.exception("could not keep the visitor's letters")
+            self.host.show_message(self.t("deliver.saving_failed"))
+            return
+        self.host.letters_kept(delivery)
+
+    def printer_changed(self, status: QueueStatus) -> None:
+        self._printer = status
+        self._show_printer()
+
+    def _show_printer(self) -> None:
+        """A visitor who is about to print is told kindly, before choosing, that their letter
+        is safe either way."""
+        status = self._printer
+        if status is None:
+            return
+        printer = status.printer
+        trouble = printer.needs_staff and printer.monitored and printer.kind != "paper_low"
+        note = printer.visitor_message(self.lang) if trouble else ""
+        if note and self.email_card.isVisibleTo(self):  # only if email is offered
+            note = f"{note} {self.t('printing.visitor.or_email')}"
+        self.set_printer_note(note)
 
     def retranslate(self) -> None:
         super().retranslate()
         self._describe()
+        self._show_printer()
 
     def enter(self) -> None:
         self.print_card.setVisible(self.campaign.printer.enabled)
@@ -75,6 +117,7 @@ class DeliverPage(Page):
         set_text(self.note, "\n".join(f"{m}: {self.t('review.no_email')}" for m in missing))
         self.note.setVisible(bool(missing))  # an empty label is read out as nothing
         self._describe()
+        self._show_printer()  # what the note may offer depends on the cards shown
 
     def wipe(self) -> None:
         self.print_card.setChecked(False)

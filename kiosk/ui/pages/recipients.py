@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from kiosk.domain.journey import Step
-from kiosk.ui.pages.base import Page
+from kiosk.ui.pages.base import Page, PageHost
 from kiosk.ui.widgets import Card, Reflow
 
 
@@ -14,8 +14,8 @@ class RecipientsPage(Page):
     title_key = "recipients.title"
     help_key = "recipients.help"
 
-    def __init__(self, journey, parent: QWidget | None = None):
-        super().__init__(journey, parent)
+    def __init__(self, journey, host: PageHost, parent: QWidget | None = None):
+        super().__init__(journey, host, parent)
         self.layout_.addSpacing(12)
         self.cards: dict[str, Card] = {}
         row: Reflow | None = None

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.delivery.receipt import preview_lines
 from kiosk.domain.journey import Step
-from kiosk.ui.pages.base import Page
+from kiosk.ui.pages.base import Page, PageHost
 from kiosk.ui.receipt_view import ReceiptView
 from kiosk.ui.widgets import label, set_text
 
@@ -19,8 +19,8 @@ class ReviewPage(Page):
     title_key = "review.title"
     help_key = "review.help"
 
-    def __init__(self, journey, parent: QWidget | None = None):
-        super().__init__(journey, parent)
+    def __init__(self, journey, host: PageHost, parent: QWidget | None = None):
+        super().__init__(journey, host, parent)
         self.scroller = QScrollArea()
         self.scroller.setWidgetResizable(True)
         # Focusable, so arrow keys and Page Down scroll a long letter without a mouse.
@@ -33,6 +33,10 @@ class ReviewPage(Page):
         self.layout_.addWidget(self.scroller, 1)
         self.previews: list[ReceiptView] = []
         self._pool: list[tuple[QFrame, QLabel, ReceiptView]] = []
+        # A box for each letter a visitor can write, made with the page: the letters come
+        # before Back and Next in the Tab order (a widget made later joins the end of it).
+        for i in range(len(self.campaign.recipients)):
+            self._slot(i)[0].hide()
 
     def _slot(self, i: int) -> tuple[QFrame, QLabel, ReceiptView]:
         """The i-th letter's box, made once and reused: rebuilding widgets on every visit to

@@ -22,7 +22,7 @@ from kiosk.domain.text_rules import (
     POSTAL_MAX,
     format_postal_code,
 )
-from kiosk.ui.pages.base import Page
+from kiosk.ui.pages.base import Page, PageHost
 from kiosk.ui.widgets import Reflow, WrapCheck, button, label, set_checked_quietly, set_text
 
 _H = Qt.InputMethodHint
@@ -63,8 +63,8 @@ class SignPage(Page):
     title_key = "sign.title"
     help_key = "sign.help"
 
-    def __init__(self, journey, parent: QWidget | None = None):
-        super().__init__(journey, parent)
+    def __init__(self, journey, host: PageHost, parent: QWidget | None = None):
+        super().__init__(journey, host, parent)
         modes = Reflow(spacing=10)
         self.mode_group = QButtonGroup(self)
         self.mode_buttons: dict[SignMode, QPushButton] = {}

@@ -5,17 +5,17 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.domain.journey import Step
+from kiosk.domain.journey import Delivery, Step
 from kiosk.ui.a11y import announce
-from kiosk.ui.pages.base import Page
+from kiosk.ui.pages.base import Page, PageHost
 from kiosk.ui.widgets import QrCode, Reflow, button, label, set_text
 
 
 class ThanksPage(Page):
     step = Step.THANKS
 
-    def __init__(self, journey, parent: QWidget | None = None):
-        super().__init__(journey, parent)
+    def __init__(self, journey, host: PageHost, parent: QWidget | None = None):
+        super().__init__(journey, host, parent)
         # Side by side when they fit; the code under the thanks on a narrow (portrait) screen
         # with large text, rather than a page wider than the screen.
         row = Reflow(spacing=48)
@@ -67,6 +67,13 @@ class ThanksPage(Page):
         self.printed_ok = True
         self.emailed = False
         self.printing = False
+
+    def heading(self) -> str:
+        return self.t("thanks.title")
+
+    def letters_kept(self, delivery: Delivery, printer_ready: bool) -> None:
+        self.set_outcome(printing=delivery.print, printer_ready=printer_ready,
+                         emailed=delivery.email)
 
     def set_outcome(self, *, printing: bool, printer_ready: bool, emailed: bool) -> None:
         self.printing, self.printed_ok, self.emailed = printing, printer_ready, emailed

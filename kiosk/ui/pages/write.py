@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from kiosk.compose import starting_text
 from kiosk.domain.journey import Step
 from kiosk.domain.text_rules import body_length
-from kiosk.ui.pages.base import Page
+from kiosk.ui.pages.base import Page, PageHost
 from kiosk.ui.widgets import (
     Reflow,
     button,
@@ -38,11 +38,9 @@ class WritePage(Page):
     step = Step.WRITE
     title_key = "write.title"
     help_key = "write.help"
-    # Asks the window to confirm replacing typed text: (on_answer callback)
-    confirm_replace = Signal(object)
 
-    def __init__(self, journey, parent: QWidget | None = None):
-        super().__init__(journey, parent)
+    def __init__(self, journey, host: PageHost, parent: QWidget | None = None):
+        super().__init__(journey, host, parent)
         self._typing = False
         # While the on-screen keyboard is open, one slim row replaces the heading and the help
         # line: a smaller heading, the count, and "Ideas", which brings back the starting
@@ -189,7 +187,9 @@ class WritePage(Page):
             else:
                 self._check_current()
 
-        self.confirm_replace.emit(answered)
+        # Replacing what the visitor typed is asked first.
+        self.host.ask(self.t("write.replace_title"), self.t("write.replace_body"),
+                      self.t("write.replace_yes"), self.t("write.replace_no"), answered)
 
     def _apply(self, tid: str) -> None:
         text = self._template_text(tid)

@@ -2,25 +2,30 @@
 
 Visitors do not hold a blank corner still for three seconds by chance; a keyboard user on
 staff duty has a chord instead. Both open the PIN pad, never the panel directly.
+
+The PIN pad is made the first time it opens, and the staff panel and its screens the first
+time staff are let in: a visitor's start-up does not wait for them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
 from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut, QTouchEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.ui.staff.export_screen import ExportScreen
-from kiosk.ui.staff.held_review import HeldReview
-from kiosk.ui.staff.panel import StaffPanel
-from kiosk.ui.staff.pin_pad import PinPad
-from kiosk.ui.staff.queues import QueueView
+from kiosk.ui.widgets import steady_scroll_bars
 
 if TYPE_CHECKING:
     from kiosk.domain.journey import Journey
+    from kiosk.pin_gate import PinGate
     from kiosk.ui.services import Services
+    from kiosk.ui.staff.export_screen import ExportScreen
+    from kiosk.ui.staff.held_review import HeldReview
+    from kiosk.ui.staff.panel import StaffPanel
+    from kiosk.ui.staff.pin_pad import PinPad
+    from kiosk.ui.staff.queues import QueueView
 
 _WATCHED = frozenset({
     QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseMove,
@@ -29,11 +34,12 @@ _WATCHED = frozenset({
 HOLD_MS = 3000
 CORNER_PX = 90
 STAFF_CHORD = "Ctrl+Alt+S"
+W = TypeVar("W", bound=QWidget)
 
 
 class StaffHost(Protocol):
     """What staff access uses of the kiosk window, a QWidget that is also the parent of the
-    staff screens. Named here so that this module need not import the window, which builds it."""
+    staff screens. Named here so that this module need not import the window."""
 
     services: Services | None
     journey: Journey
@@ -48,25 +54,16 @@ class StaffAccess(QObject):
         assert isinstance(window, QWidget)  # the kiosk window: the staff screens' parent
         super().__init__(window)
         self.window = window
+        self.host: QWidget = window
         services = window.services
         assert services is not None
         self.services = services
-        lang = lambda: window.journey.language  # noqa: E731 - read at use, not now
-        self.gate = services.pin_gate()  # kept in the store: a restart gives no fresh tries
-        self.pad = PinPad(self.gate, lang, window)
-        self.panel = StaffPanel(services, lang, window)
-        self.review = HeldReview(services, lang, window)
-        self.queues = QueueView(services, lang, window)
-        self.export = ExportScreen(services, lang, window)
-        self.pad.accepted.connect(self._opened)
-        self.panel.locked.connect(self._locked)
-        self.panel.reset_requested.connect(self._reset)
-        self.panel.quit_requested.connect(window.ask_quit)
-        self.panel.language_requested.connect(self._language)
-        self.panel.review_requested.connect(self.review.open_review)
-        self.panel.queues_requested.connect(self.queues.open_view)
-        self.panel.export_requested.connect(self.export.open_screen)
-        self.export.chosen.connect(self.panel.run_export)
+        self._gate: PinGate | None = None
+        self._pad: PinPad | None = None
+        self._panel: StaffPanel | None = None
+        self._review: HeldReview | None = None
+        self._queues: QueueView | None = None
+        self._export: ExportScreen | None = None
         services.printer_changed.connect(lambda _s: self._refresh())
         services.outbox_changed.connect(lambda _s: self._refresh())
 
@@ -80,12 +77,89 @@ class StaffAccess(QObject):
         assert app is not None  # the window exists, so the application does
         app.installEventFilter(self)
 
+    def _lang(self) -> str:
+        return self.window.journey.language  # read at use: the visitor's language then
+
+    # --- the screens, each made when first needed ----------------------------------------------
+
+    @property
+    def gate(self) -> PinGate:
+        """The PIN pad's guard, kept in the store: a restart gives no fresh tries."""
+        if self._gate is None:
+            self._gate = self.services.pin_gate()
+        return self._gate
+
+    @property
+    def pad(self) -> PinPad:
+        if self._pad is None:
+            from kiosk.ui.staff.pin_pad import PinPad
+
+            self._pad = self._ready(PinPad(self.gate, self._lang, self.host))
+            self._pad.accepted.connect(self._opened)
+        return self._pad
+
+    @property
+    def panel(self) -> StaffPanel:
+        if self._panel is None:
+            self._make_panel()
+        assert self._panel is not None
+        return self._panel
+
+    @property
+    def review(self) -> HeldReview:
+        if self._review is None:
+            self._make_panel()
+        assert self._review is not None
+        return self._review
+
+    @property
+    def queues(self) -> QueueView:
+        if self._queues is None:
+            self._make_panel()
+        assert self._queues is not None
+        return self._queues
+
+    @property
+    def export(self) -> ExportScreen:
+        if self._export is None:
+            self._make_panel()
+        assert self._export is not None
+        return self._export
+
+    def _make_panel(self) -> None:
+        from kiosk.ui.staff.export_screen import ExportScreen
+        from kiosk.ui.staff.held_review import HeldReview
+        from kiosk.ui.staff.panel import StaffPanel
+        from kiosk.ui.staff.queues import QueueView
+
+        services, lang, host = self.services, self._lang, self.host
+        self._panel = panel = self._ready(StaffPanel(services, lang, host))
+        self._review = review = self._ready(HeldReview(services, lang, host))
+        self._queues = queues = self._ready(QueueView(services, lang, host))
+        self._export = export = self._ready(ExportScreen(services, lang, host))
+        panel.locked.connect(self._locked)
+        panel.reset_requested.connect(self._reset)
+        panel.quit_requested.connect(self.window.ask_quit)
+        panel.language_requested.connect(self._language)
+        panel.review_requested.connect(review.open_review)
+        panel.queues_requested.connect(queues.open_view)
+        panel.export_requested.connect(export.open_screen)
+        export.chosen.connect(panel.run_export)
+
+    @staticmethod
+    def _ready(screen: W) -> W:
+        """A screen just made: its scroll areas go in frames before it is ever shown (screen
+        readers: see kiosk/ui/widgets/scrolling.py)."""
+        steady_scroll_bars(screen)
+        return screen
+
     @property
     def is_open(self) -> bool:
         return any(w.isVisible() for w in self._screens())
 
-    def _screens(self) -> tuple:
-        return (self.pad, self.panel, self.review, self.queues, self.export)
+    def _screens(self) -> tuple[QWidget, ...]:
+        made = (self._pad, self._panel, self._review, self._queues, self._export)
+        return tuple(w for w in made if w is not None)
 
     def open_pad(self) -> None:
         if not self.is_open:
@@ -104,8 +178,8 @@ class StaffAccess(QObject):
         self.services.audit("staff.lock")
 
     def _refresh(self) -> None:
-        if self.panel.isVisible():
-            self.panel.refresh()
+        if self._panel is not None and self._panel.isVisible():
+            self._panel.refresh()
 
     def _reset(self) -> None:
         self.services.audit("visitor.reset")
@@ -114,11 +188,6 @@ class StaffAccess(QObject):
     def _language(self, code: str) -> None:
         self.services.set_default_language(code)
         self.window.journey.set_default_language(code)
-
-    def relayout(self) -> None:
-        for w in self._screens():
-            if w.isVisible():
-                w.setGeometry(self.window.rect())
 
     # --- the corner gesture --------------------------------------------------------------------
 
@@ -137,9 +206,10 @@ class StaffAccess(QObject):
         kind = event.type()
         if kind not in _WATCHED:  # runs for every event in the app: leave the rest at once
             return False
-        if self.panel.isVisible() and kind in (QEvent.Type.MouseButtonPress,
-                                               QEvent.Type.KeyPress, QEvent.Type.TouchBegin):
-            self.panel.poke()
+        panel = self._panel
+        if panel is not None and panel.isVisible() and kind in (
+                QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin):
+            panel.poke()
         if kind == QEvent.Type.MouseButtonPress:
             pos = cast(QMouseEvent, event).globalPosition().toPoint()
             if self._in_corner(pos) and not self.is_open:
