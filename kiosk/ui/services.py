@@ -1,11 +1,9 @@
-"""The window's bridge to the application core (``kiosk.app``).
+"""The window's door to the application core (``kiosk.app``).
 
-The core is Qt-free and synchronous. This object owns it for the window and runs its calls off
-the GUI thread: staff actions go down one line of jobs, in the order staff made them (so the
-audit log keeps that order too), slow device work (a test print, an export) on a thread of its
-own. Each result comes back on the GUI thread through a queued signal, to the callback the
-caller gave. The workers' news arrives the same way, as ``printer_changed`` and
-``outbox_changed``. Widgets never see a worker or a store connection.
+The core is Qt-free and synchronous. This object owns it for the window and runs the staff's
+actions off the GUI thread through ``kiosk.ui.ops``, each result coming back on the GUI thread
+to the callback the caller gave. The workers' news arrives the same way, as ``printer_changed``
+and ``outbox_changed``. Widgets never see a worker or a store connection.
 
 What stays on the GUI thread, on purpose: keeping a visitor's letters (the thank-you screen
 must not show before they are on disk, and that is one short transaction), and the quick reads
@@ -23,8 +21,8 @@ from PySide6.QtCore import QObject, Signal
 
 from kiosk.app.context import STAFF
 from kiosk.app.core import Kiosk, open_kiosk
-from kiosk.background import TaskLine, run_once
 from kiosk.export_targets import DriveFinder
+from kiosk.ui.ops import CoreOps
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign
@@ -49,7 +47,6 @@ Failed = Callable[[BaseException], None]
 class Services(QObject):
     printer_changed = Signal(object)  # QueueStatus, from the print worker's thread
     outbox_changed = Signal(object)  # OutboxStatus, from the outbox worker's thread
-    _deliver = Signal(object, object, object)  # (on_done, on_failed), result, error
 
     def __init__(self, campaign: Campaign, data_dir: Path, parent: QObject | None = None):
         super().__init__(parent)
@@ -57,52 +54,13 @@ class Services(QObject):
         self.data_dir = data_dir
         # Opened once for the process; every other thread gets its own connection from it.
         self.core: Kiosk = open_kiosk(campaign, data_dir, actor=STAFF)
-        self._line = TaskLine("staff-actions")
-        self._deliver.connect(self._delivered)
+        self.ops = CoreOps(self.core, self)
         self._default_language: str = campaign.campaign.default_language
         self.drives = DriveFinder()  # the mounted USB drives; tests point it at a temp tree
 
     @property
     def store(self) -> Store:
         return self.core.store
-
-    # --- the bridge ----------------------------------------------------------------------------
-
-    def run(self, call: Callable[[Kiosk], T], on_done: Callable[[T], None] | None = None,
-            on_failed: Failed | None = None) -> None:
-        """Run ``call(core)`` on the staff-actions line; ``on_done(result)`` or
-        ``on_failed(error)`` follows on the GUI thread. An error with no ``on_failed`` is
-        logged (by the line) and goes no further: the panel shows the queues as they are."""
-        core = self.core
-
-        def job() -> T:
-            with core.on_this_thread():
-                return call(core)
-
-        self._line.submit(job, lambda result, error: self._deliver.emit(
-            (on_done, on_failed), result, error))
-
-    def run_slow(self, name: str, call: Callable[[Kiosk], T], on_done: Callable[[T], None],
-                 on_failed: Failed) -> None:
-        """Like ``run``, on a thread of its own: for a call that waits on a device (a printer's
-        timeout, a slow USB stick) and must not hold up the staff's other actions."""
-        core = self.core
-
-        def job() -> T:
-            with core.on_this_thread():
-                return call(core)
-
-        run_once(name, job, lambda result, error: self._deliver.emit(
-            (on_done, on_failed), result, error))
-
-    def _delivered(self, callbacks: tuple[Any, Any], result: Any,
-                   error: BaseException | None) -> None:
-        on_done, on_failed = callbacks
-        if error is None:
-            if on_done is not None:
-                on_done(result)
-        elif on_failed is not None:
-            on_failed(error)
 
     # --- the visitor's letters -----------------------------------------------------------------
 
@@ -159,23 +117,23 @@ class Services(QObject):
     # --- what staff do (off the GUI thread, each written to the audit log) ---------------------
 
     def audit(self, action: str, detail: str = "") -> None:
-        self.run(lambda core: core.audit(action, detail))
+        self.ops.run(lambda core: core.audit(action, detail))
 
     def set_default_language(self, lang: str) -> None:
         self._default_language = lang
         self.audit("kiosk.default_language", lang)
 
     def retry_print_jobs(self, on_done: Callable[[int], None]) -> None:
-        self.run(lambda core: core.printing.retry_failed(), on_done)
+        self.ops.run(lambda core: core.printing.retry_failed(), on_done)
 
     def retry_failed_emails(self, on_done: Callable[[int], None]) -> None:
-        self.run(lambda core: core.outbox.retry_failed(), on_done)
+        self.ops.run(lambda core: core.outbox.retry_failed(), on_done)
 
     def retry_print_job(self, job_id: int, on_done: Callable[[object], None]) -> None:
-        self.run(lambda core: core.printing.retry(job_id), on_done)
+        self.ops.run(lambda core: core.printing.retry(job_id), on_done)
 
     def cancel_print_job(self, job_id: int, on_done: Callable[[object], None]) -> None:
-        self.run(lambda core: core.printing.cancel(job_id), on_done)
+        self.ops.run(lambda core: core.printing.cancel(job_id), on_done)
 
     def retry_email(self, outbox_id: int, on_done: Callable[[object], None]) -> None:
         self._email_action(lambda core: core.outbox.retry(outbox_id), on_done)
@@ -197,11 +155,11 @@ class Services(QObject):
                 log.error("staff action on the outbox failed: %s", type(error).__name__)
             on_done(None)
 
-        self.run(call, on_done, refused)
+        self.ops.run(call, on_done, refused)
 
     def test_print(self, on_done: Callable[[bool, str], None], lang: str) -> None:
         """Print the test page; ``on_done(ok, message)`` on the GUI thread."""
-        self.run_slow("test-print", lambda core: core.printing.test_page(lang),
+        self.ops.run_slow("test-print", lambda core: core.printing.test_page(lang),
                       lambda result: on_done(result.ok, result.message),
                       lambda error: on_done(False, str(error)))
 
@@ -227,7 +185,7 @@ class Services(QObject):
                 on_done(False, tr("exports.cannot_write", lang, path=target.path / folder,
                                   error=reason or error))
 
-        self.run_slow("export", lambda core: core.records.export_to(
+        self.ops.run_slow("export", lambda core: core.records.export_to(
             target, folder, self.drives, lang=lang), done, failed)
 
     # --- life cycle ----------------------------------------------------------------------------
@@ -237,8 +195,8 @@ class Services(QObject):
         self.core.start_workers(on_printer=self.printer_changed.emit,
                                 on_outbox=self.outbox_changed.emit)
         # Personal details past the retention period, off the GUI thread.
-        self.run(lambda core: core.records.purge_due())
+        self.ops.run(lambda core: core.records.purge_due())
 
     def stop(self) -> None:
-        self._line.stop()  # staff actions already accepted are done first
+        self.ops.stop()  # staff actions already accepted are done first
         self.core.close()
