@@ -178,6 +178,18 @@ def test_idle_still_here_keeps_everything(qtbot, window):
     assert not window.idle.countdown.isActive()
 
 
+def test_any_touch_or_key_restarts_the_idle_clock(qtbot, window):
+    click(qtbot, window.pages[Step.ATTRACT].start)
+    timer = window.idle.timer
+    assert timer.isActive()
+    for touch in (lambda: click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"]),
+                  lambda: type_text(window.pages[Step.WRITE].editor, "Still writing")):
+        timer.stop()  # as if the clock had nearly run out
+        touch()
+        assert timer.isActive() and timer.remainingTime() > timer.interval() - 5_000
+        click(qtbot, window.primary)
+
+
 def test_text_put_in_by_assistive_technology_counts(qtbot, window):
     """Screen readers and on-screen keyboards may set text without key events."""
     j = window.journey

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.domain.journey import NUMBERED_STEPS
 from kiosk.i18n import tr
@@ -82,6 +82,10 @@ class IdleGuard(QObject):
         self.busy = busy
         self.monitor = IdleMonitor(journey.campaign.session.idle_timeout_seconds, self)
         self.monitor.idle.connect(self.warn)
+        # Any touch, click or key anywhere in the kiosk restarts the clock.
+        app = QApplication.instance()
+        assert app is not None  # the window exists, so the application does
+        app.installEventFilter(self.monitor)
         self.overlay = Overlay(window)
         self.countdown = QTimer(self)
         self.countdown.setInterval(1000)
