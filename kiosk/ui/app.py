@@ -35,6 +35,7 @@ def build_window(campaign: Campaign, data_dir: Path, *, kiosk_mode: bool) -> Kio
     from kiosk.domain.journey import Journey
     from kiosk.ui.display import DisplayPreferences
     from kiosk.ui.idle import IdleGuard
+    from kiosk.ui.input_watch import InputWatch
     from kiosk.ui.services import Services
     from kiosk.ui.staff.access import StaffAccess
     from kiosk.ui.window import KioskWindow
@@ -45,9 +46,10 @@ def build_window(campaign: Campaign, data_dir: Path, *, kiosk_mode: bool) -> Kio
     window = KioskWindow(journey, display, services, kiosk_mode=kiosk_mode)
     display.setParent(window)
     services.setParent(window)
-    window.staff = staff = StaffAccess(window)
+    watch = InputWatch(window)  # one application-wide event filter for both parts below
+    window.staff = staff = StaffAccess(window, watch)
     # Staff at work in their panel: the visitor's page is not the idle guard's to clear.
-    window.idle = IdleGuard(window, busy=lambda: staff.is_open)
+    window.idle = IdleGuard(window, watch, busy=lambda: staff.is_open)
     return window
 
 

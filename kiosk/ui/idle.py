@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kiosk.domain.journey import NUMBERED_STEPS
 from kiosk.i18n import tr
@@ -16,6 +16,7 @@ from kiosk.ui.widgets import Overlay
 
 if TYPE_CHECKING:
     from kiosk.domain.journey import Journey
+    from kiosk.ui.input_watch import InputWatch
 
 _ACTIVITY = {
     QEvent.Type.MouseButtonPress,
@@ -53,11 +54,6 @@ class IdleMonitor(QObject):
         if self.active:
             self.timer.start()
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY:
-            self.poke()
-        return False
-
 
 class IdleHost(Protocol):
     """What the idle guard uses of the kiosk window, a QWidget that is also the parent of its
@@ -70,11 +66,13 @@ class IdleHost(Protocol):
 
 
 class IdleGuard(QObject):
-    """The clock, the "Are you still there?" question and its countdown, for ``window``.
+    """The clock (restarted by any input ``watch`` sees), the "Are you still there?" question
+    and its countdown, for ``window``.
     ``busy()`` says whether someone else (staff in their panel) is using the screen: then the
     visitor's page is not the guard's to clear."""
 
-    def __init__(self, window: IdleHost, busy: Callable[[], bool] = lambda: False):
+    def __init__(self, window: IdleHost, watch: InputWatch,
+                 busy: Callable[[], bool] = lambda: False):
         assert isinstance(window, QWidget)  # the kiosk window: the question's parent
         super().__init__(window)
         self.window = window
@@ -83,9 +81,7 @@ class IdleGuard(QObject):
         self.monitor = IdleMonitor(journey.campaign.session.idle_timeout_seconds, self)
         self.monitor.idle.connect(self.warn)
         # Any touch, click or key anywhere in the kiosk restarts the clock.
-        app = QApplication.instance()
-        assert app is not None  # the window exists, so the application does
-        app.installEventFilter(self.monitor)
+        watch.watch(_ACTIVITY, lambda _obj, _event: self.monitor.poke())
         self.overlay = Overlay(window)
         self.countdown = QTimer(self)
         self.countdown.setInterval(1000)

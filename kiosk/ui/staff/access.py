@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
 from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut, QTouchEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kiosk.ui.widgets import steady_scroll_bars
 
 if TYPE_CHECKING:
     from kiosk.domain.journey import Journey
     from kiosk.pin_gate import PinGate
+    from kiosk.ui.input_watch import InputWatch
     from kiosk.ui.services import Services
     from kiosk.ui.staff.export_screen import ExportScreen
     from kiosk.ui.staff.held_review import HeldReview
@@ -50,7 +51,7 @@ class StaffHost(Protocol):
 
 
 class StaffAccess(QObject):
-    def __init__(self, window: StaffHost):
+    def __init__(self, window: StaffHost, watch: InputWatch):
         assert isinstance(window, QWidget)  # the kiosk window: the staff screens' parent
         super().__init__(window)
         self.window = window
@@ -73,9 +74,7 @@ class StaffAccess(QObject):
         self.hold.timeout.connect(self.open_pad)
         self.shortcut = QShortcut(QKeySequence(STAFF_CHORD), window)
         self.shortcut.activated.connect(self.open_pad)
-        app = QApplication.instance()
-        assert app is not None  # the window exists, so the application does
-        app.installEventFilter(self)
+        watch.watch(_WATCHED, self._input)
 
     def _lang(self) -> str:
         return self.window.journey.language  # read at use: the visitor's language then
@@ -202,10 +201,8 @@ class StaffAccess(QObject):
         return kind == QEvent.Type.MouseMove and not self._in_corner(
             cast(QMouseEvent, event).globalPosition().toPoint())
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+    def _input(self, _obj: QObject, event: QEvent) -> None:
         kind = event.type()
-        if kind not in _WATCHED:  # runs for every event in the app: leave the rest at once
-            return False
         panel = self._panel
         if panel is not None and panel.isVisible() and kind in (
                 QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin):
@@ -220,4 +217,3 @@ class StaffAccess(QObject):
                 self.hold.start()
         elif self.hold.isActive() and self._ends_hold(kind, event):
             self.hold.stop()
-        return False
