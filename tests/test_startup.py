@@ -49,3 +49,29 @@ def test_kiosk_refuses_to_start_on_a_broken_campaign(sample_path, tmp_path):
     assert out.returncode == 2
     assert f"{broken}: recipients[0].email: not an email address" in out.stderr
     assert not (tmp_path / "data" / "kiosk.sqlite3").exists()
+
+
+def test_work_after_the_first_frame_waits_for_it(qtbot):
+    """run_kiosk starts the workers and makes the other pages after the attract screen has
+    painted, once, or after a while should no frame come (a screen that never shows)."""
+    from PySide6.QtWidgets import QWidget
+
+    from kiosk.ui.app import after_first_paint
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    calls: list[bool] = []
+    after_first_paint(window, lambda: calls.append(window.isVisible()), latest_ms=60_000)
+    qtbot.wait(50)
+    assert calls == []
+    window.show()
+    qtbot.waitUntil(lambda: calls != [])
+    window.update()
+    qtbot.wait(50)
+    assert calls == [True]
+
+    never_shown = QWidget()
+    qtbot.addWidget(never_shown)
+    after_first_paint(never_shown, lambda: calls.append(never_shown.isVisible()), latest_ms=20)
+    qtbot.waitUntil(lambda: len(calls) == 2)
+    assert calls == [True, False]

@@ -6,12 +6,15 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk import APP_NAME
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from kiosk.config import Campaign
     from kiosk.ui.window import KioskWindow
 
@@ -53,6 +56,32 @@ def build_window(campaign: Campaign, data_dir: Path, *, kiosk_mode: bool) -> Kio
     return window
 
 
+def after_first_paint(window: QWidget, then: Callable[[], None],
+                      latest_ms: int = 2000) -> None:
+    """Run ``then`` once ``window`` has painted its first frame (or after ``latest_ms``, should
+    no frame ever come), so that whatever it does never delays what a visitor sees first."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstFrame(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                window.removeEventFilter(self)
+                QTimer.singleShot(0, self, run)  # once this whole frame is drawn
+            return False
+
+    done = False
+
+    def run() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            then()
+
+    watcher = FirstFrame(window)
+    window.installEventFilter(watcher)
+    QTimer.singleShot(latest_ms, watcher, run)
+
+
 def install_failsafe(window: KioskWindow) -> None:
     """An unexpected error is logged, shown to staff, and the visitor goes back to the attract
     screen, instead of a crash or a frozen page. Python errors raised in Qt slots arrive here."""
@@ -78,7 +107,7 @@ def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> 
     # read-only or full disk) refuses with exit 2 and a message for staff, never a window
     # that tells each visitor their letter could not be saved.
     check_for_kiosk(data_dir, campaign.campaign.default_language)
-    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtCore import Qt
 
     if campaign.campaign.touchscreen:
         from kiosk.ui import touch_keyboard
@@ -113,10 +142,16 @@ def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> 
     # Without a window manager (a kiosk session often has none) nobody gives the window the
     # keyboard focus: a real keyboard would type nowhere and the on-screen one never open.
     window.activateWindow()
-    # The workers start once the event loop runs: the attract screen paints first.
     services = window.services
     assert services is not None  # build_window gives the window its services
-    QTimer.singleShot(0, services.start)
+
+    def first_frame_shown() -> None:
+        # The workers (escpos, smtplib, two threads, the retention purge) and the pages a
+        # visitor has not reached yet come after the attract screen is on screen.
+        services.start()
+        window.pages.make_all_when_idle()
+
+    after_first_paint(window, first_frame_shown)
     code = app.exec()
     services.stop()
     return code

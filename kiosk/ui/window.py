@@ -393,8 +393,10 @@ class KioskWindow(QWidget):
 
     def childEvent(self, event) -> None:
         # Every other child of the window is a layer over the visitor's page: the questions,
-        # the idle warning, the PIN pad and the staff screens.
-        if event.type() == QEvent.Type.ChildAdded and event.child().isWidgetType():
+        # the idle warning, the PIN pad and the staff screens. Watched from when it is polished,
+        # which comes before it first shows: when it is added, it is still being made, and
+        # asking Qt for a half-made child cost 30-40 ms the first time, before the first frame.
+        if event.type() == QEvent.Type.ChildPolished:
             event.child().installEventFilter(self)
         super().childEvent(event)
 
