@@ -126,7 +126,7 @@ def test_panel_counts_match_the_store(qtbot, window, campaign):
     panel.open_panel()
     assert panel.totals.text().startswith("4 letters from 3 visitors")
     assert "Printed: 4" in panel.totals.text()
-    assert "English: 2   French: 2" in panel.totals.text()
+    assert "English: 2   Français: 2" in panel.totals.text()
     rows = dict(panel.chart.rows)
     assert rows == {"Prime Minister of Canada": 2,
                     "Minister of Immigration, Refugees and Citizenship": 1,
