@@ -97,6 +97,11 @@ class Plan:
                    wait_for_countdown=n % 6 == 4)
 
 
+def _language_name(kiosk_root: Path, code: str) -> str:
+    path = kiosk_root / "kiosk" / "i18n" / code / "language.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))["name"]
+
+
 def load_names(kiosk_root: Path, campaign: dict, lang: str) -> dict[str, str]:
     """The accessible names the journey looks for, from the kiosk's own catalogs and the
     campaign: the harness follows the wording instead of copying it."""
@@ -113,7 +118,9 @@ def load_names(kiosk_root: Path, campaign: dict, lang: str) -> dict[str, str]:
     return {
         "start": t("attract.start"), "next": t("common.next"),
         "switch_language": t("common.switch_language"),
-        **{f"lang_{code}": t(f"attract.lang_{code}") for code in campaign["campaign"]["languages"]},
+        # Each language button is named by the language itself (its language.toml's name).
+        **{f"lang_{code}": _language_name(kiosk_root, code)
+           for code in campaign["campaign"]["languages"]},
         "editor": t("write.editor_name"), "mode_full": t("sign.mode_full"),
         "mode_first": t("sign.mode_first"), "mode_anonymous": t("sign.mode_anonymous"),
         "first_name": t("sign.first_name"), "last_name": t("sign.last_name"),

@@ -22,6 +22,7 @@ def _enter_pin(qtbot, pad, pin: str) -> None:
     for digit in pin:
         click(qtbot, pad.keys[digit])
     click(qtbot, pad.keys["ok"])
+    qtbot.waitUntil(lambda: not pad.checking)  # the PIN is checked off the GUI thread
 
 
 def test_corner_hold_opens_the_pin_pad(qtbot, window):
@@ -62,7 +63,7 @@ def test_pin_by_keyboard(qtbot, window):
     assert "●" * len(SAMPLE_PIN) == staff.pad.dots.text()
     assert SAMPLE_PIN not in staff.pad.dots.accessibleName()
     qtbot.keyClick(staff.pad.focusWidget(), Qt.Key.Key_Return)
-    assert staff.panel.isVisible()
+    qtbot.waitUntil(staff.panel.isVisible)  # the PIN is checked off the GUI thread
 
 
 def test_wrong_pins_lock_the_pad(qtbot, window):

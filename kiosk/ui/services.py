@@ -55,6 +55,7 @@ class Services(QObject):
         # Opened once for the process; every other thread gets its own connection from it.
         self.core: Kiosk = open_kiosk(campaign, data_dir, actor=STAFF)
         self.ops = CoreOps(self.core, self)
+        self._gate: PinGate | None = None
         self._default_language: str = campaign.campaign.default_language
         self.drives = DriveFinder()  # the mounted USB drives; tests point it at a temp tree
 
@@ -91,7 +92,10 @@ class Services(QObject):
     # --- what staff see (quick reads) ----------------------------------------------------------
 
     def pin_gate(self) -> PinGate:
-        return self.core.pin_gate()
+        """The PIN pad's guard, made once: its tries and lockout live in the store."""
+        if self._gate is None:
+            self._gate = self.core.pin_gate()
+        return self._gate
 
     def default_language(self) -> str:
         return self._default_language
@@ -118,6 +122,16 @@ class Services(QObject):
 
     def audit(self, action: str, detail: str = "") -> None:
         self.ops.run(lambda core: core.audit(action, detail))
+
+    def try_pin(self, pin: str, answer: Callable[[bool | None], None]) -> None:
+        """Check a PIN off the GUI thread (Argon2, and the try written to the store)."""
+        gate = self.pin_gate()
+
+        def failed(error: BaseException) -> None:
+            log.error("the PIN try could not be recorded: %s", type(error).__name__)
+            answer(None)
+
+        self.ops.run(lambda _core: gate.try_pin(pin), answer, failed)
 
     def set_default_language(self, lang: str) -> None:
         self._default_language = lang

@@ -59,7 +59,6 @@ class StaffAccess(QObject):
         services = window.services
         assert services is not None
         self.services = services
-        self._gate: PinGate | None = None
         self._pad: PinPad | None = None
         self._panel: StaffPanel | None = None
         self._review: HeldReview | None = None
@@ -84,16 +83,14 @@ class StaffAccess(QObject):
     @property
     def gate(self) -> PinGate:
         """The PIN pad's guard, kept in the store: a restart gives no fresh tries."""
-        if self._gate is None:
-            self._gate = self.services.pin_gate()
-        return self._gate
+        return self.services.pin_gate()
 
     @property
     def pad(self) -> PinPad:
         if self._pad is None:
             from kiosk.ui.staff.pin_pad import PinPad
 
-            self._pad = self._ready(PinPad(self.gate, self._lang, self.host))
+            self._pad = self._ready(PinPad(self.gate, self.services.try_pin, self._lang, self.host))
             self._pad.accepted.connect(self._opened)
         return self._pad
 

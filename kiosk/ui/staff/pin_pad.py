@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -15,17 +16,26 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.i18n import tr
-from kiosk.pin_gate import PinGate
 from kiosk.ui.a11y import announce
 from kiosk.ui.widgets import button, label, set_text
+
+if TYPE_CHECKING:
+    from kiosk.pin_gate import PinGate
+
+# Try a PIN off the GUI thread: ``try_pin(pin, answer)``, then ``answer(accepted)`` on it
+# (None when the try could not be recorded).
+TryPin = Callable[[str, Callable[[bool | None], None]], None]
 
 
 class PinPad(QFrame):
     accepted = Signal()
 
-    def __init__(self, gate: PinGate, lang: Callable[[], str], parent: QWidget):
+    def __init__(self, gate: PinGate, try_pin: TryPin, lang: Callable[[], str],
+                 parent: QWidget):
         super().__init__(parent)
-        self.gate = gate
+        self.gate = gate  # read here (tries left, lockout); a try goes through ``try_pin``
+        self._try_pin = try_pin
+        self.checking = False  # a try is being checked, off the GUI thread (keys at rest)
         self._lang = lang
         self.setProperty("role", "overlay")
         self.hide()
@@ -144,10 +154,22 @@ class PinPad(QFrame):
     def _submit(self) -> None:
         pin, self._digits = self._digits, ""
         self._show_dots()
+        if self.checking:
+            return
         if self.gate.seconds_locked():  # Enter during a lockout: nothing is tried or counted
             self._refresh_lock()
             return
-        if self.gate.try_pin(pin):
+        # Checking the hash takes a tenth of a second and the try is written to the store:
+        # off the GUI thread, the keys resting until the answer comes.
+        self._set_checking(True)
+        self._try_pin(pin, self._answer)
+
+    def _answer(self, accepted: bool | None) -> None:
+        """The try's outcome on the GUI thread; None: it could not be recorded (logged)."""
+        self._set_checking(False)
+        if not self.isVisible():
+            return  # closed meanwhile (the kiosk quitting): nothing to say
+        if accepted:
             self.close_pad()
             self.accepted.emit()
             return
@@ -157,9 +179,15 @@ class PinPad(QFrame):
             set_text(self.message, self.t("staff.pin_wrong", left=self.gate.tries_left()))
         announce(self.message, self.message.text())
 
+    def _set_checking(self, on: bool) -> None:
+        self.checking = on
+        for b in self.keys.values():
+            b.setEnabled(not on)
+
     def keyPressEvent(self, event) -> None:
         key, text = event.key(), event.text()
-        if text.isdigit() and len(text) == 1 and self.gate.seconds_locked() == 0:
+        if (text.isdigit() and len(text) == 1 and not self.checking
+                and self.gate.seconds_locked() == 0):
             self._press(text)
         elif key == Qt.Key.Key_Backspace:
             self._press("del")
