@@ -83,7 +83,7 @@ def drain_once(campaign, template: Path, work: Path) -> tuple[float, int]:
 
 
 def outbox_drain(rounds: int, command: str, emails: int = EMAILS) -> Result:
-    from kiosk.preflight import load_campaign
+    from kiosk.app.preflight import load_campaign
     from kiosk.store import Store
     from kiosk.store import outbox as q
     from tests.smtp_server import FaultySMTPServer

@@ -55,9 +55,9 @@ def _time(fn, repeats: int) -> Figures:
 
 
 def render(repeats: int, command: str) -> Result:
+    from kiosk.app.preflight import load_campaign
     from kiosk.delivery.message import build_message, message_bytes
     from kiosk.delivery.receipt import letter_bytes
-    from kiosk.preflight import load_campaign
 
     campaign = load_campaign(SAMPLE)
     cases = _letters(campaign)

@@ -127,7 +127,7 @@ def peer_campaign(folder: Path, peers: Peers) -> Path:
 
 
 def _campaign(tmp: Path, soak: bool, stack):
-    from kiosk.preflight import load_campaign
+    from kiosk.app.preflight import load_campaign
 
     if not soak:
         return load_campaign(write_campaign(tmp / "campaign")), None, None

@@ -10,7 +10,7 @@ from benchmarks._visitor import Timings, build, close, one_session
 
 
 def step_switching(sessions: int, command: str) -> Result:
-    from kiosk.preflight import load_campaign
+    from kiosk.app.preflight import load_campaign
 
     with tempfile.TemporaryDirectory(prefix="bench-steps-") as tmp:
         tmp_path = Path(tmp)

@@ -27,7 +27,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from kiosk.staff import FIRST_LOCKOUT_SECONDS, MAX_LOCKOUT_SECONDS, MAX_TRIES, verify_pin
+from kiosk.pin_rules import FIRST_LOCKOUT_SECONDS, MAX_LOCKOUT_SECONDS, MAX_TRIES, verify_pin
 from kiosk.store import pin_lockout
 from kiosk.store.pin_lockout import LockoutRow
 

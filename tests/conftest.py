@@ -21,7 +21,7 @@ def sample_path() -> Path:
 
 @pytest.fixture(scope="session")
 def campaign(sample_path):
-    from kiosk.preflight import load_campaign
+    from kiosk.app.preflight import load_campaign
 
     return load_campaign(sample_path)
 

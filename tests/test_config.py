@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.app.preflight import campaign_warnings, load_campaign
 from kiosk.config import ConfigError
-from kiosk.preflight import campaign_warnings, load_campaign
 from tests.campaign_files import sample_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from kiosk.app.preflight import campaign_warnings, load_campaign
 from kiosk.config import Campaign, ConfigError
-from kiosk.preflight import campaign_warnings, load_campaign
 from tests.campaign_files import sample_text
 
 # What an organiser, a careless copy-paste or a hostile file might put anywhere. Every key gets

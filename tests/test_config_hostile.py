@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.app.preflight import campaign_warnings, load_campaign
 from kiosk.config import ConfigError
-from kiosk.preflight import campaign_warnings, load_campaign
 from tests.campaign_files import copy_templates, sample_text, write_campaign
 from tests.kiosk_cli import assert_refused, kiosk_cli
 

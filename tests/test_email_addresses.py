@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from kiosk.app.preflight import load_campaign
 from kiosk.config import ConfigError
 from kiosk.delivery.message import build_message
 from kiosk.delivery.outbox import OutboxService
@@ -16,7 +17,6 @@ from kiosk.domain.journey import Journey, Problem, Step
 from kiosk.domain.letter import Signer, SignMode, make_letter
 from kiosk.domain.text_rules import check_email
 from kiosk.i18n import tr
-from kiosk.preflight import load_campaign
 from kiosk.store import outbox as q
 from tests.campaign_files import sample_text
 from tests.campaign_files import write_campaign as write_campaign_text

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kiosk.pin_gate import PinGate
-from kiosk.staff import FIRST_LOCKOUT_SECONDS, MAX_LOCKOUT_SECONDS, MAX_TRIES, hash_pin
+from kiosk.pin_rules import FIRST_LOCKOUT_SECONDS, MAX_LOCKOUT_SECONDS, MAX_TRIES, hash_pin
 from kiosk.store import Store
 
 PIN = "2468"

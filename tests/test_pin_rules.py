@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from kiosk.staff import hash_pin, pin_hash_problem, pin_problem, verify_pin
+from kiosk.pin_rules import hash_pin, pin_hash_problem, pin_problem, verify_pin
 from tests.kiosk_cli import assert_refused, kiosk_cli
 
 UNTYPABLE = [

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+from kiosk.app.preflight import load_campaign, qr_problems
 from kiosk.config import ConfigError, PrinterSettings
 from kiosk.delivery.codepage import PLACEHOLDER, CodePage
 from kiosk.delivery.receipt import (
@@ -17,7 +18,6 @@ from kiosk.delivery.receipt import (
     wrap,
 )
 from kiosk.domain.letter import Signer, make_letter
-from kiosk.preflight import load_campaign, qr_problems
 from tests.campaign_files import sample_text
 from tests.escpos_emulator import decode
 from tests.printing_fixtures import printer_campaign

@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import Delivery, Journey
-from kiosk.staff import hash_pin, verify_pin
+from kiosk.pin_rules import hash_pin, verify_pin
 from kiosk.store.stats import counts, local_day_start_utc
 
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import Delivery, Journey, Step
-from kiosk.staff import MAX_TRIES, SAMPLE_PIN
+from kiosk.pin_rules import MAX_TRIES, SAMPLE_PIN
 from tests.ui_driver import click, type_text
 
 

@@ -136,8 +136,8 @@ def test_visitor_text_is_data_never_source(env):
 def test_a_campaign_template_is_bounded_at_run_time_too(tmp_path):
     """A template that never went through check-config (here: a campaign pointed at another
     folder after loading) is still bounded when a visitor picks it."""
+    from kiosk.app.preflight import load_campaign
     from kiosk.compose import TemplateProblem, starting_text
-    from kiosk.preflight import load_campaign
     from tests.campaign_files import copy_templates, write_campaign
 
     campaign = load_campaign(write_campaign(tmp_path / "c.toml",

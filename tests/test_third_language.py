@@ -185,8 +185,8 @@ def test_check_config_accepts_the_campaign_with_its_own_language(spanish):
 
 
 def test_the_language_is_spoken_once_the_campaign_is_loaded(spanish):
+    from kiosk.app.preflight import load_campaign
     from kiosk.i18n import english_name, languages, plural_is_one, tr
-    from kiosk.preflight import load_campaign
     from kiosk.ui.screenshots import sample_visitor
     from kiosk.ui.touch_keyboard import layout_for
 
@@ -206,8 +206,8 @@ def test_the_language_is_spoken_once_the_campaign_is_loaded(spanish):
 
 
 def test_a_visitor_writes_in_spanish_through_the_real_window(qtbot, spanish, open_window):
+    from kiosk.app.preflight import load_campaign
     from kiosk.delivery.message import build_message
-    from kiosk.preflight import load_campaign
     from kiosk.store.outbox import list_items
 
     campaign = load_campaign(spanish)

@@ -43,7 +43,7 @@ def setup_logging(verbose: bool = False) -> None:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     """Exit 0 if the file can be used (warnings on stderr); a ConfigError (exit 2) if not."""
-    from kiosk.preflight import campaign_warnings, load_campaign
+    from kiosk.app.preflight import campaign_warnings, load_campaign
 
     path = config_path(args.file or args.config)
     campaign = load_campaign(path)
@@ -111,7 +111,7 @@ def cmd_hash_pin(args: argparse.Namespace) -> int:
     import getpass
 
     from kiosk.errors import Refusal
-    from kiosk.staff import hash_pin, pin_problem
+    from kiosk.pin_rules import hash_pin, pin_problem
 
     try:
         if args.stdin:

@@ -28,8 +28,8 @@ def add_common(p: argparse.ArgumentParser) -> None:
 def load(args: argparse.Namespace) -> tuple[Campaign, Path]:
     """The campaign and data dir a command works on. A campaign file that cannot be used
     raises ConfigError, a Refusal: main() prints each problem and exits 2."""
+    from kiosk.app.preflight import load_campaign
     from kiosk.paths import resolve_data_dir
-    from kiosk.preflight import load_campaign
 
     campaign = load_campaign(config_path(getattr(args, "config", None)))
     return campaign, resolve_data_dir(getattr(args, "data_dir", None))

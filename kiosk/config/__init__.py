@@ -2,7 +2,7 @@
 
 ``models`` are split by subject (``base``, ``campaign``, ``devices``); ``loading`` reads a file
 and turns every problem into a message naming the file, the key and what is allowed. Checks that
-need the templates or the printer code (above this layer) are in ``kiosk.preflight``.
+need the templates or the printer code (above this layer) are in ``kiosk.app.preflight``.
 """
 
 from kiosk.config.base import (

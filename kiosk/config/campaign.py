@@ -105,7 +105,7 @@ class StaffSettings(_Model):
     def _usable_hash(cls, v: str | None) -> str | None:
         # A hash the PIN pad cannot check (the PIN itself, a damaged paste) would lock every
         # member of staff out of the panel on the day.
-        from kiosk.staff import pin_hash_problem
+        from kiosk.pin_rules import pin_hash_problem
 
         if v and (problem := pin_hash_problem(v)):
             raise ValueError(problem)

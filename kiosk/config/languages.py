@@ -79,7 +79,7 @@ def read_campaign_languages(templates: Path | None) -> CampaignLanguages:
     folder = templates / CATALOGS_FOLDER
     try:
         if not templates.is_dir():
-            return CampaignLanguages()  # kiosk.preflight names a templates folder that is not
+            return CampaignLanguages()  # kiosk.app.preflight names a templates folder that is not
     except OSError:
         return CampaignLanguages()
     try:

@@ -367,7 +367,7 @@ def read_campaign_problems(path: str | Path) -> tuple[Campaign, list[str]]:
 
 def read_campaign(path: str | Path) -> Campaign:
     """Read and validate a campaign file as far as the file itself goes; raise ConfigError
-    listing every problem found. ``kiosk.preflight.load_campaign`` adds the checks that need
+    listing every problem found. ``kiosk.app.preflight.load_campaign`` adds the checks that need
     more than the file (its templates render, its QR code fits the paper): commands use that."""
     campaign, problems = read_campaign_problems(path)
     problems += campaign.printer.missing_packages()

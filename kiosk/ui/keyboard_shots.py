@@ -351,8 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kiosk.ui import touch_keyboard
 
     touch_keyboard.prepare()
+    from kiosk.app.preflight import load_campaign
     from kiosk.errors import Refusal
-    from kiosk.preflight import load_campaign
 
     try:
         campaign = load_campaign(args.campaign)

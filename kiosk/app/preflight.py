@@ -45,7 +45,7 @@ def staff_warnings(campaign: Campaign) -> list[str]:
     if not campaign.staff.pin_hash:
         return ["staff.pin_hash: not set, so nobody can open the staff panel; "
                 "make one with `python -m kiosk hash-pin`"]
-    from kiosk.staff import SAMPLE_PIN, verify_pin
+    from kiosk.pin_rules import SAMPLE_PIN, verify_pin
 
     if verify_pin(campaign.staff.pin_hash, SAMPLE_PIN):
         return [f"staff.pin_hash: still the sample PIN ({SAMPLE_PIN}); "
