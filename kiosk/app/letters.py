@@ -49,7 +49,12 @@ def keep_letters(
             )
         else:
             emails.append(None)
-    state = "held" if campaign.email.hold_for_review else "queued"
+    # With an event hub the hub sends every email, once the letter is there (held for review
+    # there if the campaign says so); this kiosk keeps them until then.
+    if campaign.hub.enabled:
+        state = "hub"
+    else:
+        state = "held" if campaign.email.hold_for_review else "queued"
     return store.keep(
         session_id=session.id,
         campaign_id=campaign.campaign.id,

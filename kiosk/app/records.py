@@ -71,12 +71,14 @@ class Records:
         from kiosk.store.retention import purge_personal_details
 
         days = self._ctx.campaign.staff.retention_days if days is None else days
-        n = purge_personal_details(self._ctx.store, days, actor=self._ctx.actor)
+        n = purge_personal_details(self._ctx.store, days, actor=self._ctx.actor,
+                                   hub=self._ctx.campaign.hub.enabled)
         return Purged(n, days, clear_wal(self._ctx.store.conn))
 
     def purge_due(self) -> int:
         """The kiosk's own purge at start-up, recorded as done by the kiosk, not by staff."""
         from kiosk.store.retention import purge_personal_details
 
-        return purge_personal_details(self._ctx.store, self._ctx.campaign.staff.retention_days,
-                                      actor=KIOSK)
+        campaign = self._ctx.campaign
+        return purge_personal_details(self._ctx.store, campaign.staff.retention_days,
+                                      actor=KIOSK, hub=campaign.hub.enabled)

@@ -23,6 +23,7 @@ from kiosk.config.campaign import (
     StartingText,
 )
 from kiosk.config.devices import EmailSettings, PrinterSettings
+from kiosk.config.hub import HubSettings
 from kiosk.config.loading import ConfigError, load_campaign, read_campaign
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Donation",
     "EmailAddress",
     "EmailSettings",
+    "HubSettings",
     "LanguageCode",
     "LetterSettings",
     "Localized",

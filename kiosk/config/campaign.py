@@ -21,6 +21,7 @@ from kiosk.config.base import (
     _Model,
 )
 from kiosk.config.devices import EmailSettings, PrinterSettings
+from kiosk.config.hub import HubSettings
 
 
 class CampaignInfo(_Model):
@@ -124,6 +125,7 @@ class Campaign(_Model):
     printer: PrinterSettings = PrinterSettings(path="printer-output.bin")
     email: EmailSettings
     staff: StaffSettings = StaffSettings()
+    hub: HubSettings = HubSettings()
 
     # Set by load_campaign: where the file lives, so relative paths resolve against it.
     source: Path | None = Field(None, exclude=True)

@@ -10,6 +10,7 @@ import json
 import logging
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class KeptLetter:
     recipient_id: str
     print_job_id: int | None
     outbox_id: int | None
+    uuid: str = ""  # the letter's name wherever it goes (the event's hub)
 
 
 class Store:
@@ -178,7 +180,8 @@ class Store:
         """Write the visitor's letters with their print jobs and outbox rows, all or nothing.
 
         ``emails[i]`` gives the ``to_addr``, ``subject`` and ``message_id`` for letter ``i``
-        (None when that recipient has no address).
+        (None when that recipient has no address). ``email_state``: "queued", "held" (for
+        review) or "hub" (sent by the event's hub once the letter is there).
         """
         at = now_iso()
         kept: list[KeptLetter] = []
@@ -186,13 +189,14 @@ class Store:
         with self.transaction() as c:
             for letter, email in zip(letters, emails, strict=True):
                 s = letter.signer
+                name = str(uuid.uuid4())
                 cur = c.execute(
                     """INSERT INTO letters (session_id, created_at, campaign_id, recipient_id,
                         language, salutation, body, closing, signature, full_text, address_lines,
                         postage_free, recipient_email, sign_mode, first_name, last_name, city,
                         postal_code, email, short_name, send_copy, opt_in, opt_in_wording,
-                        opt_in_at, by_print, by_email, kiosk_id)
-                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                        opt_in_at, by_print, by_email, kiosk_id, uuid)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                     (
                         session_id, at, campaign_id, letter.recipient_id, letter.language,
                         letter.salutation, letter.body, letter.closing,
@@ -202,7 +206,7 @@ class Store:
                         s.first_name, s.last_name, s.city, s.postal_code, s.email,
                         s.short_name(letter.language), int(s.send_copy), int(s.opt_in),
                         opt_in_wording if s.opt_in else None, at if s.opt_in else None,
-                        int(by_print), int(by_email and email is not None), kiosk_id,
+                        int(by_print), int(by_email and email is not None), kiosk_id, name,
                     ),
                 )
                 letter_id = int(cur.lastrowid or 0)
@@ -223,7 +227,7 @@ class Store:
                          email_state, at, at, at),
                     )
                     outbox_id = int(cur.lastrowid or 0)
-                kept.append(KeptLetter(letter_id, letter.recipient_id, job_id, outbox_id))
+                kept.append(KeptLetter(letter_id, letter.recipient_id, job_id, outbox_id, name))
         return kept
 
     def letter(self, letter_id: int) -> dict[str, Any] | None:

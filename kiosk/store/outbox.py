@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 HELD, QUEUED, SENDING, RETRY, UNKNOWN = "held", "queued", "sending", "retry", "unknown"
 SENT, FAILED, CANCELLED = "sent", "failed", "cancelled"
-STATES = (HELD, QUEUED, SENDING, RETRY, UNKNOWN, SENT, FAILED, CANCELLED)
+HUB = "hub"  # sent by the event's hub once its letter is there, never by this kiosk
+STATES = (HELD, QUEUED, SENDING, RETRY, UNKNOWN, SENT, FAILED, CANCELLED, HUB)
 WAITING = (QUEUED, RETRY, UNKNOWN)  # sent by a worker once next_attempt_at has come
 PENDING = (*WAITING, SENDING)  # on its way: not yet delivered, nothing for staff to do
 OPEN = (*PENDING, HELD, FAILED)  # not over yet: what staff look after

@@ -31,17 +31,21 @@ if TYPE_CHECKING:
 PRINT_FINISHED = ("printed", "cancelled")
 EMAIL_FINISHED = ("sent", "failed", "cancelled")
 
-# Letters with nothing waiting, with the time their last delivery reached its final state.
+# Letters with nothing waiting, with the time their last delivery reached its final state. With
+# an event hub (:hub = 1) a letter must be at the hub first; an email the hub sends is then the
+# hub's to finish (and its copy of the letter the hub's to purge).
 _DUE_SQL = f"""
 SELECT l.id, l.created_at, l.language, l.salutation, l.body, l.closing, l.email,
        (SELECT MAX(updated_at) FROM print_jobs WHERE letter_id = l.id) AS printed_done,
        (SELECT MAX(updated_at) FROM outbox WHERE letter_id = l.id) AS email_done
 FROM letters l
 WHERE l.personal_purged_at IS NULL
+  AND (l.uploaded_at IS NOT NULL OR :hub = 0)
   AND NOT EXISTS (SELECT 1 FROM print_jobs j WHERE j.letter_id = l.id
                   AND j.state NOT IN {PRINT_FINISHED!r})
   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.letter_id = l.id
-                  AND o.state NOT IN {EMAIL_FINISHED!r})
+                  AND o.state NOT IN {EMAIL_FINISHED!r}
+                  AND NOT (o.state = 'hub' AND l.uploaded_at IS NOT NULL))
 ORDER BY l.id
 """
 
@@ -64,10 +68,12 @@ def purge_personal_details(
     *,
     now: datetime | None = None,
     actor: str = "kiosk",
+    hub: bool = False,
 ) -> int:
     """Remove visitors' personal details from letters delivered ``retention_days`` or more ago.
 
-    ``retention_days = 0`` purges every fully delivered letter at once. Returns how many letters
+    ``retention_days = 0`` purges every fully delivered letter at once. ``hub``: the campaign
+    has an event hub, so a letter also waits until the hub has it. Returns how many letters
     were purged; writes one audit row (counts and ids only) each time it runs.
     """
     if retention_days < 0:
@@ -81,7 +87,7 @@ def purge_personal_details(
     if own:
         conn.execute("BEGIN IMMEDIATE")
     try:
-        purged = _purge(store, cutoff)
+        purged = _purge(store, cutoff, hub)
         detail = f"letters {len(purged)}, retention {retention_days} days"
         if purged:
             shown = " ".join(str(i) for i in purged[:50])
@@ -103,12 +109,12 @@ def purge_personal_details(
     return len(purged)
 
 
-def _purge(store: Store, cutoff: datetime) -> list[int]:
+def _purge(store: Store, cutoff: datetime, hub: bool) -> list[int]:
     conn = store.conn
     at = now_iso()
     purged: list[int] = []
     for (letter_id, created_at, lang, salutation, body, closing, email,
-         printed_done, email_done) in conn.execute(_DUE_SQL).fetchall():
+         printed_done, email_done) in conn.execute(_DUE_SQL, {"hub": int(hub)}).fetchall():
         finished = max(_as_utc(t) for t in (created_at, printed_done, email_done) if t)
         if finished > cutoff:
             continue

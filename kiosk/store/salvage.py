@@ -32,7 +32,7 @@ from kiosk.store.marker import write_marker
 from kiosk.store.opening import DB_NAME, forget_looks, open_connection, wal_path
 from kiosk.store.page_reader import Pages, RawRow
 from kiosk.store.refusals import StorageError
-from kiosk.store.schema import VERSION
+from kiosk.store.schema import RANDOM_UUID_SQL, VERSION
 
 # A row by column name, as read back from the damaged store or its raw pages.
 _Row = dict[str, object]
@@ -304,6 +304,8 @@ def _fill(new: sqlite3.Connection, shapes: dict[str, list[_Column]],
         for table in ("letters", "print_jobs"):  # rows from a store older than the kiosk id
             new.execute(f"UPDATE {table} SET kiosk_id = (SELECT kiosk_id FROM kiosk WHERE id = 1)"
                         " WHERE kiosk_id = ''")
+        # Letters from a store older than letter UUIDs get theirs now, as the migration gives.
+        new.execute(f"UPDATE letters SET uuid = {RANDOM_UUID_SQL} WHERE uuid IS NULL")
         new.execute("COMMIT")
     except BaseException:
         if new.in_transaction:

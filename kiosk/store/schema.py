@@ -6,6 +6,14 @@ without losing a letter. Each entry moves the schema from version i to i + 1.
 
 from __future__ import annotations
 
+# A random (version 4) UUID made by SQLite itself, a new one for each row it is evaluated on:
+# each randomblob() call is its own.
+RANDOM_UUID_SQL = (
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)"
+    " || '-' || substr('89ab', 1 + abs(random() % 4), 1) || substr(hex(randomblob(2)), 2)"
+    " || '-' || hex(randomblob(6)))"
+)
+
 MIGRATIONS: list[str] = [
     # 0 -> 1
     """
@@ -115,6 +123,17 @@ MIGRATIONS: list[str] = [
     UPDATE letters SET kiosk_id = (SELECT kiosk_id FROM kiosk WHERE id = 1);
     ALTER TABLE print_jobs ADD COLUMN kiosk_id TEXT NOT NULL DEFAULT '';
     UPDATE print_jobs SET kiosk_id = (SELECT kiosk_id FROM kiosk WHERE id = 1);
+    """,
+    # 3 -> 4: the event's hub (issue 12). Each letter gets a UUID, its name wherever it goes:
+    # uploading it twice adds nothing, and one that came back with other content is noticed.
+    # uploaded_at: when the hub committed it (NULL: not yet, or no hub). Outbox rows in state
+    # 'hub' are sent by the hub, not by this kiosk (kiosk/store/outbox.py).
+    f"""
+    ALTER TABLE letters ADD COLUMN uuid TEXT;
+    UPDATE letters SET uuid = {RANDOM_UUID_SQL};
+    CREATE UNIQUE INDEX letters_uuid ON letters(uuid);
+    ALTER TABLE letters ADD COLUMN uploaded_at TEXT;
+    CREATE INDEX letters_not_uploaded ON letters(id) WHERE uploaded_at IS NULL;
     """,
 ]
 
