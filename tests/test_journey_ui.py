@@ -86,13 +86,13 @@ def test_whole_journey(qtbot, window, campaign, lang):
     assert j.step is Step.THANKS
 
     rows = window.services.store.letters()
-    assert [r["recipient_id"] for r in rows] == ["pm", "un-ohchr"]
+    assert [r.recipient_id for r in rows] == ["pm", "un-ohchr"]
     for r in rows:
-        assert r["language"] == lang
-        assert r["body"] == body  # visitor text is data: {{ 7*7 }} stays as typed
-        assert r["first_name"] == first and r["last_name"] == last
-        assert r["opt_in"] == 1
-        assert f"{first} {last}" in r["full_text"]
+        assert r.language == lang
+        assert r.body == body  # visitor text is data: {{ 7*7 }} stays as typed
+        assert r.first_name == first and r.last_name == last
+        assert r.opt_in == 1
+        assert f"{first} {last}" in r.full_text
     outbox = window.services.store.conn.execute(
         "SELECT to_addr, subject FROM outbox ORDER BY id").fetchall()
     assert [o["to_addr"] for o in outbox] == ["pm@pm.gc.ca", "ohchr-registry@un.org"]

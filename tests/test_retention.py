@@ -16,6 +16,7 @@ from kiosk.domain.journey import Delivery, Journey
 from kiosk.i18n import tr
 from kiosk.store import outbox as q
 from kiosk.store import print_jobs
+from kiosk.store.letter_rows import StoredLetter
 from kiosk.store.retention import purge_personal_details
 from kiosk.store.stats import counts
 
@@ -46,7 +47,7 @@ def send_all(store, *, refuse: bool = False) -> None:
                         note=f"copy refused: 550 <{item.visitor_email}> unknown")
 
 
-def row(store, letter_id: int) -> dict:
+def row(store, letter_id: int) -> StoredLetter:
     return store.letter(letter_id)
 
 
@@ -62,20 +63,20 @@ def test_delivered_letters_lose_personal_details_and_keep_counts(campaign, store
     before = asdict(counts(store))
 
     assert purge_personal_details(store, 30, now=later(29)) == 0, "not old enough yet"
-    assert row(store, kept[0].letter_id)["first_name"] == "Zoé"
+    assert row(store, kept[0].letter_id).first_name == "Zoé"
     assert purge_personal_details(store, 30, now=later(31)) == 2
 
     neutral = tr("letter.anonymous_signature", "fr")
     for k in kept:
         r = row(store, k.letter_id)
-        assert {f: r[f] for f in PERSONAL} == dict.fromkeys(PERSONAL, "")
-        assert r["signature"] == neutral
-        assert r["full_text"] == f"{r['salutation']}\n\n{r['body']}\n\n{r['closing']}\n{neutral}"
+        assert {f: getattr(r, f) for f in PERSONAL} == dict.fromkeys(PERSONAL, "")
+        assert r.signature == neutral
+        assert r.full_text == f"{r.salutation}\n\n{r.body}\n\n{r.closing}\n{neutral}"
         for gone in ("Zoé", "Bélanger", "Montréal", "H2X", "zoe@"):
-            assert gone not in r["full_text"]
+            assert gone not in r.full_text
         # What the counts and the consent record need stays.
-        assert (r["language"], r["by_print"], r["by_email"], r["opt_in"]) == ("fr", 1, 1, 1)
-        assert r["opt_in_wording"] and r["opt_in_at"] and r["personal_purged_at"]
+        assert (r.language, r.by_print, r.by_email, r.opt_in) == ("fr", 1, 1, 1)
+        assert r.opt_in_wording and r.opt_in_at and r.personal_purged_at
     assert asdict(counts(store)) == before
     # The server's answer quoting the visitor's address is scrubbed too.
     notes = [n for (n,) in store.conn.execute("SELECT note FROM outbox")]
@@ -114,8 +115,8 @@ def test_retention_zero_purges_as_soon_as_delivered(campaign, store):
     waiting = visit(store, campaign, ["ircc"], first_name="Autre", by_email=True)
     send_all(store, refuse=True)  # refused for good: finished; the second letter still prints
     assert purge_personal_details(store, 0) == 1
-    assert row(store, done[0].letter_id)["email"] == ""
-    assert row(store, waiting[0].letter_id)["first_name"] == "Autre"
+    assert row(store, done[0].letter_id).email == ""
+    assert row(store, waiting[0].letter_id).first_name == "Autre"
 
 
 def test_cancelled_counts_as_finished_and_age_runs_from_the_last_delivery(campaign, store):
@@ -148,14 +149,14 @@ def test_purge_command_uses_the_campaign_setting_or_days(campaign, store, data_d
     done = _cli("purge", "--data-dir", str(data_dir))  # campaign: 30 days
     assert done.returncode == 0, done.stderr
     assert "(delivered at least 30 days ago): 0" in done.stdout
-    assert row(store, k.letter_id)["first_name"] == "Zoé"
+    assert row(store, k.letter_id).first_name == "Zoé"
 
     done = _cli("purge", "--data-dir", str(data_dir), "--days", "0", "--lang", "fr")
     assert done.returncode == 0, done.stderr
     assert "données personnelles ont été retirées (remises il y a au moins 0 jour)\u00a0: 1" \
         in done.stdout
-    assert row(store, k.letter_id)["first_name"] == ""
-    names = [r["first_name"] for r in store.letters()]
+    assert row(store, k.letter_id).first_name == ""
+    names = [r.first_name for r in store.letters()]
     assert names == ["", "Pending"]
     audit = store.conn.execute("SELECT actor, action FROM audit ORDER BY id").fetchall()
     assert [tuple(a) for a in audit] == [("cli", "retention.purge")] * 2

@@ -36,12 +36,12 @@ def test_keep_writes_letters_jobs_and_outbox(campaign, store, data_dir):
     again = Store(data_dir)
     rows = again.letters()
     assert len(rows) == 2
-    assert rows[0]["first_name"] == "Zoë" and rows[0]["language"] == "fr"
-    assert "« Maintenant » — œuvre ! 🏳️‍🌈" in rows[0]["full_text"]
-    assert rows[0]["opt_in"] == 1 and "peut m’écrire" in rows[0]["opt_in_wording"]
-    assert rows[1]["postage_free"] == 0
+    assert rows[0].first_name == "Zoë" and rows[0].language == "fr"
+    assert "« Maintenant » — œuvre ! 🏳️‍🌈" in rows[0].full_text
+    assert rows[0].opt_in == 1 and "peut m’écrire" in rows[0].opt_in_wording
+    assert rows[1].postage_free == 0
     jobs = again.conn.execute("SELECT letter_id, state FROM print_jobs ORDER BY id").fetchall()
-    assert [tuple(r) for r in jobs] == [(rows[0]["id"], "queued"), (rows[1]["id"], "queued")]
+    assert [tuple(r) for r in jobs] == [(rows[0].id, "queued"), (rows[1].id, "queued")]
     out = again.conn.execute("SELECT to_addr, subject, message_id FROM outbox").fetchall()
     assert [r["to_addr"] for r in out] == ["pm@pm.gc.ca", "ohchr-registry@un.org"]
     assert out[0]["subject"].startswith("Protégez")

@@ -68,7 +68,7 @@ def test_a_store_from_before_the_kiosk_id_gives_its_rows_this_kiosks_id(data_dir
         kiosk_id = store.kiosk_id
         assert UUID.match(kiosk_id)
         assert _ids(store, "letters") == _ids(store, "print_jobs") == {kiosk_id}
-        assert [r["session_id"] for r in store.letters()] == ["s1", "s2"]
+        assert [r.session_id for r in store.letters()] == ["s1", "s2"]
         add_letters(store, 1)
         assert _ids(store, "letters") == {kiosk_id}
     finally:

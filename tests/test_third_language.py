@@ -257,12 +257,12 @@ def test_a_visitor_writes_in_spanish_through_the_real_window(qtbot, spanish, ope
     # Kept in Spanish.
     store = window.services.store
     rows = store.letters()
-    assert [r["recipient_id"] for r in rows] == ["pm", "un-ohchr"]
+    assert [r.recipient_id for r in rows] == ["pm", "un-ohchr"]
     for r in rows:
-        assert r["language"] == "es"
-        assert r["body"] == body and r["closing"] == "Atentamente,"
-        assert "Peña" in r["full_text"]
-    assert rows[1]["salutation"] == "Estimado Alto Comisionado:"
+        assert r.language == "es"
+        assert r.body == body and r.closing == "Atentamente,"
+        assert "Peña" in r.full_text
+    assert rows[1].salutation == "Estimado Alto Comisionado:"
 
     # The email, as the outbox worker builds it: Spanish subject, note and language.
     items = list_items(store)

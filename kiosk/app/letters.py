@@ -7,7 +7,7 @@ committed, so the thank-you screen never shows for a letter that could be lost.
 from __future__ import annotations
 
 from email.utils import make_msgid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kiosk.compose import email_subject
 from kiosk.delivery.visitor_copy import grant_copy
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from kiosk.domain.letter import Letter
     from kiosk.store import Store
     from kiosk.store.db import KeptLetter
+    from kiosk.store.letter_rows import StoredLetter
 
 
 def new_message_id(campaign: Campaign) -> str:
@@ -76,6 +77,6 @@ class Letters:
              delivery: Delivery) -> list[KeptLetter]:
         return keep_letters(self._ctx.store, self._ctx.campaign, session, letters, delivery)
 
-    def get(self, letter_id: int) -> dict[str, Any] | None:
+    def get(self, letter_id: int) -> StoredLetter | None:
         """One kept letter as stored (staff read a held email's letter before releasing it)."""
         return self._ctx.store.letter(letter_id)

@@ -16,8 +16,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from kiosk.store.letter_rows import StoredLetter
 from kiosk.store.opening import DB_NAME, open_connection
 from kiosk.store.refusals import StorageError, storage_refusals
 
@@ -230,20 +231,13 @@ class Store:
                 kept.append(KeptLetter(letter_id, letter.recipient_id, job_id, outbox_id, name))
         return kept
 
-    def letter(self, letter_id: int) -> dict[str, Any] | None:
+    def letter(self, letter_id: int) -> StoredLetter | None:
         row = self.conn.execute("SELECT * FROM letters WHERE id = ?", (letter_id,)).fetchone()
-        if row is None:
-            return None
-        out = dict(row)
-        out["address_lines"] = json.loads(out["address_lines"])
-        return out
+        return None if row is None else StoredLetter.from_row(row)
 
-    def letters(self) -> list[dict[str, Any]]:
+    def letters(self) -> list[StoredLetter]:
         rows = self.conn.execute("SELECT * FROM letters ORDER BY id").fetchall()
-        out = [dict(r) for r in rows]
-        for r in out:
-            r["address_lines"] = json.loads(r["address_lines"])
-        return out
+        return [StoredLetter.from_row(r) for r in rows]
 
     def audit(self, actor: str, action: str, detail: str = "") -> None:
         self.conn.execute(

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from kiosk.pin_gate import PinGate
     from kiosk.store import Store
     from kiosk.store.db import KeptLetter
+    from kiosk.store.letter_rows import StoredLetter
     from kiosk.store.outbox import OutboxItem
     from kiosk.store.print_jobs import PrintJob
     from kiosk.store.stats import Counts
@@ -112,7 +113,7 @@ class Services(QObject):
     def held_emails(self) -> list[OutboxItem]:
         return self.core.outbox.held()
 
-    def letter(self, letter_id: int) -> dict[str, Any] | None:
+    def letter(self, letter_id: int) -> StoredLetter | None:
         return self.core.letters.get(letter_id)
 
     def export_targets(self) -> list[ExportTarget]:
