@@ -1,7 +1,8 @@
 """The kiosk's application core: one object per process over the campaign and the store.
 
 Every use case is a method of one of its parts, grouped by subject: ``letters`` (keeping what a
-visitor confirmed), ``printing``, ``outbox``, ``records`` (counts, exports, the retention purge).
+visitor confirmed), ``printing``, ``outbox``, ``records`` (counts, exports, the retention purge),
+``hub`` (uploading to the event's hub, when the campaign has one).
 The window and every command call these; nothing is done twice. Each change is written to the
 audit log under the core's ``actor`` in the same transaction as the change itself.
 
@@ -18,12 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.app.context import STAFF, Context
+from kiosk.app.hub import Hub
 from kiosk.app.letters import Letters
 from kiosk.app.outbox import Outbox
 from kiosk.app.printing import Printing
 from kiosk.app.records import Records
 
 if TYPE_CHECKING:
+    from kiosk.app.hub import HubStatus
     from kiosk.config import Campaign
     from kiosk.delivery.outbox import OutboxStatus
     from kiosk.delivery.print_queue import QueueStatus
@@ -38,6 +41,7 @@ class Kiosk:
         self.printing = Printing(self._ctx)
         self.outbox = Outbox(self._ctx)
         self.records = Records(self._ctx)
+        self.hub = Hub(self._ctx)
 
     @property
     def campaign(self) -> Campaign:
@@ -71,15 +75,27 @@ class Kiosk:
     # --- life cycle ------------------------------------------------------------------------
 
     def start_workers(self, *, on_printer: Callable[[QueueStatus], None] | None = None,
-                      on_outbox: Callable[[OutboxStatus], None] | None = None) -> None:
-        """Start printing and sending in the background."""
+                      on_outbox: Callable[[OutboxStatus], None] | None = None,
+                      on_hub: Callable[[HubStatus], None] | None = None) -> None:
+        """Start printing, sending and (with an event hub) uploading in the background. With a
+        hub the hub sends the emails, so this kiosk's own outbox worker only watches."""
         self.printing.start(on_printer)
         self.outbox.start(on_outbox)
+        self.hub.start(on_hub)
+
+    def letters_kept(self, *, printed: bool, emailed: bool) -> None:
+        """New work for the workers: wake them now rather than at their next round."""
+        if printed:
+            self.printing.wake()
+        if emailed:
+            self.outbox.wake()
+        self.hub.wake()
 
     def close(self) -> None:
         """Stop the workers (letting a job in hand finish) and close the store."""
         self.printing.stop()
         self.outbox.stop()
+        self.hub.stop()
         self._ctx.store.close()
 
 

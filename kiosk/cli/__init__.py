@@ -22,6 +22,7 @@ from kiosk.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     add_common,
+    add_hub,
     config_path,
     load,
 )
@@ -141,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="start the kiosk (the default)")
     add_common(p)
+    add_hub(p)
     p.add_argument("--windowed", action="store_true",
                    help="a normal window instead of frameless fullscreen (for development)")
     p.set_defaults(func=cmd_run)
@@ -176,7 +178,7 @@ def _command_modules() -> list[ModuleType]:
     import importlib
 
     out = []
-    for name in ("kiosk.cli.printing", "kiosk.cli.outbox", "kiosk.cli.records"):
+    for name in ("kiosk.cli.printing", "kiosk.cli.outbox", "kiosk.cli.records", "kiosk.cli.hub"):
         try:
             out.append(importlib.import_module(name))
         except ModuleNotFoundError as e:

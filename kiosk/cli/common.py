@@ -25,14 +25,34 @@ def add_common(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_hub(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--hub", metavar="URL",
+                   help="the event's hub, a libpq connection string without password (default: "
+                        "[hub] in the campaign file; PG* environment variables fill the rest)")
+
+
 def load(args: argparse.Namespace) -> tuple[Campaign, Path]:
     """The campaign and data dir a command works on. A campaign file that cannot be used
-    raises ConfigError, a Refusal: main() prints each problem and exits 2."""
+    raises ConfigError, a Refusal: main() prints each problem and exits 2. ``--hub URL``
+    names the event's hub, whatever the file says."""
     from kiosk.app.preflight import load_campaign
     from kiosk.paths import resolve_data_dir
 
     campaign = load_campaign(config_path(getattr(args, "config", None)))
+    if (url := getattr(args, "hub", None)) is not None:
+        campaign = with_hub(campaign, url)
     return campaign, resolve_data_dir(getattr(args, "data_dir", None))
+
+
+def with_hub(campaign: Campaign, url: str) -> Campaign:
+    """The campaign with its hub at ``url``; refused (exit 2) like a bad [hub] url."""
+    from kiosk.config.hub import conninfo_problem
+    from kiosk.errors import Refusal
+
+    if problem := conninfo_problem(url):
+        raise Refusal(f"--hub: {problem}")
+    hub = campaign.hub.model_copy(update={"enabled": True, "url": url})
+    return campaign.model_copy(update={"hub": hub})
 
 
 def config_path(given: str | None) -> Path:

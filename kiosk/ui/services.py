@@ -74,10 +74,7 @@ class Services(QObject):
 
     def letters_kept(self, delivery: Delivery) -> None:
         """New work for the workers: wake them now rather than at their next round."""
-        if delivery.print:
-            self.core.printing.wake()
-        if delivery.email:
-            self.core.outbox.wake()
+        self.core.letters_kept(printed=delivery.print, emailed=delivery.email)
 
     # --- status (never blocks) -----------------------------------------------------------------
 

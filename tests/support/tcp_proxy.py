@@ -84,6 +84,10 @@ class _Link:
                 sock.close()
 
 
+# PostgreSQL's CommandComplete message for a COMMIT: 'C', its length (11), "COMMIT", NUL.
+COMMIT_DONE = b"C\x00\x00\x00\x0bCOMMIT\x00"
+
+
 class TcpProxy:
     """Forward 127.0.0.1:<free port> to ``target``, with faults a test switches on and off."""
 
@@ -107,6 +111,7 @@ class TcpProxy:
         self._refusing = False
         self._delay: dict[Direction, float] = dict.fromkeys(DIRECTIONS, 0.0)
         self._drop: tuple[Direction, int] | None = None
+        self._drop_at: tuple[Direction, bytes, bytes] | None = None  # direction, marker, tail
         self._stopping = False
         self._done = threading.Condition()  # a command has run
         self._error: BaseException | None = None
@@ -160,6 +165,7 @@ class TcpProxy:
             self._held = self._refusing = False
             self._delay = dict.fromkeys(DIRECTIONS, 0.0)
             self._drop = None
+            self._drop_at = None
 
         self._call(apply)
 
@@ -198,6 +204,22 @@ class TcpProxy:
         def apply() -> None:
             self.dropped.clear()
             self._drop = (direction, n_bytes)
+
+        self._call(apply)
+
+    def drop_at(self, marker: bytes, direction: Direction = "server_to_client") -> None:
+        """Close the connection that is about to carry ``marker`` in ``direction``: what came
+        before it goes through, the marker and the rest do not. With PostgreSQL's reply to a
+        COMMIT as the marker (``COMMIT_DONE``), the server has committed and the client never
+        learns it. Fires once; then ``dropped`` is set."""
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {DIRECTIONS}")
+        if not marker:
+            raise ValueError("the marker must not be empty")
+
+        def apply() -> None:
+            self.dropped.clear()
+            self._drop_at = (direction, marker, b"")
 
         self._call(apply)
 
@@ -280,6 +302,17 @@ class TcpProxy:
 
     def _forward(self, link: _Link, direction: Direction, data: bytes, now: float) -> bool:
         """Queue ``data`` read in ``direction``; False if a drop rule ended the link."""
+        if self._drop_at is not None and self._drop_at[0] == direction:
+            _, marker, tail = self._drop_at
+            seen = tail + data
+            at = seen.find(marker)
+            if at < 0:
+                self._drop_at = (direction, marker, seen[-(len(marker) - 1):]
+                                 if len(marker) > 1 else b"")
+            else:
+                # Let the bytes before the marker through, then the link ends, as drop_after.
+                self._drop_at = None
+                self._drop = (direction, max(0, at - len(tail)))
         if self._drop is not None and self._drop[0] == direction:
             budget = self._drop[1]
             if len(data) > budget:

@@ -1,0 +1,224 @@
+"""The event's hub, from this kiosk: uploading its letters, in the background, losing none.
+
+The kiosk stays the durable buffer. A confirmed letter is committed here first, as without a
+hub; the uploader then sends the oldest letters in batches, each batch one transaction at the
+hub, and marks them uploaded only after the hub's COMMIT. A kiosk that starts with the hub down,
+or loses it for a day, keeps taking letters and catches up by itself: the uploader retries with
+a growing pause (up to a minute), and a wake (a new letter) tries at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from kiosk.background import Worker
+from kiosk.store.hub.link import HubAway, HubRefused
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from kiosk.app.context import Context
+    from kiosk.config.hub import HubSettings
+    from kiosk.store.hub.overview import Overview
+
+log = logging.getLogger(__name__)
+
+BATCH = 100  # letters a transaction at the hub
+LONGEST_PAUSE = 60.0  # seconds between tries while the hub is away
+
+
+@dataclass(frozen=True)
+class HubStatus:
+    state: str  # "off" (no hub), "unknown" (not tried yet), "up", "away", "refused"
+    waiting: int = 0  # letters not at the hub yet
+    last_upload: datetime | None = None  # this kiosk's clock: for its own staff only
+    detail: str = ""  # why away or refused, for staff (never a password: libpq has none)
+
+
+class Hub:
+    def __init__(self, ctx: Context):
+        self._ctx = ctx
+        self.settings = ctx.campaign.hub
+        self.name = self.settings.kiosk_name or socket.gethostname()[:40] or "kiosk"
+        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._lock = threading.Lock()
+        self._status = HubStatus("unknown" if self.settings.enabled else "off")
+        self._failures = 0
+        self._worker: Worker | None = None
+        self._on_change: Callable[[HubStatus], None] | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.enabled
+
+    @property
+    def url(self) -> str:
+        return self.settings.url
+
+    # --- the uploader --------------------------------------------------------------------------
+
+    def start(self, on_change: Callable[[HubStatus], None] | None = None) -> None:
+        if not self.enabled or self._worker is not None:
+            return
+        self._on_change = on_change
+        self._worker = Worker("hub-upload", self._step, idle_seconds=self.settings.upload_seconds,
+                              on_error=lambda e: self._publish(state="away", detail=str(e)))
+        self._worker.start()
+
+    def wake(self) -> None:
+        if self._worker is not None:
+            self._failures = 0  # new letters: try now, not after the pause
+            self._worker.wake()
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.stop(timeout=2 * self.settings.timeout_seconds + 2)
+            self._worker = None
+        self._close()
+
+    def status(self) -> HubStatus:
+        with self._lock:
+            return self._status
+
+    def upload_now(self) -> int:
+        """Send every letter not at the hub yet, on the calling thread; returns how many went.
+        Raises HubAway (try later) or HubRefused (staff must act)."""
+        sent = 0
+        while True:
+            n, more = self._upload_batch()
+            sent += n
+            if not more:
+                return sent
+
+    def _step(self) -> float | None:
+        with self._ctx.store.thread_connection():
+            try:
+                self.upload_now()
+            except HubAway as e:
+                return self._pause(e, "away")
+            except HubRefused as e:
+                # Staff must act (credentials, schema...): ask again, slowly, in case they did.
+                return self._pause(e, "refused", detail=" ".join(e.lines()))
+        self._failures = 0
+        return None
+
+    def _pause(self, e: Exception, state: str, detail: str = "") -> float:
+        self._close()
+        self._failures += 1
+        pause = min(LONGEST_PAUSE, 2.0 ** min(self._failures, 6))
+        log.warning("hub %s: %s; next try in %.0f s", state, detail or e, pause)
+        self._publish(state=state, detail=detail or str(e))
+        return pause
+
+    def _upload_batch(self) -> tuple[int, bool]:
+        from kiosk.store import uploads
+        from kiosk.store.hub import letters as hub_letters
+        from kiosk.store.hub.link import deadline, talking
+
+        store = self._ctx.store
+        email_state = "held" if self._ctx.campaign.email.hold_for_review else "queued"
+        letters, emails = uploads.waiting(store, BATCH, email_state=email_state)
+        left = uploads.count_waiting(store) - len(letters)
+        conn = self._connection()
+        # A failure may be the COMMIT's answer lost: the next try finds the letters there and
+        # adds nothing.
+        with talking(self.url), deadline(conn, self.settings.timeout_seconds + 5):
+            arrived = hub_letters.receive(
+                conn, kiosk_id=store.kiosk_id, kiosk_name=self.name, not_uploaded=left,
+                letters=letters, emails=emails)
+        uploads.mark_uploaded(store, [x.id for x in letters])
+        if arrived.conflicts:
+            log.error("the hub already had %d letter(s) of this kiosk with other content; "
+                      "kept aside there for staff", len(arrived.conflicts))
+        self._publish(state="up", detail="", waiting=left,
+                      last_upload=datetime.now(UTC) if letters else None)
+        return len(letters), left > 0
+
+    def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
+        if self._conn is not None and not self._conn.closed:
+            return self._conn
+        from kiosk.store.hub.link import connect, talking
+        from kiosk.store.hub.schema import check
+
+        conn = connect(self.url, timeout=self.settings.timeout_seconds, name=self.name)
+        try:
+            with talking(self.url):
+                conn.autocommit = True  # each upload is its own transaction
+                check(conn, self.url)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    def _close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # a dead link: nothing to close cleanly
+                log.debug("closing the hub connection failed", exc_info=True)
+
+    def _publish(self, *, state: str, detail: str, waiting: int | None = None,
+                 last_upload: datetime | None = None) -> None:
+        with self._lock:
+            old = self._status
+            if waiting is None:
+                from kiosk.store import uploads
+
+                try:
+                    waiting = uploads.count_waiting(self._ctx.store)
+                except Exception:
+                    waiting = old.waiting
+            new = replace(old, state=state, detail=detail, waiting=waiting,
+                          last_upload=last_upload or old.last_upload)
+            self._status = new
+        if new != old and self._on_change:
+            self._on_change(new)
+
+    # --- staff commands ------------------------------------------------------------------------
+
+    def init(self) -> tuple[int, int]:
+        """Create or move on the hub's tables (``hub init``); returns (before, after)."""
+        return init_hub(self.settings, self.name)
+
+
+def _admin_connection(settings: HubSettings, name: str) -> psycopg.Connection[tuple[object, ...]]:
+    from kiosk.store.hub.link import connect
+
+    conn = connect(settings.url, timeout=settings.timeout_seconds, name=name)
+    conn.autocommit = True
+    return conn
+
+
+def init_hub(settings: HubSettings, name: str = "hub init") -> tuple[int, int]:
+    """Create or move on the hub's tables; returns the versions (before, after). Needs no kiosk
+    store: it may run on the hub's own machine."""
+    from kiosk.store.hub.link import talking
+    from kiosk.store.hub.schema import init
+
+    conn = _admin_connection(settings, name)
+    try:
+        with talking(settings.url):
+            return init(conn, settings.url)
+    finally:
+        conn.close()
+
+
+def hub_overview(settings: HubSettings, name: str = "hub status") -> Overview:
+    """The hub's version, the kiosks it has seen, its letters and emails (``hub status``)."""
+    from kiosk.store.hub.link import talking
+    from kiosk.store.hub.overview import overview
+
+    conn = _admin_connection(settings, name)
+    try:
+        with talking(settings.url):
+            return overview(conn)
+    finally:
+        conn.close()

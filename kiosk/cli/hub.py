@@ -1,0 +1,102 @@
+"""``python -m kiosk hub init|status``: the event's hub, from a terminal (docs/hub.md).
+
+Neither needs a kiosk's data dir or Qt: they may run on the hub's own machine. A wrong URL, a
+missing database or refused credentials is said plainly, exit 2; a hub that cannot be reached
+now is exit 1 (try again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_hub, config_path, with_hub
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kiosk.config import Campaign
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    hub = subparsers.add_parser("hub", help="the event's hub: several kiosks, one database")
+    sub = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    p = sub.add_parser("init", help="create or update the hub's tables (safe to run again)")
+    _common(p, cmd_init)
+    p = sub.add_parser("status", help="the kiosks the hub has seen, its letters and emails")
+    _common(p, cmd_status)
+
+
+def _common(p: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int]) -> None:
+    p.add_argument("--config", metavar="FILE", help="campaign file (default: the bundled sample)")
+    add_hub(p)
+    p.set_defaults(func=func)
+
+
+def _campaign(args: argparse.Namespace) -> Campaign:
+    from kiosk.app.preflight import load_campaign
+    from kiosk.errors import Refusal
+
+    campaign = load_campaign(config_path(args.config))
+    if args.hub is not None:
+        return with_hub(campaign, args.hub)
+    if not campaign.hub.enabled:
+        raise Refusal("This campaign has no hub: add [hub] with enabled = true and its url to "
+                      "the campaign file, or give --hub URL (docs/hub.md).")
+    return campaign
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from kiosk.app.hub import init_hub
+    from kiosk.config.hub import masked
+    from kiosk.store.hub.link import HubAway
+
+    campaign = _campaign(args)
+    try:
+        before, after = init_hub(campaign.hub)
+    except HubAway as e:
+        print(f"The hub cannot be reached now ({masked(campaign.hub.url)}): {e}", file=sys.stderr)
+        return EXIT_FAILED
+    where = masked(campaign.hub.url)
+    if before == after:
+        print(f"{where}: the hub's tables are up to date (version {after}).")
+    elif before == 0:
+        print(f"{where}: the hub's tables are made (version {after}).")
+    else:
+        print(f"{where}: the hub's tables moved from version {before} to {after}.")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from kiosk.app.hub import hub_overview
+    from kiosk.config.hub import masked
+    from kiosk.store.hub.link import HubAway
+
+    campaign = _campaign(args)
+    try:
+        seen = hub_overview(campaign.hub)
+    except HubAway as e:
+        print(f"The hub cannot be reached now ({masked(campaign.hub.url)}): {e}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{masked(campaign.hub.url)}: tables version {seen.version}; {seen.letters} letters")
+    print(f"{'KIOSK':<20}  {'LAST SEEN':>12}  {'LETTERS':>7}  NOT YET AT THE HUB")
+    for k in seen.kiosks:
+        ago = _ago(k.seconds_ago)
+        print(f"{k.name[:20]:<20}  {ago:>12}  {k.letters:>7}  {k.not_uploaded}")
+    if not seen.kiosks:
+        print("(no kiosk has reached the hub yet)")
+    states = ", ".join(f"{state} {n}" for state, n in seen.emails.items()) or "none"
+    print(f"emails: {states}")
+    if seen.conflicts:
+        print(f"warning: {seen.conflicts} letter(s) arrived again with other content; the hub "
+              "kept its first copy (table letter_conflicts)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(0, round(seconds))} s ago"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min ago"
+    return f"{seconds / 3600:.1f} h ago"

@@ -1,0 +1,53 @@
+"""This kiosk's side of the hub: the letters not yet at the hub, and marking them there.
+
+A letter is marked uploaded only after the hub's COMMIT; a retry of a batch whose answer was lost
+is harmless (the hub goes by UUID).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kiosk.store.db import now_iso
+from kiosk.store.hub.letters import HubEmail
+from kiosk.store.letter_rows import StoredLetter
+
+if TYPE_CHECKING:
+    from kiosk.store.db import Store
+
+
+def waiting(store: Store, limit: int, *, email_state: str = "queued",
+            ) -> tuple[list[StoredLetter], list[HubEmail]]:
+    """The oldest letters not at the hub yet (at most ``limit``), with the emails the hub is to
+    send for them, in ``email_state`` there ("held" when the campaign reviews emails first)."""
+    rows = store.conn.execute(
+        "SELECT * FROM letters WHERE uploaded_at IS NULL ORDER BY id LIMIT ?", (limit,)
+    ).fetchall()
+    letters = [StoredLetter.from_row(r) for r in rows]
+    if not letters:
+        return [], []
+    marks = ",".join("?" * len(letters))
+    emails = [
+        HubEmail(r["uuid"], r["message_id"], r["to_addr"], r["subject"], email_state)
+        for r in store.conn.execute(
+            f"""SELECT l.uuid, o.message_id, o.to_addr, o.subject FROM outbox o
+                JOIN letters l ON l.id = o.letter_id
+                WHERE o.state = 'hub' AND l.id IN ({marks}) ORDER BY o.id""",
+            [x.id for x in letters])
+    ]
+    return letters, emails
+
+
+def count_waiting(store: Store) -> int:
+    return int(store.conn.execute(
+        "SELECT COUNT(*) FROM letters WHERE uploaded_at IS NULL").fetchone()[0])
+
+
+def mark_uploaded(store: Store, letter_ids: list[int]) -> None:
+    """After the hub's COMMIT: these letters are at the hub."""
+    if not letter_ids:
+        return
+    marks = ",".join("?" * len(letter_ids))
+    with store.transaction() as c:
+        c.execute(f"UPDATE letters SET uploaded_at = ? WHERE id IN ({marks})",
+                  [now_iso(), *letter_ids])
