@@ -20,9 +20,9 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from kiosk.background import Worker
 from kiosk.delivery.mailer import Mailer, Outcome, SendResult
@@ -32,10 +32,31 @@ from kiosk.store import outbox as q
 
 if TYPE_CHECKING:
     import ssl
+    from contextlib import AbstractContextManager
 
     from kiosk.config import Campaign
     from kiosk.config.devices import EmailSettings
     from kiosk.store import Store
+
+
+class OutboxQueue(Protocol):
+    """Where emails wait to be sent: this kiosk's own store (``kiosk.store.outbox.LocalQueue``)
+    or the event's hub (``kiosk.store.hub.outbox.HubQueue``). Every time that decides anything
+    (due, leases) is the queue's own clock, ``now()``: with a hub, never a kiosk's."""
+
+    def session(self) -> AbstractContextManager[object]: ...
+    def now(self) -> datetime: ...
+    def counts(self) -> dict[str, int]: ...
+    def next_due(self) -> datetime | None: ...
+    def make_due_now(self) -> int: ...
+    def claim(self, owner: str, lease_seconds: float, *,
+              due_before: datetime | None = None) -> q.OutboxItem | None: ...
+    def mark_sent(self, outbox_id: int, owner: str, *, code: int | None,
+                  note: str | None = None) -> bool: ...
+    def mark_failed(self, outbox_id: int, owner: str, *, error: str,
+                    code: int | None) -> bool: ...
+    def mark_retry(self, outbox_id: int, owner: str, *, delay: float, error: str,
+                   code: int | None = None, unknown: bool = False) -> bool: ...
 
 log = logging.getLogger(__name__)
 
@@ -130,14 +151,16 @@ class OutboxService:
     def __init__(
         self,
         campaign: Campaign,
-        store: Store,
+        queue: OutboxQueue | Store,
         on_change: Callable[[OutboxStatus], None] | None = None,
         *,
         ssl_context: ssl.SSLContext | None = None,
     ):
+        """``queue``: where the emails wait; a ``Store`` means this kiosk's own outbox."""
+        from kiosk.store import Store
+
         self.settings = campaign.email
-        self.store = store  # the process's store; each thread gets its own connection from it
-        self.data_dir = store.data_dir
+        self.queue: OutboxQueue = q.LocalQueue(queue) if isinstance(queue, Store) else queue
         self.lang: str = campaign.campaign.default_language  # staff may choose another
         self._base_dir = campaign.source.parent if campaign.source else None
         self._ssl_context = ssl_context
@@ -183,22 +206,26 @@ class OutboxService:
     def running(self) -> bool:
         return self._worker.running
 
+    def rate_wait(self) -> float:
+        """Seconds before the next send may start under ``max_per_minute`` (0.0: now)."""
+        return self._rate_wait()
+
     def drain(self, progress: Callable[[DrainProgress], None] | None = None) -> DrainResult:
         """Send everything waiting, now, on the calling thread (``outbox send``).
 
         Emails in backoff are brought forward; each is tried once. Temporary failures are
         rescheduled as usual and counted in ``later``. Stops early if the settings block sending.
         """
-        store = self.store
-        with store.thread_connection():
+        queue = self.queue
+        with queue.session():
             if self._idle_state() in (ServerState.NOT_CONFIGURED, ServerState.DISABLED):
-                self._publish(store)
-                n = OutboxCounts.from_states(q.counts(store))
+                self._publish(queue)
+                n = OutboxCounts.from_states(queue.counts())
                 why = tr(f"email.status.{self._idle_state()}", self.lang, error="")
                 return DrainResult(0, 0, n.queued, n.held, blocked=why)
-            q.make_due_now(store)
-            cutoff = datetime.now(UTC)
-            states = q.counts(store)
+            queue.make_due_now()
+            cutoff = queue.now()
+            states = queue.counts()
             total = pending(states)
             sent = failed = later = done = 0
             blocked = None
@@ -207,15 +234,15 @@ class OutboxService:
                 while True:
                     wait = self._rate_wait()
                     if wait > 0:
-                        due = q.next_due(store)
+                        due = queue.next_due()
                         if due is None or due > cutoff:
                             break  # nothing left to send: no reason to wait for the limit
                         time.sleep(wait)  # the foreground drain may wait; max_per_minute holds
                         continue
-                    item = q.claim(store, self._owner, self.lease_seconds, due_before=cutoff)
+                    item = queue.claim(self._owner, self.lease_seconds, due_before=cutoff)
                     if item is None:
                         break
-                    result = self._send(store, item, mailer)
+                    result = self._send(queue, item, mailer)
                     done += 1
                     total = max(total, done)
                     if result.outcome is Outcome.SENT:
@@ -231,8 +258,8 @@ class OutboxService:
                         break
             finally:
                 mailer.close()
-            states = q.counts(store)
-            self._publish(store)
+            states = queue.counts()
+            self._publish(queue)
             left = pending(states)
             return DrainResult(sent, failed, max(later, left), states[q.HELD], blocked)
 
@@ -248,32 +275,32 @@ class OutboxService:
     def _step(self) -> float | None:
         # A connection per step: SQLite connections belong to the thread that made them, and
         # stop() must be able to let go of everything without reaching into this thread.
-        store = self.store
-        with store.thread_connection():
+        queue = self.queue
+        with queue.session():
             if self._idle_state() in (ServerState.NOT_CONFIGURED, ServerState.DISABLED):
-                self._publish(store)
+                self._publish(queue)
                 return None  # nothing to do until settings change (a restart)
             with self._lock:
                 paused = self._pause_until - time.monotonic()
             if paused > 0:
-                self._publish(store)
+                self._publish(queue)
                 return paused
             wait = self._rate_wait()
             if wait > 0:
                 return wait
-            item = q.claim(store, self._owner, self.lease_seconds)
+            item = queue.claim(self._owner, self.lease_seconds)
             if item is None:
                 if self._mailer is not None:  # no idle connection held open for hours
                     self._mailer.close()
-                self._publish(store)
-                due = q.next_due(store)
+                self._publish(queue)
+                due = queue.next_due()
                 if due is None:
                     return None
-                return max(0.05, (due - datetime.now(UTC)).total_seconds())
+                return max(0.05, (due - queue.now()).total_seconds())
             if self._mailer is None:
                 self._mailer = self._new_mailer()
-            self._send(store, item, self._mailer)
-            self._publish(store)
+            self._send(queue, item, self._mailer)
+            self._publish(queue)
             return 0.0
 
     def _rate_wait(self) -> float:
@@ -286,7 +313,7 @@ class OutboxService:
                 return 0.0
             return self._recent[0] + 60.0 - now
 
-    def _send(self, store: Store, item: q.OutboxItem, mailer: Mailer) -> SendResult:
+    def _send(self, queue: OutboxQueue, item: q.OutboxItem, mailer: Mailer) -> SendResult:
         """Build, send and record one claimed email. Never leaves the row in ``sending``."""
         with self._lock:
             self._recent.append(time.monotonic())
@@ -302,31 +329,29 @@ class OutboxService:
                 log.exception("outbox: unexpected error sending email %s", item.id)
                 mailer.close()
                 result = SendResult(Outcome.UNKNOWN, detail=f"{e.__class__.__name__}: {e}")
-        self._record(store, item, result)
+        self._record(queue, item, result)
         return result
 
-    def _record(self, store: Store, item: q.OutboxItem, result: SendResult) -> None:
+    def _record(self, queue: OutboxQueue, item: q.OutboxItem, result: SendResult) -> None:
         s = self.settings
-        now = datetime.now(UTC)
         server = ServerState.REACHABLE
         error: str | None = None
         if result.outcome is Outcome.SENT:
-            ok = q.mark_sent(store, item.id, self._owner, code=result.code, note=result.note)
+            ok = queue.mark_sent(item.id, self._owner, code=result.code, note=result.note)
         elif result.outcome is Outcome.FAILED:
-            ok = q.mark_failed(store, item.id, self._owner, error=result.detail, code=result.code)
+            ok = queue.mark_failed(item.id, self._owner, error=result.detail, code=result.code)
             error = result.detail
         elif result.outcome is Outcome.BLOCKED:
             # The email is fine; the settings are not. Wait long, and say so.
             server, error = ServerState.BLOCKED, result.detail
-            ok = q.mark_retry(store, item.id, self._owner, error=result.detail, code=result.code,
-                              next_at=now + timedelta(seconds=s.retry_max_seconds))
+            ok = queue.mark_retry(item.id, self._owner, error=result.detail, code=result.code,
+                                  delay=s.retry_max_seconds)
             with self._lock:
                 self._pause_until = time.monotonic() + s.retry_max_seconds
         else:
             delay = backoff(item.attempts, s.retry_initial_seconds, s.retry_max_seconds, self._rng)
-            ok = q.mark_retry(store, item.id, self._owner, error=result.detail, code=result.code,
-                              next_at=now + timedelta(seconds=delay),
-                              unknown=result.outcome is Outcome.UNKNOWN)
+            ok = queue.mark_retry(item.id, self._owner, error=result.detail, code=result.code,
+                                  delay=delay, unknown=result.outcome is Outcome.UNKNOWN)
             error = result.detail
             if result.unreachable:
                 server = ServerState.UNREACHABLE
@@ -345,8 +370,8 @@ class OutboxService:
         log.info("outbox: email %s %s%s", item.id, result.outcome,
                  f" ({result.detail})" if result.outcome is not Outcome.SENT else "")
 
-    def _publish(self, store: Store) -> None:
-        counts = OutboxCounts.from_states(q.counts(store))
+    def _publish(self, queue: OutboxQueue) -> None:
+        counts = OutboxCounts.from_states(queue.counts())
         with self._lock:
             idle = self._idle_state()
             server = self._server if idle is ServerState.UNKNOWN else idle

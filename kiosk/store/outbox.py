@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 from kiosk.logs import redact
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from kiosk.store.db import Store
 
 HELD, QUEUED, SENDING, RETRY, UNKNOWN = "held", "queued", "sending", "retry", "unknown"
@@ -373,3 +375,47 @@ def make_due_now(store: Store, *, now: datetime | None = None) -> int:
             (iso(_now(now)), iso(_now(now))),
         )
         return cur.rowcount
+
+
+# --- the queue the sending worker drains -------------------------------------------------------
+
+
+class LocalQueue:
+    """This kiosk's own outbox, as the sending worker sees it (``kiosk.delivery.outbox``'s
+    ``OutboxQueue``; the event's hub has the same shape, ``kiosk.store.hub.outbox``). Times are
+    this kiosk's clock; a retry is given as a delay, so that no caller's clock enters a row."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def session(self) -> AbstractContextManager[object]:
+        """A connection for the calling thread, for one round of the worker."""
+        return self.store.thread_connection()
+
+    def now(self) -> datetime:
+        return _now(None)
+
+    def counts(self) -> dict[str, int]:
+        return counts(self.store)
+
+    def next_due(self) -> datetime | None:
+        return next_due(self.store)
+
+    def make_due_now(self) -> int:
+        return make_due_now(self.store)
+
+    def claim(self, owner: str, lease_seconds: float, *,
+              due_before: datetime | None = None) -> OutboxItem | None:
+        return claim(self.store, owner, lease_seconds, due_before=due_before)
+
+    def mark_sent(self, outbox_id: int, owner: str, *, code: int | None,
+                  note: str | None = None) -> bool:
+        return mark_sent(self.store, outbox_id, owner, code=code, note=note)
+
+    def mark_failed(self, outbox_id: int, owner: str, *, error: str, code: int | None) -> bool:
+        return mark_failed(self.store, outbox_id, owner, error=error, code=code)
+
+    def mark_retry(self, outbox_id: int, owner: str, *, delay: float, error: str,
+                   code: int | None = None, unknown: bool = False) -> bool:
+        return mark_retry(self.store, outbox_id, owner, error=error, code=code, unknown=unknown,
+                          next_at=_now(None) + timedelta(seconds=delay))
