@@ -13,11 +13,24 @@ from kiosk.store import outbox as q
 
 if TYPE_CHECKING:
     from kiosk.app.context import Context
+    from kiosk.config import Campaign
     from kiosk.delivery.outbox import DrainProgress, DrainResult, OutboxService, OutboxStatus
+    from kiosk.store.hub.outbox import HubQueue
     from kiosk.store.outbox import OutboxItem
 
 OPEN = list(q.OPEN)  # not over yet: what staff look after
 ActionRefused = q.ActionRefused
+
+
+def hub_queue(campaign: Campaign, name: str | None = None) -> HubQueue:
+    """The event's outbox at the hub, for a sender named ``name`` (default: this kiosk's)."""
+    import socket
+
+    from kiosk.store.hub.outbox import HubQueue
+
+    settings = campaign.hub
+    who = name or settings.kiosk_name or socket.gethostname()[:40] or "kiosk"
+    return HubQueue(settings.url, timeout=settings.timeout_seconds, name=who)
 
 
 class Outbox:
@@ -64,9 +77,15 @@ class Outbox:
         return service.drain(progress=progress)
 
     def _service(self, on_change: Callable[[OutboxStatus], None] | None) -> OutboxService:
+        """The sending worker over this kiosk's outbox, or over the hub's when the campaign
+        has one: the hub sends every email once, whichever machine with the mail server's
+        password drains it."""
         from kiosk.delivery.outbox import OutboxService
 
-        return OutboxService(self._ctx.campaign, self._ctx.store, on_change=on_change)
+        campaign = self._ctx.campaign
+        if campaign.hub.enabled:
+            return OutboxService(campaign, hub_queue(campaign), on_change=on_change)
+        return OutboxService(campaign, self._ctx.store, on_change=on_change)
 
     # --- staff actions ---------------------------------------------------------------------
 

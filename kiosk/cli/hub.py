@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _common(p, cmd_init)
     p = sub.add_parser("status", help="the kiosks the hub has seen, its letters and emails")
     _common(p, cmd_status)
+    p = sub.add_parser("send", help="send the hub's waiting emails now, from this machine "
+                                    "(it needs the mail server's password, not Qt)")
+    _common(p, cmd_send)
 
 
 def _common(p: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int]) -> None:
@@ -100,3 +103,34 @@ def _ago(seconds: float) -> str:
     if seconds < 5400:
         return f"{round(seconds / 60)} min ago"
     return f"{seconds / 3600:.1f} h ago"
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    import logging
+
+    from kiosk.app.outbox import hub_queue
+    from kiosk.cli.outbox import show_progress
+    from kiosk.config.hub import masked
+    from kiosk.delivery.outbox import OutboxService
+    from kiosk.store.hub.link import HubAway
+
+    campaign = _campaign(args)
+    for w in campaign.email.warnings(campaign.source.parent if campaign.source else None):
+        print(f"warning: {w}", file=sys.stderr)
+    if not getattr(args, "verbose", False):
+        logging.getLogger("kiosk.delivery.outbox").setLevel(logging.WARNING)
+    queue = hub_queue(campaign, name="hub send")
+    service = OutboxService(campaign, queue)
+    try:
+        result = service.drain(progress=show_progress())
+    except HubAway as e:
+        print(f"\nThe hub cannot be reached now ({masked(campaign.hub.url)}): {e}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        queue.close()
+    if result.blocked:
+        print(result.blocked, file=sys.stderr)
+    print(f"sent {result.sent}, failed {result.failed}, still waiting {result.later}, "
+          f"held for review {result.held}")
+    return EXIT_OK if result.ok else EXIT_FAILED

@@ -148,10 +148,9 @@ def progress_bar(done: int, total: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
 
 
-def cmd_send(args: argparse.Namespace) -> int:
-    if not getattr(args, "verbose", False):
-        # The progress bar says it all; one log line per email would tear it apart.
-        logging.getLogger("kiosk.delivery.outbox").setLevel(logging.WARNING)
+def show_progress() -> Callable[[DrainProgress], None]:
+    """A progress bar on stderr (one line a step when stderr is not a terminal), and what went
+    wrong with an email, under it."""
     tty = sys.stderr.isatty()
 
     def show(p: DrainProgress) -> None:
@@ -163,11 +162,18 @@ def cmd_send(args: argparse.Namespace) -> int:
         if p.last is not None and p.last.outcome != "sent":
             print(("\n" if tty else "") + f"  {p.last.detail}", file=sys.stderr, flush=True)
 
+    return show
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    if not getattr(args, "verbose", False):
+        # The progress bar says it all; one log line per email would tear it apart.
+        logging.getLogger("kiosk.delivery.outbox").setLevel(logging.WARNING)
     # SQLite's failures only: the mail server's are the outbox's to record, not storage's.
     with opened(args, os_errors=False) as (core, lang):
         _warn(core.outbox.warnings())
-        result = core.outbox.send_now(lang, progress=show)
-    if tty:
+        result = core.outbox.send_now(lang, progress=show_progress())
+    if sys.stderr.isatty():
         print(file=sys.stderr)
     if result.blocked:
         print(result.blocked, file=sys.stderr)

@@ -29,6 +29,7 @@ from kiosk.delivery.mailer import Mailer, Outcome, SendResult
 from kiosk.delivery.message import MessageError, build_message
 from kiosk.i18n import tr
 from kiosk.store import outbox as q
+from kiosk.store.hub.link import HubAway
 
 if TYPE_CHECKING:
     import ssl
@@ -174,6 +175,7 @@ class OutboxService:
         self._recent: deque[float] = deque()  # when recent sends started, for max_per_minute
         self._pause_until = 0.0  # monotonic; server-wide backoff or a blocked login
         self._server_failures = 0
+        self._hub_failures = 0  # the queue at the event's hub could not be reached
         self._mailer: Mailer | None = None
         self._server = self._idle_state()  # what the last attempt showed
         self._last_error: str | None = None
@@ -275,12 +277,26 @@ class OutboxService:
     def _step(self) -> float | None:
         # A connection per step: SQLite connections belong to the thread that made them, and
         # stop() must be able to let go of everything without reaching into this thread.
+        try:
+            if self._idle_state() in (ServerState.NOT_CONFIGURED, ServerState.DISABLED):
+                with self.queue.session():
+                    self._publish(self.queue)
+                return None  # nothing to do until settings change (a restart)
+            return self._send_next()
+        except HubAway as e:
+            # The emails wait at the hub; whoever can reach it sends them. Ask again later.
+            with self._lock:
+                self._hub_failures += 1
+                self._last_error = str(e)
+                pause = backoff(self._hub_failures, 1.0, 60.0, self._rng)
+            log.warning("outbox: the hub cannot be reached (%s); next try in %.0f s", e, pause)
+            return pause
+
+    def _send_next(self) -> float | None:
         queue = self.queue
         with queue.session():
-            if self._idle_state() in (ServerState.NOT_CONFIGURED, ServerState.DISABLED):
-                self._publish(queue)
-                return None  # nothing to do until settings change (a restart)
             with self._lock:
+                self._hub_failures = 0
                 paused = self._pause_until - time.monotonic()
             if paused > 0:
                 self._publish(queue)
