@@ -41,7 +41,7 @@ class Kiosk:
         self.printing = Printing(self._ctx)
         self.outbox = Outbox(self._ctx)
         self.records = Records(self._ctx)
-        self.hub = Hub(self._ctx)
+        self.hub = Hub(self._ctx, printer_state=self._printer_state)
 
     @property
     def campaign(self) -> Campaign:
@@ -54,6 +54,11 @@ class Kiosk:
     @property
     def store(self) -> Store:
         return self._ctx.store
+
+    def _printer_state(self) -> str:
+        """This kiosk's printer in a word, for the other kiosks' staff panels (via the hub)."""
+        status = self.printing.status()
+        return "" if status is None else str(status.printer.kind)
 
     def audit(self, action: str, detail: str = "") -> None:
         """Record something done that changes no letter (staff opened the panel, say)."""

@@ -25,12 +25,23 @@ if TYPE_CHECKING:
 
     from kiosk.app.context import Context
     from kiosk.config.hub import HubSettings
-    from kiosk.store.hub.overview import Overview
+    from kiosk.store.hub.listen import HubListener
+    from kiosk.store.hub.overview import Overview, SeenKiosk
+    from kiosk.store.stats import Counts
 
 log = logging.getLogger(__name__)
 
 BATCH = 100  # letters a transaction at the hub
 LONGEST_PAUSE = 60.0  # seconds between tries while the hub is away
+
+
+@dataclass(frozen=True)
+class EventView:
+    """The whole event as the hub holds it, for a staff panel."""
+
+    counts: Counts  # letters by recipient, channel and language (today, or all)
+    kiosks: list[SeenKiosk]  # name, last seen (hub's clock), letters not yet at the hub, printer
+    emails: dict[str, int]  # the hub's outbox, by state
 
 
 @dataclass(frozen=True)
@@ -42,8 +53,9 @@ class HubStatus:
 
 
 class Hub:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, printer_state: Callable[[], str] = lambda: ""):
         self._ctx = ctx
+        self._printer_state = printer_state  # this kiosk's printer, as staff elsewhere see it
         self.settings = ctx.campaign.hub
         self.name = self.settings.kiosk_name or socket.gethostname()[:40] or "kiosk"
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
@@ -52,6 +64,7 @@ class Hub:
         self._failures = 0
         self._worker: Worker | None = None
         self._on_change: Callable[[HubStatus], None] | None = None
+        self._listener: HubListener | None = None
 
     @property
     def enabled(self) -> bool:
@@ -77,10 +90,44 @@ class Hub:
             self._worker.wake()
 
     def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         if self._worker is not None:
             self._worker.stop(timeout=2 * self.settings.timeout_seconds + 2)
             self._worker = None
         self._close()
+
+    # --- the event, live -----------------------------------------------------------------------
+
+    def watch(self, on_changed: Callable[[], None]) -> None:
+        """Call ``on_changed()`` (on a thread of the hub's) whenever something changed at the hub
+        (a letter from any kiosk, an email sent, a kiosk seen), and once each time the link
+        comes back; then ask ``event()`` again. Nothing without a hub."""
+        if not self.enabled or self._listener is not None:
+            return
+        from kiosk.store.hub.listen import HubListener
+
+        self._listener = HubListener(self.url, timeout=self.settings.timeout_seconds,
+                                     name=self.name, on_changed=on_changed)
+        self._listener.start()
+
+    def event(self, *, today: bool) -> EventView:
+        """The event's counts, kiosks and outbox, read at the hub in one go (on the caller's
+        thread: the UI asks through its staff-actions line). Raises HubAway or HubRefused."""
+        from kiosk.store.hub.link import deadline, talking
+        from kiosk.store.hub.overview import event_counts, overview
+
+        offset = datetime.now().astimezone().utcoffset() if today else None
+        conn = _admin_connection(self.settings, f"{self.name} (staff panel)")
+        try:
+            with talking(self.url), deadline(conn, self.settings.timeout_seconds + 5):
+                seen = overview(conn)
+                counts = event_counts(conn, utc_offset_seconds=None if offset is None
+                                      else int(offset.total_seconds()))
+        finally:
+            conn.close()
+        return EventView(counts, seen.kiosks, seen.emails)
 
     def status(self) -> HubStatus:
         with self._lock:
@@ -131,7 +178,7 @@ class Hub:
         with talking(self.url), deadline(conn, self.settings.timeout_seconds + 5):
             arrived = hub_letters.receive(
                 conn, kiosk_id=store.kiosk_id, kiosk_name=self.name, not_uploaded=left,
-                letters=letters, emails=emails)
+                letters=letters, emails=emails, printer=self._printer_state())
         uploads.mark_uploaded(store, [x.id for x in letters])
         if arrived.conflicts:
             log.error("the hub already had %d letter(s) of this kiosk with other content; "

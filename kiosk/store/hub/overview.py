@@ -12,6 +12,8 @@ from kiosk.store.hub.schema import version
 if TYPE_CHECKING:
     import psycopg
 
+    from kiosk.store.stats import Counts
+
 
 @dataclass(frozen=True)
 class SeenKiosk:
@@ -21,6 +23,7 @@ class SeenKiosk:
     seconds_ago: float  # by the hub's clock too: a kiosk's own clock never enters it
     not_uploaded: int
     letters: int  # at the hub
+    printer: str  # the kiosk's printer, as it said last time ("" if it has none)
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,13 @@ def overview(conn: psycopg.Connection[tuple[object, ...]]) -> Overview:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         have = version(conn)
         kiosks = [
-            SeenKiosk(str(r[0]), str(r[1]), cast(datetime, r[2]), float(str(r[3])), int(str(r[4])),
-                      int(str(r[5])))
+            SeenKiosk(str(r[0]), str(r[1]), cast(datetime, r[2]), float(str(r[3])),
+                      int(str(r[4])), int(str(r[5])), str(r[6]))
             for r in conn.execute(
                 """SELECT k.kiosk_id, k.name, k.last_seen,
                           extract(epoch FROM now() - k.last_seen), k.not_uploaded,
-                          (SELECT count(*) FROM letters l WHERE l.kiosk_id = k.kiosk_id)
+                          (SELECT count(*) FROM letters l WHERE l.kiosk_id = k.kiosk_id),
+                          k.printer
                    FROM kiosks k ORDER BY k.name, k.kiosk_id""")
         ]
         letters = conn.execute("SELECT count(*) FROM letters").fetchone()
@@ -51,3 +55,35 @@ def overview(conn: psycopg.Connection[tuple[object, ...]]) -> Overview:
         conflicts = conn.execute("SELECT count(*) FROM letter_conflicts").fetchone()
     return Overview(have, kiosks, int(str(letters[0])) if letters else 0, emails,
                     int(str(conflicts[0])) if conflicts else 0)
+
+
+def event_counts(conn: psycopg.Connection[tuple[object, ...]], *,
+                 utc_offset_seconds: int | None = None) -> Counts:
+    """The whole event's letters, as a kiosk's own are counted (``kiosk.store.stats``): by
+    recipient, channel and language. ``utc_offset_seconds``: today only, the day as the asking
+    kiosk's time zone has it, by the hub's clock (a kiosk whose clock is off changes nothing);
+    None: every letter."""
+    from kiosk.store.stats import Counts
+
+    args: tuple[int, ...] = ()
+    if utc_offset_seconds is None:
+        where = ""
+    else:
+        where = ("WHERE received_at >= date_trunc('day', now() + %s * interval '1 second') "
+                 "- %s * interval '1 second'")
+        args = (utc_offset_seconds, utc_offset_seconds)
+    c = Counts()
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        row = conn.execute(
+            f"SELECT count(*), count(DISTINCT session_id), count(*) FILTER (WHERE by_print), "
+            f"count(*) FILTER (WHERE by_email) FROM letters {where}", args).fetchone()
+        assert row is not None
+        c.letters, c.visitors = int(str(row[0])), int(str(row[1]))
+        c.by_channel = {"print": int(str(row[2])), "email": int(str(row[3]))}
+        for col, target in (("recipient_id", c.by_recipient), ("language", c.by_language)):
+            for key, n in conn.execute(
+                    f"SELECT {col}, count(*) FROM letters {where} GROUP BY {col} ORDER BY {col}",
+                    args):
+                target[str(key)] = int(str(n))
+    return c
