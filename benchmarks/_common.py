@@ -115,8 +115,8 @@ def machine() -> dict[str, str]:
 
 def write_campaign(folder: Path, *, printer: dict | None = None, email: dict | None = None,
                    donation_url: str | None = None) -> Path:
-    """A modified copy of the sample campaign in ``folder`` (see tests/campaign_files.py)."""
-    from tests.campaign_files import write_campaign as write
+    """A modified copy of the sample campaign in ``folder`` (see tests/support/campaigns.py)."""
+    from tests.support.campaigns import write_campaign as write
 
     return write(folder, printer=printer, email=email, donation_url=donation_url)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from tests.escpos_emulator import PrinterEmulator
-from tests.smtp_server import FaultySMTPServer
+from tests.support.peers.escpos_printer import PrinterEmulator
+from tests.support.peers.smtp_server import FaultySMTPServer
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
-"""A simulated visitor in the real kiosk window (offscreen): taps, typing, and the time each
-step switch takes until the new step is painted.
+"""Simulated visitors in the real kiosk window (offscreen), and the time each step switch takes
+until the new step is painted.
 
-Typing goes in as input-method commits, the way an on-screen keyboard delivers "é". Every tap is
-a real button's ``click()``, so the window's own slots do the work, as for a visitor.
+The visitor is ``kiosk.ui.visitor.Visitor``, as in the UI tests and ``render-screens``: every
+tap is a real button's ``click()``, so the window's own slots do the work, and typing goes in
+as input-method commits, the way an on-screen keyboard delivers "é".
 """
 
 from __future__ import annotations
@@ -52,17 +53,6 @@ def close(window) -> None:
     QApplication.processEvents()
 
 
-def type_text(widget, text: str) -> None:
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QInputMethodEvent
-    from PySide6.QtWidgets import QApplication
-
-    widget.setFocus(Qt.FocusReason.OtherFocusReason)
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
 class Timings:
     """Milliseconds per kind of step switch, from the tap to the new step painted."""
 
@@ -98,40 +88,27 @@ def switch(timings: Timings | None, kind: str, action: Callable[[], object]) -> 
 def one_session(window, n: int, timings: Timings | None = None, *, deliver=(True, True)) -> None:
     """One visitor from the attract screen to the thank-you screen and back, as visitor ``n``."""
     from kiosk.domain.journey import Step
+    from kiosk.ui.visitor import Visitor
 
-    j = window.journey
+    v = Visitor(window)
     lang, recipients, text_id, words, first, last, city, email = VISITORS[n % len(VISITORS)]
-    assert j.step is Step.ATTRACT, j.step
-    window.pages[Step.ATTRACT].lang_buttons[lang].click()
-    switch(timings, "attract → recipients", window.pages[Step.ATTRACT].start.click)
-    cards = window.pages[Step.RECIPIENTS].cards
-    for r in recipients:
-        cards[r].click()
-    switch(timings, "recipients → write", window.primary.click)
-    window.pages[Step.WRITE].choice_buttons[text_id].click()
-    editor = window.pages[Step.WRITE].editor
-    cursor = editor.textCursor()
-    cursor.movePosition(cursor.MoveOperation.End)
-    editor.setTextCursor(cursor)
-    type_text(editor, words)
-    switch(timings, "write → sign", window.primary.click)
-    sign = window.pages[Step.SIGN]
-    for field, value in (("first_name", first), ("last_name", last), ("city", city),
-                         ("email", email)):
-        if value:
-            type_text(sign.edits[field], value)
-    if email and n % 3 == 0:
-        sign.send_copy.box.click()
-    switch(timings, "sign → review", window.primary.click)
-    switch(timings, "review → sign (back)", window.back_button.click)
-    switch(timings, "sign → review", window.primary.click)
-    switch(timings, "review → deliver", window.primary.click)
-    if deliver[0]:
-        window.pages[Step.DELIVER].print_card.click()
-    if deliver[1]:
-        window.pages[Step.DELIVER].email_card.click()
-    switch(timings, "deliver → thanks (letters kept)", window.primary.click)
-    assert j.step is Step.THANKS, (j.step, j.problems())
-    switch(timings, "thanks → attract", window.pages[Step.THANKS].done.click)
-    assert j.step is Step.ATTRACT, j.step
+    assert v.step is Step.ATTRACT, v.step
+    v.language(lang)
+    switch(timings, "attract → recipients", v.start)
+    v.choose(*recipients)
+    switch(timings, "recipients → write", v.next)
+    v.starting_text(text_id)
+    v.write(words)
+    switch(timings, "write → sign", v.next)
+    v.sign(first=first, last=last, city=city, email=email or None,
+           send_copy=True if email and n % 3 == 0 else None)
+    switch(timings, "sign → review", v.review)
+    switch(timings, "review → sign (back)", v.back)
+    switch(timings, "sign → review", v.review)
+    switch(timings, "review → deliver", v.next)
+    v.choose_delivery(print=deliver[0] or None, email=deliver[1] or None)
+    switch(timings, "deliver → thanks (letters kept)", v.send)
+    assert v.step is Step.THANKS, v.step
+    switch(timings, "thanks → attract", v.done)
+    assert v.step is Step.ATTRACT, v.step
     settle()

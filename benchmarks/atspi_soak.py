@@ -6,8 +6,8 @@
 
 Starts Xvfb, a private D-Bus session with its own accessibility bus, and the real kiosk
 (windowed, a temporary data dir, the sample campaign with a 10-second thank-you screen), then
-drives journeys through the accessibility tree only (tests/atspi_journeys.py, Debian's pyatspi
-in one long-lived process), reading the whole tree between steps and asking again about the
+drives journeys through the accessibility tree only (tests/support/atspi/journeys.py, Debian's
+pyatspi in one long-lived process), reading the whole tree between steps and asking again about the
 previous screen's nodes, while ``--readers`` other clients (default 1) read the whole tree in
 a loop. Text fields are tapped before typing, so the on-screen keyboard opens as for a visitor
 who uses touch and a screen reader (``--no-touch`` only moves the focus there). The kiosk keeps
@@ -42,7 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where python3-pyatspi lives
-DRIVER = ROOT / "tests" / "atspi_journeys.py"
+DRIVER = ROOT / "tests" / "support" / "atspi" / "journeys.py"
 NEEDED = ("/usr/bin/dbus-run-session", "/usr/libexec/at-spi-bus-launcher", SYSTEM_PYTHON)
 THANKS_SECONDS = 10  # journeys that wait for the countdown stay short; Done is still found
 
@@ -85,7 +85,7 @@ def soak_campaign(folder: Path, base: Path | None = None, peers=None) -> Path:
     peers' emulator and mailing their server, when given) with a short thank-you screen."""
     if base is not None:
         return base
-    from tests.campaign_files import write_campaign
+    from tests.support.campaigns import write_campaign
 
     if peers is not None:
         from benchmarks.sessions import peer_campaign
@@ -122,7 +122,7 @@ def run_soak(display: str, journeys: int, work_dir: Path, campaign: Path, *,
              on_event: Callable[[dict], None] | None = None) -> SoakResult:
     """Drive ``journeys`` journeys on ``display``; every event goes to ``on_event`` as it
     happens."""
-    from tests.atspi_kiosk import kiosk_command, private_session
+    from tests.support.atspi.kiosk_process import kiosk_command, private_session
 
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "logs").mkdir(exist_ok=True)

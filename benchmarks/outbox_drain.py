@@ -86,7 +86,7 @@ def outbox_drain(rounds: int, command: str, emails: int = EMAILS) -> Result:
     from kiosk.app.preflight import load_campaign
     from kiosk.store import Store
     from kiosk.store import outbox as q
-    from tests.smtp_server import FaultySMTPServer
+    from tests.support.peers.smtp_server import FaultySMTPServer
 
     logging.getLogger("kiosk").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="bench-drain-") as tmp, FaultySMTPServer() as server:

@@ -1,4 +1,8 @@
-"""Shared fixtures. Real parts only: SQLite on disk, the bundled sample campaign."""
+"""Shared fixtures. Real parts only: SQLite on disk, the bundled sample campaign.
+
+The fixtures of the peers (the printer emulator, the SMTP server, PostgreSQL) are registered
+here, once, for every test module: a fixture starts its peer only for a test that asks for it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,12 @@ import pytest
 
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+pytest_plugins = [
+    "tests.support.peers.printer_fixtures",  # emulator, net_campaign, probe
+    "tests.support.peers.smtp_fixtures",  # smtp_server, make_campaign, mail_campaign, tls_*
+    "tests.support.pg_fixtures",  # pg_cluster, pg_database, pg_proxy
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "assets" / "sample-campaign.toml"
@@ -82,6 +92,28 @@ def open_window(qtbot, campaign, data_dir):
     for w in opened:
         w.services.stop()
         w.allow_close()  # kiosk mode refuses to close otherwise
+
+
+@pytest.fixture
+def tap(qtbot):
+    """``tap(widget)``: a finger on the widget (a mouse press and release on it), which must be
+    on screen."""
+    from PySide6.QtCore import Qt
+
+    def press(widget) -> None:
+        assert widget.isVisible(), f"{widget.accessibleName() or widget} is not visible"
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+    return press
+
+
+@pytest.fixture
+def visitor(tap):
+    """``visitor(window)``: a visitor in that kiosk window (kiosk.ui.visitor.Visitor), tapping
+    with the mouse: ``v.start(); v.choose("pm"); v.next(); v.write("..."); ...``."""
+    from kiosk.ui.visitor import Visitor
+
+    return lambda window: Visitor(window, tap=tap)
 
 
 @pytest.fixture(autouse=True)

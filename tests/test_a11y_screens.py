@@ -14,7 +14,7 @@ from kiosk.ui.theme import (
     non_text_pairs,
     text_pairs,
 )
-from tests.a11y_audit import audit
+from tests.support.checks.a11y_audit import audit
 
 SCREENS = {"1280x800": (1280, 800), "1920x1080": (1920, 1080), "portrait": (1080, 1920)}
 
@@ -27,37 +27,35 @@ def test_theme_contrast(palette):
         assert contrast_ratio(fg, bg) >= 3.0, name
 
 
-def _visit(window, campaign):
-    """Yield at each step of a full journey, with realistic content."""
-    j = window.journey
+def _visit(v, campaign):
+    """Yield at each step of a full journey, with realistic content (``v``: a Visitor)."""
+    window = v.window
     yield Step.ATTRACT
-    j.start()
+    v.start()
     yield Step.RECIPIENTS
-    for r in campaign.recipients:
-        window.pages[Step.RECIPIENTS].cards[r.id].click()
-    j.next()
-    window.pages[Step.WRITE].choice_buttons[campaign.starting_texts[0].id].click()
+    v.choose(*(r.id for r in campaign.recipients))
+    v.next()
+    v.starting_text(campaign.starting_texts[0].id)
     yield Step.WRITE
-    j.next()
-    j.update(first_name="Marie-Ève", last_name="Castonguay-Bélanger", city="Saint-Boniface",
-             email="marie-eve@example.com")
-    window.pages[Step.SIGN].enter()
+    v.next()
+    v.sign(first="Marie-Ève", last="Castonguay-Bélanger", city="Saint-Boniface",
+           email="marie-eve@example.com")
     yield Step.SIGN
-    j.next()
+    v.review()
     yield Step.REVIEW
-    j.next()
-    window.pages[Step.DELIVER].print_card.setChecked(True)
+    v.next()
+    v.choose_delivery(print=True)
     yield Step.DELIVER
-    window.ask_start_over()
+    v.ask_start_over()
     yield "start-over dialog", window.confirm
-    window.confirm.dismiss()
+    v.answer(False)
     window.idle.warn()
     yield "still-there dialog", window.idle.overlay
     window.idle.overlay.dismiss()
     window.idle.countdown.stop()
-    window.send()
+    v.send()
     yield Step.THANKS
-    j.finish()
+    v.done()
     window.staff.pad.open_pad()
     yield "staff PIN pad", window.staff.pad
     window.staff.pad.close_pad()
@@ -75,14 +73,16 @@ def _visit(window, campaign):
 @pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("contrast", [False, True], ids=["standard", "contrast"])
 @pytest.mark.parametrize("size", TEXT_SIZES)
-def test_every_screen_passes_the_audit(qtbot, campaign, data_dir, screen, contrast, size):
+def test_every_screen_passes_the_audit(qtbot, visitor, campaign, data_dir, screen, contrast,
+                                       size):
     w = build_window(campaign, data_dir, kiosk_mode=False)
     qtbot.addWidget(w, before_close_func=lambda w: w.services.stop())
     w.setFixedSize(*SCREENS[screen])
     w.show()
+    v = visitor(w)
     problems = []
     for lang in campaign.languages:
-        for step in _visit(w, campaign):
+        for step in _visit(v, campaign):
             w.journey.set_language(lang)
             w.journey.update(text_size=size, high_contrast=contrast)
             w.apply_theme()

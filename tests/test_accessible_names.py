@@ -12,30 +12,29 @@ from kiosk.ui.app import build_window
 INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit)
 
 
-def _walk_to(window, step: Step) -> None:
-    j = window.journey
+def _walk_to(v, step: Step) -> None:
+    """Walk the visitor ``v`` from the attract screen to ``step``."""
     if step is Step.ATTRACT:
         return
-    j.start()
+    v.start()
     if step is Step.RECIPIENTS:
         return
-    window.pages[Step.RECIPIENTS].cards["pm"].click()
-    j.next()
+    v.choose("pm")
+    v.next()
     if step is Step.WRITE:
         return
-    window.pages[Step.WRITE].choice_buttons["asylum"].click()
-    j.next()
+    v.starting_text("asylum")
+    v.next()
     if step is Step.SIGN:
         return
-    j.update(first_name="Ana", last_name="Lopes", email="ana@example.com")
-    j.next()
+    v.sign(first="Ana", last="Lopes", email="ana@example.com")
+    v.review()
     if step is Step.REVIEW:
         return
-    j.next()
+    v.next()
     if step is Step.DELIVER:
         return
-    window.pages[Step.DELIVER].print_card.setChecked(True)
-    window.send()
+    v.send(print=True)
 
 
 def _reachable_controls(root: QWidget) -> list[QWidget]:
@@ -45,13 +44,14 @@ def _reachable_controls(root: QWidget) -> list[QWidget]:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("step", list(Step))
-def test_every_control_is_named(qtbot, campaign, data_dir, lang, step):
+def test_every_control_is_named(qtbot, visitor, campaign, data_dir, lang, step):
     w = build_window(campaign, data_dir, kiosk_mode=False)
     qtbot.addWidget(w)
     w.setFixedSize(1280, 800)
     w.show()
-    w.journey.set_language(lang)
-    _walk_to(w, step)
+    v = visitor(w)
+    v.language(lang)
+    _walk_to(v, step)
     assert w.journey.step is step
     controls = _reachable_controls(w)
     assert controls, "no controls found: the walk did not reach the page"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.atspi_kiosk import private_session
+from tests.support.atspi.kiosk_process import private_session
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 

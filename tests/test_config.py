@@ -12,7 +12,7 @@ import pytest
 
 from kiosk.app.preflight import campaign_warnings, load_campaign
 from kiosk.config import ConfigError
-from tests.campaign_files import sample_text
+from tests.support.campaigns import sample_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "assets" / "sample-campaign.toml"

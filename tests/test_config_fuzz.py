@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from kiosk.app.preflight import campaign_warnings, load_campaign
 from kiosk.config import Campaign, ConfigError
-from tests.campaign_files import sample_text
+from tests.support.campaigns import sample_text
 
 # What an organiser, a careless copy-paste or a hostile file might put anywhere. Every key gets
 # the first group; the others rotate over the keys so the suite stays quick (KIOSK_FUZZ_ALL=1:

@@ -12,8 +12,8 @@ import pytest
 
 from kiosk.app.preflight import campaign_warnings, load_campaign
 from kiosk.config import ConfigError
-from tests.campaign_files import copy_templates, sample_text, write_campaign
-from tests.kiosk_cli import assert_refused, kiosk_cli
+from tests.support.campaigns import copy_templates, sample_text, write_campaign
+from tests.support.checks.kiosk_cli import assert_refused, kiosk_cli
 
 
 def problems(path: Path) -> list[str]:

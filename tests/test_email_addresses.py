@@ -18,12 +18,9 @@ from kiosk.domain.letter import Signer, SignMode, make_letter
 from kiosk.domain.text_rules import check_email
 from kiosk.i18n import tr
 from kiosk.store import outbox as q
-from tests.campaign_files import sample_text
-from tests.campaign_files import write_campaign as write_campaign_text
-from tests.smtp_server import TEST_EMAIL, queue_letters
-from tests.ui_driver import click, type_text
-
-pytest_plugins = ["tests.smtp_fixtures"]
+from tests.support.campaigns import TEST_EMAIL, sample_text
+from tests.support.campaigns import write_campaign as write_campaign_text
+from tests.support.letters import queue_letters
 
 # (typed, what the kiosk writes, or None when it refuses it)
 ADDRESSES = [
@@ -84,29 +81,27 @@ def test_accents_before_the_at_have_their_own_message(campaign, typed):
         assert "@" in text and text != tr("problem.email_invalid", lang)
 
 
-def test_the_sign_step_tells_the_visitor_in_their_language(qtbot, open_window):
+def test_the_sign_step_tells_the_visitor_in_their_language(qtbot, tap, visitor, open_window):
     window = open_window()
     j = window.journey
-    click(qtbot, window.pages[Step.ATTRACT].start)
-    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
-    click(qtbot, window.primary)
-    click(qtbot, window.pages[Step.WRITE].choice_buttons["__blank__"])
-    type_text(window.pages[Step.WRITE].editor, "Please offer these men a safe haven in Canada now.")
-    click(qtbot, window.primary)
-    sign = window.pages[Step.SIGN]
-    type_text(sign.edits["first_name"], "Jöhn")
-    type_text(sign.edits["last_name"], "Müller")
-    type_text(sign.edits["email"], "jöhn@example.org")
-    click(qtbot, window.primary)
+    v = visitor(window)
+    v.start()
+    v.choose("pm")
+    v.next()
+    v.blank_page()
+    v.write("Please offer these men a safe haven in Canada now.")
+    v.next()
+    v.sign(first="Jöhn", last="Müller", email="jöhn@example.org")
+    tap(window.primary)
     assert j.step is Step.SIGN  # the visitor stays, and is told why
     assert window.problem.isVisible()
     assert window.problem.text() == tr("problem.email_not_ascii", "en")
-    click(qtbot, window.lang_button)
+    tap(window.lang_button)
     qtbot.waitUntil(lambda: j.language == "fr")
     qtbot.waitUntil(lambda: window.problem.text() == tr("problem.email_not_ascii", "fr"))
     # With a plain address (or none) the visitor goes on.
-    sign.edits["email"].setText("john@example.org")
-    click(qtbot, window.primary)
+    v.sign(email="john@example.org")
+    v.review()
     assert j.step is Step.REVIEW
 
 

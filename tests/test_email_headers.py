@@ -18,7 +18,8 @@ from kiosk.delivery.message import copy_note, from_display_name, header_text, vi
 from kiosk.delivery.outbox import OutboxService
 from kiosk.domain.letter import Signer, SignMode, make_letter
 from kiosk.store import outbox as q
-from tests.header_check import (
+from tests.support import ROOT
+from tests.support.checks.email_headers import (
     FIXED_NAMES,
     SENDER_NAME,
     check_email_bytes,
@@ -26,12 +27,9 @@ from tests.header_check import (
     literal,
     literal_problems,
 )
-from tests.smtp_server import queue_letters, states
+from tests.support.letters import queue_letters, states
 
-pytest_plugins = ["tests.smtp_fixtures"]
-
-ROOT = Path(__file__).resolve().parent.parent
-CHECK = ROOT / "tests" / "header_check.py"
+CHECK = ROOT / "tests" / "support" / "checks" / "email_headers.py"
 
 
 def _keep_raw(store, campaign, name: str, n: int) -> int:

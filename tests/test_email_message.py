@@ -19,7 +19,7 @@ from kiosk.delivery.message import (
 from kiosk.domain.letter import Signer, SignMode, make_letter
 from kiosk.domain.text_rules import check_email
 from kiosk.store import outbox as q
-from tests.smtp_server import BODY_FR, queue_letters
+from tests.support.letters import BODY_FR, queue_letters
 
 
 def _parse(msg):

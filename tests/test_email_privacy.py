@@ -12,9 +12,7 @@ from kiosk.delivery.outbox import OutboxService
 from kiosk.logs import redact
 from kiosk.store import outbox as q
 from kiosk.store.retention import purge_personal_details
-from tests.smtp_server import queue_letters
-
-pytest_plugins = ["tests.smtp_fixtures"]
+from tests.support.letters import queue_letters
 
 PRIVATE = "zyx.private0@example.org"
 

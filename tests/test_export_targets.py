@@ -17,7 +17,7 @@ from kiosk.export_targets import (
     make_export_folder,
     size_text,
 )
-from tests.fake_mounts import FakeMounts
+from tests.support.peers.usb_drives import FakeMounts
 
 ROOT = Path(__file__).resolve().parent.parent
 

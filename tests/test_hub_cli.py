@@ -16,8 +16,6 @@ from kiosk.app.core import Kiosk
 from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import Delivery, Journey
 
-pytest_plugins = ["tests.support.pg_fixtures"]
-
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -15,8 +15,6 @@ from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import Delivery, Journey
 from kiosk.store import open_store
 
-pytest_plugins = ["tests.support.pg_fixtures"]
-
 
 def hub_campaign(campaign, url: str, name: str):
     return campaign.model_copy(update={"hub": campaign.hub.model_copy(update={

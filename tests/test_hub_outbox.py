@@ -26,8 +26,6 @@ from kiosk.delivery.outbox import OutboxService
 from kiosk.domain.journey import Delivery, Journey
 from tests.support.postgres import free_port
 
-pytest_plugins = ["tests.support.pg_fixtures"]
-
 ROOT = Path(__file__).resolve().parent.parent
 
 

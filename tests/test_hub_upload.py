@@ -17,8 +17,6 @@ from kiosk.store.hub.link import HubAway, HubRefused
 from kiosk.store.hub.schema import VERSION
 from tests.support.tcp_proxy import COMMIT_DONE
 
-pytest_plugins = ["tests.support.pg_fixtures"]
-
 
 def hub_campaign(campaign, url: str, **hub):
     settings = campaign.hub.model_copy(update={"enabled": True, "url": url, "kiosk_name": "Hall A",

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QLineEdit
 
 from kiosk.domain.journey import Step
 from kiosk.domain.text_rules import body_length
-from tests.escpos_emulator import decode
-from tests.ui_driver import click, type_text
+from tests.support.kiosk_window import printer_out_of_paper, to_deliver
+from tests.support.peers.escpos_printer import decode
 
 FRENCH_BODY = (
     "Je vous écris de Saint-Boniface. Ça presse : protégez ces hommes « maintenant ». "
@@ -34,55 +34,50 @@ def _qr_text(widget) -> str:
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_whole_journey(qtbot, window, campaign, lang):
+def test_whole_journey(qtbot, tap, visitor, window, campaign, lang):
     j = window.journey
+    v = visitor(window)
     a = window.pages[Step.ATTRACT]
     if lang == "fr":
-        click(qtbot, a.lang_buttons["fr"])
+        v.language("fr")
         assert a.start.text() == "Commencer"
-    click(qtbot, a.start)
+    v.start()
     assert j.step is Step.RECIPIENTS
     assert window.step_label.text() == ("Step 1 of 5" if lang == "en" else "Étape 1 sur 5")
 
     # Next without a recipient: a kind message, and the visitor stays.
-    click(qtbot, window.primary)
+    tap(window.primary)
     assert j.step is Step.RECIPIENTS and window.problem.isVisible()
-    cards = window.pages[Step.RECIPIENTS].cards
-    click(qtbot, cards["pm"])
-    click(qtbot, cards["un-ohchr"])
-    click(qtbot, window.primary)
+    v.choose("pm", "un-ohchr")
+    v.next()
     assert j.step is Step.WRITE
 
     write = window.pages[Step.WRITE]
-    click(qtbot, write.choice_buttons["__blank__"])
+    v.blank_page()
     body = FRENCH_BODY if lang == "fr" else "Please offer safe haven now. {{ 7*7 }} 🏳️‍🌈"
-    type_text(write.editor, body)
+    v.write(body)
     assert j.session.body == body
     assert write.count.text().startswith(str(body_length(body)))
-    click(qtbot, window.primary)
+    v.next()
     assert j.step is Step.SIGN
 
     sign = window.pages[Step.SIGN]
     first, last = ("Zoë", "Bélanger-Côté") if lang == "fr" else ("Jordan", "Lee")
-    type_text(sign.edits["first_name"], first)
-    type_text(sign.edits["last_name"], last)
-    type_text(sign.edits["city"], "Winnipeg")
+    v.sign(first=first, last=last, city="Winnipeg")
     assert not sign.opt_in.isVisible(), "consent is offered only with an email address"
-    type_text(sign.edits["email"], "visitor@example.com")
+    v.sign(email="visitor@example.com")
     assert sign.opt_in.isVisible() and not sign.opt_in.isChecked()
-    click(qtbot, sign.opt_in.box)
-    click(qtbot, window.primary)
+    v.sign(opt_in=True)
+    v.review()
     assert j.step is Step.REVIEW
-    preview = window.pages[Step.REVIEW].previews[0].plain_text()
+    preview = v.letters_shown()[0]
     assert body.split()[0] in preview and last in preview
 
-    click(qtbot, window.primary)
+    v.next()
     assert j.step is Step.DELIVER
-    click(qtbot, window.primary)  # nothing chosen yet
+    tap(window.primary)  # nothing chosen yet
     assert j.step is Step.DELIVER and window.problem.isVisible()
-    click(qtbot, window.pages[Step.DELIVER].print_card)
-    click(qtbot, window.pages[Step.DELIVER].email_card)
-    click(qtbot, window.primary)
+    v.send(print=True, email=True)
     assert j.step is Step.THANKS
 
     rows = window.services.store.letters()
@@ -116,7 +111,7 @@ def test_whole_journey(qtbot, window, campaign, lang):
     assert _qr_text(window.pages[Step.THANKS].qr) == campaign.donation.url
     assert window.pages[Step.THANKS].url.text() == campaign.donation.url
 
-    click(qtbot, window.pages[Step.THANKS].done)
+    v.done()
     assert j.step is Step.ATTRACT
     # Nothing of this visitor is left on any page.
     for edit in window.findChildren(QLineEdit):
@@ -125,39 +120,42 @@ def test_whole_journey(qtbot, window, campaign, lang):
     assert not write.editor.document().isUndoAvailable()
 
 
-def test_language_switch_keeps_typed_text(qtbot, window):
+def test_language_switch_keeps_typed_text(tap, visitor, window):
     j = window.journey
-    click(qtbot, window.pages[Step.ATTRACT].start)
-    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
-    click(qtbot, window.primary)
-    type_text(window.pages[Step.WRITE].editor, "Mon texte à moi, écrit à la main.")
-    click(qtbot, window.lang_button)
+    v = visitor(window)
+    v.start()
+    v.choose("pm")
+    v.next()
+    v.write("Mon texte à moi, écrit à la main.")
+    tap(window.lang_button)
     assert j.language == "fr"
     assert window.pages[Step.WRITE].title.text() == "Écrivez votre lettre"
     assert window.pages[Step.WRITE].editor.toPlainText() == "Mon texte à moi, écrit à la main."
-    click(qtbot, window.lang_button)
+    tap(window.lang_button)
     assert j.language == "en" and window.back_button.text() == "Back"
 
 
-def test_start_over_asks_first(qtbot, window):
+def test_start_over_asks_first(visitor, window):
     j = window.journey
-    click(qtbot, window.pages[Step.ATTRACT].start)
-    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
-    click(qtbot, window.start_over_button)
-    click(qtbot, window.confirm.no)
+    v = visitor(window)
+    v.start()
+    v.choose("pm")
+    v.ask_start_over()
+    v.answer(False)
     assert j.step is Step.RECIPIENTS and j.session.recipient_ids == ["pm"]
-    click(qtbot, window.start_over_button)
-    click(qtbot, window.confirm.yes)
+    v.ask_start_over()
+    v.answer(True)
     assert j.step is Step.ATTRACT and j.session.recipient_ids == []
     assert not window.pages[Step.RECIPIENTS].cards["pm"].isChecked()
 
 
-def test_idle_timeout_wipes_the_session(qtbot, window):
+def test_idle_timeout_wipes_the_session(qtbot, visitor, window):
     j = window.journey
-    click(qtbot, window.pages[Step.ATTRACT].start)
-    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
-    click(qtbot, window.primary)
-    type_text(window.pages[Step.WRITE].editor, "Private words of the last visitor")
+    v = visitor(window)
+    v.start()
+    v.choose("pm")
+    v.next()
+    v.write("Private words of the last visitor")
     # Fire the idle timer now rather than waiting 90 s; the countdown runs for real, shortened.
     window.idle.warn(countdown=1)
     assert window.idle.overlay.isVisible()
@@ -168,41 +166,43 @@ def test_idle_timeout_wipes_the_session(qtbot, window):
     assert not window.idle.overlay.isVisible()
 
 
-def test_idle_still_here_keeps_everything(qtbot, window):
+def test_idle_still_here_keeps_everything(tap, visitor, window):
     j = window.journey
-    click(qtbot, window.pages[Step.ATTRACT].start)
-    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
+    v = visitor(window)
+    v.start()
+    v.choose("pm")
     window.idle.warn()
-    click(qtbot, window.idle.overlay.yes)
+    tap(window.idle.overlay.yes)
     assert j.step is Step.RECIPIENTS and j.session.recipient_ids == ["pm"]
     assert not window.idle.countdown.isActive()
 
 
-def test_any_touch_or_key_restarts_the_idle_clock(qtbot, window):
-    click(qtbot, window.pages[Step.ATTRACT].start)
+def test_any_touch_or_key_restarts_the_idle_clock(tap, visitor, window):
+    v = visitor(window)
+    v.start()
     timer = window.idle.timer
     assert timer.isActive()
-    for touch in (lambda: click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"]),
-                  lambda: type_text(window.pages[Step.WRITE].editor, "Still writing")):
+    for touch in (lambda: v.choose("pm"), lambda: v.write("Still writing")):
         timer.stop()  # as if the clock had nearly run out
         touch()
         assert timer.isActive() and timer.remainingTime() > timer.interval() - 5_000
-        click(qtbot, window.primary)
+        tap(window.primary)
 
 
-def test_text_put_in_by_assistive_technology_counts(qtbot, window):
+def test_text_put_in_by_assistive_technology_counts(visitor, window):
     """Screen readers and on-screen keyboards may set text without key events."""
     j = window.journey
-    click(qtbot, window.pages[Step.ATTRACT].start)
-    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
-    click(qtbot, window.primary)
+    v = visitor(window)
+    v.start()
+    v.choose("pm")
+    v.next()
     window.pages[Step.WRITE].editor.insertPlainText("Inserted by an assistive tool, long enough.")
-    click(qtbot, window.primary)
+    v.next()
     sign = window.pages[Step.SIGN]
     sign.edits["first_name"].insert("Zoë")
     sign.edits["last_name"].insert("Côté")
     assert (j.session.first_name, j.session.last_name) == ("Zoë", "Côté")
-    click(qtbot, window.primary)
+    v.review()
     assert j.step is Step.REVIEW
 
 
@@ -214,44 +214,24 @@ def test_a_toggle_action_works_like_a_click(qtbot, window):
     assert window.journey.session.high_contrast
 
 
-def _printer_out_of_paper():
-    from kiosk.delivery.print_queue import QueueStatus
-    from kiosk.delivery.printer import PrinterState, StatusKind
-
-    return QueueStatus(PrinterState(StatusKind.PAPER_OUT, "paper end sensor"), queued=1)
-
-
-def _to_deliver(qtbot, window, recipient: str) -> None:
-    click(qtbot, window.pages[Step.ATTRACT].start)
-    click(qtbot, window.pages[Step.RECIPIENTS].cards[recipient])
-    click(qtbot, window.primary)
-    type_text(window.pages[Step.WRITE].editor, "Please act now to protect these men.")
-    click(qtbot, window.primary)
-    type_text(window.pages[Step.SIGN].edits["first_name"], "Ana")
-    type_text(window.pages[Step.SIGN].edits["last_name"], "Lopes")
-    click(qtbot, window.primary)
-    click(qtbot, window.primary)
-    assert window.journey.step is Step.DELIVER
-
-
-def test_printer_trouble_is_told_kindly_before_choosing(qtbot, open_window):
+def test_printer_trouble_is_told_kindly_before_choosing(visitor, open_window):
     window = open_window()  # no workers: the status below is the only one
-    window.services.printer_changed.emit(_printer_out_of_paper())
+    window.services.printer_changed.emit(printer_out_of_paper())
     alert = window.pages[Step.ATTRACT].alert
     assert alert.isVisible() and "paper" in alert.text()
-    _to_deliver(qtbot, window, "pm")
+    to_deliver(visitor(window), "pm")
     note = window.pages[Step.DELIVER].printer_note
     assert note.isVisible()
     assert "will print when the printer is ready" in note.text()
     assert "Email it" in note.text()
 
 
-def test_no_email_suggestion_when_the_office_has_no_address(qtbot, campaign, open_window):
+def test_no_email_suggestion_when_the_office_has_no_address(visitor, campaign, open_window):
     recipients = [r.model_copy(update={"email": None}) if r.id == "un-ohchr" else r
                   for r in campaign.recipients]
     w = open_window(chosen=campaign.model_copy(update={"recipients": recipients}))
-    w.services.printer_changed.emit(_printer_out_of_paper())
-    _to_deliver(qtbot, w, "un-ohchr")
+    w.services.printer_changed.emit(printer_out_of_paper())
+    to_deliver(visitor(w), "un-ohchr")
     deliver = w.pages[Step.DELIVER]
     assert not deliver.email_card.isVisible()
     assert deliver.printer_note.isVisible() and "Email it" not in deliver.printer_note.text()

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.ui.touch_keyboard import LAYOUT_DIR
-from tests.campaign_files import sample_text
+from tests.support import PROBE_SCRIPTS, ROOT
+from tests.support.campaigns import sample_text
 
-ROOT = Path(__file__).resolve().parent.parent
 DIGITS = list("1234567890")
 FRENCH_ACCENTS = set("éèêëàâæçîïôœùûüÿ")
 SIGN_FIELDS = ("first_name", "last_name", "city", "postal_code", "email")
@@ -41,7 +41,7 @@ def probe(display, tmp_path_factory):
                 encoding="utf-8")
             env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
             out = subprocess.run(
-                [sys.executable, str(ROOT / "tests" / "keyboard_layout_probe.py"),
+                [sys.executable, str(PROBE_SCRIPTS / "keyboard_layout_probe.py"),
                  str(campaign_file), str(work / "data"), lang],
                 capture_output=True, text=True, timeout=900, env=env, cwd=ROOT)
             lines = [line for line in out.stdout.splitlines() if line.startswith("{")]

@@ -1,4 +1,5 @@
-"""The whole journey with the keyboard alone: Tab, Shift+Tab, Space and Enter."""
+"""The whole journey with the keyboard alone: Tab, Shift+Tab, Space and Enter (the visitor's
+words typed into the field Tab reached, as a keyboard's input method delivers them)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from kiosk.domain.journey import Step
-from tests.ui_driver import type_text
 
 
 @pytest.fixture
@@ -32,8 +32,9 @@ def tab_to(qtbot, target, limit=40):
     raise AssertionError(f"Tab never reached {target.accessibleName()!r}")
 
 
-def test_whole_journey_by_keyboard(qtbot, window, campaign):
+def test_whole_journey_by_keyboard(qtbot, visitor, window, campaign):
     j = window.journey
+    v = visitor(window)
     assert focused() is window.pages[Step.ATTRACT].start
     key(qtbot, Qt.Key.Key_Space)
     assert j.step is Step.RECIPIENTS
@@ -50,7 +51,7 @@ def test_whole_journey_by_keyboard(qtbot, window, campaign):
 
     editor = window.pages[Step.WRITE].editor
     assert focused() is editor
-    type_text(editor, "Please give these men a safe way out, now and for good.")
+    v.write("Please give these men a safe way out, now and for good.")
     tab_to(qtbot, window.primary)  # Tab leaves the editor; a letter needs no tab characters
     key(qtbot, Qt.Key.Key_Return)
     assert j.step is Step.SIGN
@@ -58,10 +59,10 @@ def test_whole_journey_by_keyboard(qtbot, window, campaign):
     sign = window.pages[Step.SIGN]
     tab_to(qtbot, sign.mode_buttons[next(iter(sign.mode_buttons))])
     tab_to(qtbot, sign.edits["first_name"])
-    type_text(sign.edits["first_name"], "Ana")
+    v.sign(first="Ana")
     key(qtbot, Qt.Key.Key_Tab)
     assert focused() is sign.edits["last_name"], "first name → last name in reading order"
-    type_text(sign.edits["last_name"], "Lopes")
+    v.sign(last="Lopes")
     tab_to(qtbot, window.primary)
     key(qtbot, Qt.Key.Key_Return)
     assert j.step is Step.REVIEW

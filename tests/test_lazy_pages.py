@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QApplication
 from kiosk.domain.journey import NUMBERED_STEPS, Step
 from kiosk.i18n import tr
 from kiosk.ui.pages import PAGES
-from tests.test_journey_ui import _printer_out_of_paper, _to_deliver
-from tests.ui_driver import click, type_text
+from kiosk.ui.staff.panel import StaffPanel
+from kiosk.ui.staff.pin_pad import PinPad
+from tests.support.kiosk_window import printer_out_of_paper, to_deliver
 
 
 def _made(window) -> set[Step]:
@@ -29,9 +30,11 @@ def test_only_the_attract_screen_is_made_at_start(open_window):
     window = open_window()
     assert _made(window) == {Step.ATTRACT}
     staff = window.staff
-    assert staff._pad is None and staff._panel is None  # made when staff first need them
+    # Made when staff first need them: until then the window has no such child.
+    assert window.findChildren(PinPad) == [] and window.findChildren(StaffPanel) == []
     staff.open_pad()
-    assert staff._pad is not None and staff.pad.isVisible() and staff._panel is None
+    assert window.findChildren(PinPad) == [staff.pad] and staff.pad.isVisible()
+    assert window.findChildren(StaffPanel) == []
 
 
 def test_pages_are_made_in_idle_time(qtbot, open_window):
@@ -42,56 +45,59 @@ def test_pages_are_made_in_idle_time(qtbot, open_window):
     assert window.pages.currentWidget() is window.pages.scroller(Step.ATTRACT)
 
 
-def test_a_page_made_late_speaks_the_visitors_language_at_their_text_size(qtbot, open_window):
+def test_a_page_made_late_speaks_the_visitors_language_at_their_text_size(tap, visitor,
+                                                                          open_window):
     window = open_window()
+    v = visitor(window)
     attract = window.page(Step.ATTRACT)
-    click(qtbot, attract.lang_buttons["fr"])
-    click(qtbot, attract.size_button)
-    click(qtbot, attract.size_button)  # 200 %
-    click(qtbot, attract.start)
+    v.language("fr")
+    tap(attract.size_button)
+    tap(attract.size_button)  # 200 %
+    v.start()
     recipients = window.page(Step.RECIPIENTS)
     assert recipients.title.text() == tr("recipients.title", "fr")
     assert recipients.title.font().pixelSize() == 80  # 40 px at 1280×800, twice
     assert window.primary.text() == tr("common.next", "fr")
 
 
-def test_a_page_made_while_typing_makes_room_for_the_keyboard(qtbot, open_window):
+def test_a_page_made_while_typing_makes_room_for_the_keyboard(visitor, open_window):
     window = open_window()
-    click(qtbot, window.page(Step.ATTRACT).start)
-    click(qtbot, window.page(Step.RECIPIENTS).cards["pm"])
+    v = visitor(window)
+    v.start()
+    v.choose("pm")
     window.set_keyboard_room(300)  # the on-screen keyboard is open as the step changes
-    click(qtbot, window.primary)
+    v.next()
     write = window.page(Step.WRITE)
     assert write.typing_bar.isVisible() and not write.help.isVisible()
     window.set_keyboard_room(0)
     assert not write.typing_bar.isVisible() and write.help.isVisible()
 
 
-def test_a_page_made_late_knows_the_printers_news(qtbot, open_window):
+def test_a_page_made_late_knows_the_printers_news(visitor, open_window):
     window = open_window()
-    window.services.printer_changed.emit(_printer_out_of_paper())
-    _to_deliver(qtbot, window, "pm")  # the deliver page is made after the news came
+    window.services.printer_changed.emit(printer_out_of_paper())
+    to_deliver(visitor(window), "pm")  # the deliver page is made after the news came
     note = window.page(Step.DELIVER).printer_note
     assert note.isVisible() and "will print when the printer is ready" in note.text()
 
 
-def test_tab_goes_from_the_page_to_back_next_and_the_top_bar(qtbot, open_window):
+def test_tab_goes_from_the_page_to_back_next_and_the_top_bar(qtbot, visitor, open_window):
     """Each page is made after the bottom bar; in the Tab order it still comes before it."""
     window = open_window(kiosk_mode=True)
     qtbot.waitUntil(window.isActiveWindow)
     j = window.journey
-    click(qtbot, window.page(Step.ATTRACT).start)
-    click(qtbot, window.page(Step.RECIPIENTS).cards["pm"])
+    v = visitor(window)
+    v.start()
+    v.choose("pm")
     for step in NUMBERED_STEPS:
         assert j.step is step
         page = window.page(step)
         if step is Step.WRITE:
-            type_text(page.editor, "Please give these men a safe way out, now and for good.")
+            v.write("Please give these men a safe way out, now and for good.")
         elif step is Step.SIGN:
-            type_text(page.edits["first_name"], "Ana")
-            type_text(page.edits["last_name"], "Lopes")
+            v.sign(first="Ana", last="Lopes")
         elif step is Step.DELIVER:
-            click(qtbot, page.print_card)
+            v.choose_delivery(print=True)
         first = page.first_focus()
         first.setFocus(Qt.FocusReason.OtherFocusReason)
         for _ in range(30):  # Tab through the page's own controls
@@ -105,15 +111,15 @@ def test_tab_goes_from_the_page_to_back_next_and_the_top_bar(qtbot, open_window)
         qtbot.keyClick(window.primary, Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is window.size_button, step
         if step is not Step.DELIVER:
-            click(qtbot, window.primary)
+            v.next()
 
 
-def test_leaving_the_thanks_page_stops_its_countdown(qtbot, open_window):
+def test_leaving_the_thanks_page_stops_its_countdown(visitor, open_window):
     window = open_window()
-    _to_deliver(qtbot, window, "pm")
-    click(qtbot, window.page(Step.DELIVER).print_card)
-    click(qtbot, window.primary)
+    v = visitor(window)
+    to_deliver(v, "pm")
+    v.send(print=True)
     thanks = window.page(Step.THANKS)
     assert thanks.timer.isActive()
-    click(qtbot, thanks.done)
+    v.done()
     assert window.journey.step is Step.ATTRACT and not thanks.timer.isActive()

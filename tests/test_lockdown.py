@@ -15,7 +15,6 @@ from kiosk.domain.journey import Step
 from kiosk.single_instance import AlreadyRunning, hold_lock
 from kiosk.ui.app import install_failsafe
 from kiosk.ui.lockdown import Lockdown
-from tests.ui_driver import click, type_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,10 +38,11 @@ def test_close_and_quit_keys_do_nothing(qtbot, kiosk):
         assert kiosk.isVisible()
 
 
-def test_no_context_menu_anywhere(qtbot, kiosk):
-    click(qtbot, kiosk.pages[Step.ATTRACT].start)
-    click(qtbot, kiosk.pages[Step.RECIPIENTS].cards["pm"])
-    click(qtbot, kiosk.primary)
+def test_no_context_menu_anywhere(visitor, kiosk):
+    v = visitor(kiosk)
+    v.start()
+    v.choose("pm")
+    v.next()
     editor = kiosk.pages[Step.WRITE].editor
     event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(5, 5), QPoint(5, 5))
     assert QApplication.sendEvent(editor.viewport(), event)  # swallowed by the filter
@@ -70,14 +70,15 @@ def test_second_kiosk_on_the_same_data_dir_is_refused(data_dir, sample_path):
     hold_lock(data_dir).close()  # released: the next start works
 
 
-def test_failsafe_returns_to_the_attract_screen(qtbot, kiosk, monkeypatch):
+def test_failsafe_returns_to_the_attract_screen(qtbot, visitor, kiosk, monkeypatch):
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     install_failsafe(kiosk)
     j = kiosk.journey
-    click(qtbot, kiosk.pages[Step.ATTRACT].start)
-    click(qtbot, kiosk.pages[Step.RECIPIENTS].cards["pm"])
-    click(qtbot, kiosk.primary)
-    type_text(kiosk.pages[Step.WRITE].editor, "A letter in progress when something breaks")
+    v = visitor(kiosk)
+    v.start()
+    v.choose("pm")
+    v.next()
+    v.write("A letter in progress when something breaks")
 
     def broken() -> None:
         raise RuntimeError("injected fault")

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.store import outbox as q
-from tests.smtp_server import queue_letters, states, wait_until
-
-pytest_plugins = ["tests.smtp_fixtures"]
+from tests.support.letters import queue_letters, states
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 

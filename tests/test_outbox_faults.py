@@ -10,17 +10,9 @@ import pytest
 from kiosk.delivery.mailer import Mailer
 from kiosk.delivery.outbox import OutboxService, ServerState
 from kiosk.store import outbox as q
-from tests.smtp_server import (
-    PASSWORD,
-    USERNAME,
-    FaultySMTPServer,
-    free_port,
-    queue_letters,
-    states,
-    wait_until,
-)
-
-pytest_plugins = ["tests.smtp_fixtures"]
+from tests.support.letters import queue_letters, states
+from tests.support.peers.smtp_server import PASSWORD, USERNAME, FaultySMTPServer, free_port
+from tests.support.waiting import wait_until
 
 
 def drain(campaign, store):

@@ -9,9 +9,8 @@ import threading
 import pytest
 
 from kiosk.delivery.outbox import OutboxService
-from tests.smtp_server import USERNAME, FaultySMTPServer, queue_letters
-
-pytest_plugins = ["tests.smtp_fixtures"]
+from tests.support.letters import queue_letters
+from tests.support.peers.smtp_server import USERNAME, FaultySMTPServer
 
 DEADLINE = 60  # seconds: a drain against a local server takes well under one
 

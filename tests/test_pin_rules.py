@@ -8,7 +8,7 @@ import re
 import pytest
 
 from kiosk.pin_rules import hash_pin, pin_hash_problem, pin_problem, verify_pin
-from tests.kiosk_cli import assert_refused, kiosk_cli
+from tests.support.checks.kiosk_cli import assert_refused, kiosk_cli
 
 UNTYPABLE = [
     "１２３４",  # full-width digits: str.isdigit() says yes

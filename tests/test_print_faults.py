@@ -7,14 +7,10 @@ from __future__ import annotations
 import time
 
 from kiosk.delivery.printer import StatusKind
-from tests.printing_fixtures import *  # noqa: F403 - fixtures: emulator, net_campaign, probe
-from tests.printing_fixtures import (
-    complete_copies,
-    job_row,
-    keep_letter,
-    printer_campaign,
-    wait_until,
-)
+from tests.support.campaigns import printer_campaign
+from tests.support.letters import job_row, keep_letter
+from tests.support.peers.escpos_printer import complete_copies
+from tests.support.waiting import wait_until
 
 MARK = "ŒUVRE et cœur"  # printed as-is with CP1252
 
@@ -175,18 +171,10 @@ def test_paper_runs_out_mid_job_is_never_lost(net_campaign, emulator, store, pro
     """The documented trade-off: a job torn by paper-out may print twice, never zero times."""
     job = keep_letter(store, net_campaign)
     emulator.paper = "low"
-    original = emulator._process
-
-    def run_out_after_a_bit(conn, buf):  # paper ends once part of the job has printed
-        taken = original(conn, buf)
-        if len(emulator.printed) > 300:
-            emulator.paper = "out"
-        return taken
-
-    emulator._process = run_out_after_a_bit
+    emulator.paper_out_after = 300  # the paper ends once part of the job has printed
     p = probe(net_campaign).start()
     _stays_queued(p, store, job, StatusKind.PAPER_OUT)
-    emulator._process = original
+    emulator.paper_out_after = None
     emulator.refill()  # the buffered rest prints, then the kiosk sends the letter again
     wait_until(lambda: job_row(store, job)["state"] == "printed", what="job printed")
     copies = sum(1 for r in emulator.receipts() if MARK in r.text)

@@ -9,9 +9,8 @@ from datetime import datetime
 
 from kiosk.delivery.receipt import letter_bytes
 from kiosk.domain.letter import Signer, make_letter
-from tests.escpos_emulator import next_command
-from tests.printing_fixtures import *  # noqa: F403 - fixtures: emulator, net_campaign, probe
-from tests.printing_fixtures import printer_campaign
+from tests.support.campaigns import printer_campaign
+from tests.support.peers.escpos_printer import next_command
 
 
 def _receipt_bytes(campaign) -> bytes:

@@ -9,16 +9,10 @@ from kiosk.cli import main
 from kiosk.delivery.print_queue import PrintService
 from kiosk.delivery.printer import StatusKind
 from kiosk.store.schema import MIGRATIONS
-from tests.campaign_files import sample_text
-from tests.escpos_emulator import decode
-from tests.printing_fixtures import *  # noqa: F403 - fixtures: emulator, net_campaign, probe
-from tests.printing_fixtures import (
-    FRENCH_BODY,
-    job_row,
-    keep_letter,
-    printer_campaign,
-    wait_until,
-)
+from tests.support.campaigns import printer_campaign, sample_text
+from tests.support.letters import FRENCH_BODY, job_row, keep_letter
+from tests.support.peers.escpos_printer import decode
+from tests.support.waiting import wait_until
 
 UPPER = ["É", "È", "À", "Ç", "Ô", "Œ", "«", "»"]
 

@@ -18,9 +18,8 @@ from kiosk.delivery.receipt import (
     wrap,
 )
 from kiosk.domain.letter import Signer, make_letter
-from tests.campaign_files import sample_text
-from tests.escpos_emulator import decode
-from tests.printing_fixtures import printer_campaign
+from tests.support.campaigns import printer_campaign, sample_text
+from tests.support.peers.escpos_printer import decode
 
 WHEN = datetime(2025, 3, 1, 14, 30)
 ACCENTS = "É È À Ç Ô Œ « » é è à ç ô œ ù û ê â î ï ë ü"

@@ -180,7 +180,7 @@ def _traces(data_dir: Path, values: list[str]) -> dict[str, list[str]]:
 
 
 def _purged_values(count: int) -> list[str]:
-    from tests.storage_fixtures import visitor
+    from tests.support.letters import visitor
 
     out = []
     for i in range(count):
@@ -191,7 +191,7 @@ def _purged_values(count: int) -> list[str]:
 
 def _delivered_letters_in_the_wal(store, count: int) -> None:
     """As a running kiosk has them: written and delivered recently, not yet checkpointed."""
-    from tests.storage_fixtures import add_letters, deliver_all
+    from tests.support.letters import add_letters, deliver_all
 
     store.conn.execute("PRAGMA wal_autocheckpoint=0")
     add_letters(store, count)

@@ -14,14 +14,13 @@ from kiosk.store.opening import expected_tables
 from kiosk.store.page_reader import Pages
 from kiosk.store.salvage import salvage
 from kiosk.store.schema import VERSION
-from tests.storage_fixtures import (
+from tests.support import ROOT
+from tests.support.checks.kiosk_cli import assert_refused, kiosk_cli
+from tests.support.letters import add_letters
+from tests.support.stores import (
     DB,
-    ROOT,
-    add_letters,
     all_garbage,
-    assert_refused,
     digest,
-    kiosk,
     make_store,
     overwrite_pages,
     pages_of,
@@ -60,9 +59,9 @@ def test_damaged_leaf_pages_lose_only_the_letters_on_them(tmp_path):
     hit = [leaves[10], leaves[len(leaves) // 2]]
     overwrite_pages(db, [n for n, _ in hit])
     damaged = digest(db)
-    assert_refused(kiosk("outbox", "list", "--data-dir", str(data_dir)), "salvage")
+    assert_refused(kiosk_cli("outbox", "list", "--data-dir", str(data_dir)), "salvage")
 
-    done = kiosk("salvage", "--data-dir", str(data_dir))
+    done = kiosk_cli("salvage", "--data-dir", str(data_dir))
     report = _report(done)
     lost = sum(cells for _, cells in hit)
     after = _salvaged(data_dir)
@@ -87,7 +86,7 @@ def test_a_damaged_root_page_loses_nothing_the_pages_still_hold(tmp_path):
     before = table_rows(db, "letters")
     [(root, _)] = pages_of(db, "letters", "internal")
     overwrite_pages(db, [root])
-    report = _report(kiosk("salvage", "--data-dir", str(data_dir)))
+    report = _report(kiosk_cli("salvage", "--data-dir", str(data_dir)))
     after = _salvaged(data_dir)["letters"]
     assert after == before
     assert report["Letters recovered"] == 200
@@ -103,7 +102,7 @@ def test_recent_letters_only_in_the_wal_come_back_when_the_main_file_is_garbage(
     writer = ("import os, sys\n"
               "from pathlib import Path\n"
               "from kiosk.store import Store\n"
-              "from tests.storage_fixtures import add_letters\n"
+              "from tests.support.letters import add_letters\n"
               "s = Store(Path(sys.argv[1]))\n"
               "s.conn.execute('PRAGMA wal_autocheckpoint=0')\n"
               "add_letters(s, 40, start=60)\n"
@@ -120,7 +119,7 @@ def test_recent_letters_only_in_the_wal_come_back_when_the_main_file_is_garbage(
     all_garbage(data_dir / DB)
     wal = digest(data_dir / f"{DB}-wal")
 
-    done = kiosk("salvage", "--data-dir", str(data_dir), "--lang", "fr")
+    done = kiosk_cli("salvage", "--data-dir", str(data_dir), "--lang", "fr")
     report = _report(done)
     after = _salvaged(data_dir)["letters"]
     assert set(range(61, 101)) <= set(after), "every letter only the WAL held"
@@ -134,7 +133,7 @@ def test_a_truncated_store_keeps_every_letter_before_the_cut(tmp_path):
     db = make_store(data_dir, 200)
     before = table_rows(db, "letters")
     truncate_half(db)
-    report = _report(kiosk("salvage", "--data-dir", str(data_dir)))
+    report = _report(kiosk_cli("salvage", "--data-dir", str(data_dir)))
     after = _salvaged(data_dir)["letters"]
     assert 0 < len(after) < 200 and report["Letters recovered"] == len(after)
     assert all(before[i] == row for i, row in after.items())
@@ -149,7 +148,7 @@ def test_a_garbled_letter_is_kept_with_its_garbled_characters_marked(tmp_path):
     data[(leaf - 1) * 4096 + 2000:(leaf - 1) * 4096 + 2040] = b"\xff" * 40  # inside words
     db.write_bytes(bytes(data))
     overwrite_pages(db, [pages_of(db, "outbox", "leaf")[0][0]])  # and a page gone elsewhere
-    _report(kiosk("salvage", "--data-dir", str(data_dir)))
+    _report(kiosk_cli("salvage", "--data-dir", str(data_dir)))
     after = _salvaged(data_dir)["letters"]
     assert set(after) == set(before), "no letter lost for a few bad bytes"
     assert any("\ufffd" in str(row) for row in after.values())
@@ -159,17 +158,17 @@ def test_an_emptied_store_starts_again_and_the_empty_file_is_kept(tmp_path):
     data_dir = tmp_path / "data"
     make_store(data_dir, 5)
     os.truncate(data_dir / DB, 0)
-    report = _report(kiosk("salvage", "--data-dir", str(data_dir)))
+    report = _report(kiosk_cli("salvage", "--data-dir", str(data_dir)))
     assert report["Letters recovered"] == 0
     assert (_kept(data_dir) / DB).stat().st_size == 0
-    assert kiosk("outbox", "list", "--data-dir", str(data_dir)).returncode == 0
+    assert kiosk_cli("outbox", "list", "--data-dir", str(data_dir)).returncode == 0
 
 
 def test_a_healthy_store_is_left_alone(tmp_path):
     data_dir = tmp_path / "data"
     db = make_store(data_dir, 5)
     before = digest(db)
-    done = kiosk("salvage", "--data-dir", str(data_dir))
+    done = kiosk_cli("salvage", "--data-dir", str(data_dir))
     assert done.returncode == 0 and "healthy" in done.stdout
     assert digest(db) == before
     assert not [p for p in data_dir.iterdir() if p.name.startswith(("damaged-", ".salvage"))]
@@ -184,7 +183,7 @@ def test_salvage_waits_for_the_kiosk_to_stop(tmp_path):
     before = digest(db)
     lock = hold_lock(data_dir)  # as the running kiosk holds it
     try:
-        assert_refused(kiosk("salvage", "--data-dir", str(data_dir)), "already running")
+        assert_refused(kiosk_cli("salvage", "--data-dir", str(data_dir)), "already running")
     finally:
         lock.close()
     assert digest(db) == before
@@ -217,7 +216,7 @@ def test_the_page_reader_reads_exactly_what_sqlite_reads(tmp_path, letters):
 
 
 def test_salvage_of_a_folder_that_never_held_a_store_says_so(tmp_path):
-    assert_refused(kiosk("salvage", "--data-dir", str(tmp_path / "typo")),
+    assert_refused(kiosk_cli("salvage", "--data-dir", str(tmp_path / "typo")),
                    "There is no letter store in", "check that --data-dir names the folder")
     assert not (tmp_path / "typo" / DB).exists(), "and makes none"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.atspi_kiosk import private_session
+from tests.support import ATSPI_SCRIPTS, ROOT
+from tests.support.atspi.kiosk_process import private_session
 
-ROOT = Path(__file__).resolve().parent.parent
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where python3-pyatspi lives
 NEEDED = ["/usr/bin/dbus-run-session", "/usr/libexec/at-spi-bus-launcher", SYSTEM_PYTHON]
 CONTROLS = {"push button", "check box", "toggle button", "text", "radio button"}
@@ -23,7 +23,7 @@ def tree(display, sample_path, tmp_path_factory):
     if missing or subprocess.run([SYSTEM_PYTHON, "-c", "import pyatspi"]).returncode:
         pytest.fail(f"AT-SPI test tools missing ({missing or 'pyatspi'}): run ./scripts/setup")
     work = tmp_path_factory.mktemp("a11y")
-    driver = [SYSTEM_PYTHON, str(ROOT / "tests" / "atspi_driver.py"), display, str(sample_path),
+    driver = [SYSTEM_PYTHON, str(ATSPI_SCRIPTS / "driver.py"), display, str(sample_path),
               str(work), sys.executable]
     # One pyatspi process does all the reading, waiting for each screen (generous deadlines
     # inside); this timeout only stops a driver that hangs for good.

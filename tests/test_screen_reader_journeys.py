@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.atspi_soak import missing_tools, report, run_soak, soak_campaign
 
-# Five journeys cover every path of tests/atspi_journeys.py's plans: both languages and a
+# Five journeys cover every path of tests/support/atspi/journeys.py's plans: both languages and a
 # switch mid-journey, one and two recipients, typed and starting texts, the three ways to
 # sign, an email address and Email, Done and the thank-you countdown. Text fields are tapped,
 # so the on-screen keyboard opens; each journey gets a fresh kiosk. Before the fix of issue 10

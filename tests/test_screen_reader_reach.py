@@ -11,12 +11,16 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.domain.journey import Step
 from kiosk.domain.letter import SignMode
-from tests.ui_driver import click
 
 
 @pytest.fixture
 def window(open_window):
     return open_window()
+
+
+@pytest.fixture
+def v(visitor, window):
+    return visitor(window)
 
 
 def _iface(w: QWidget):
@@ -30,22 +34,23 @@ def _reachable(window, cls=QWidget) -> list[QWidget]:
     return [w for w in window.findChildren(cls) if w.isVisible()]
 
 
-def _to_step(qtbot, window, step: Step) -> None:
-    click(qtbot, window.pages[Step.ATTRACT].start)
-    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
+def _to_step(v, step: Step) -> None:
+    """Walk ``v`` to ``step``: the first recipient and starting text, signed anonymously."""
+    v.start()
+    v.choose("pm")
     for _ in range(len(Step)):
-        if window.journey.step is step:
+        if v.step is step:
             return
-        if window.journey.step is Step.WRITE:
-            click(qtbot, next(iter(window.pages[Step.WRITE].choice_buttons.values())))
-        if window.journey.step is Step.SIGN:
-            click(qtbot, window.pages[Step.SIGN].mode_buttons[SignMode.ANONYMOUS])
-        click(qtbot, window.primary)
-    raise AssertionError(f"stuck at {window.journey.step}: {window.problem.text()}")
+        if v.step is Step.WRITE:
+            v.starting_text(next(iter(v.window.pages[Step.WRITE].choice_buttons)))
+        if v.step is Step.SIGN:
+            v.sign(mode=SignMode.ANONYMOUS)
+        v.next()
+    raise AssertionError(f"stuck at {v.step}")
 
 
-def test_every_talking_point_is_read_in_full(qtbot, window, campaign):
-    _to_step(qtbot, window, Step.WRITE)
+def test_every_talking_point_is_read_in_full(v, window, campaign):
+    _to_step(v, Step.WRITE)
     for lang in campaign.languages:
         window.journey.set_language(lang)
         names = [_iface(p).text(QAccessible.Text.Name) for p in window.pages[Step.WRITE].points
@@ -53,8 +58,8 @@ def test_every_talking_point_is_read_in_full(qtbot, window, campaign):
         assert names == list(campaign.talking_points.get(lang))
 
 
-def test_the_review_letter_is_text_a_reader_can_walk_line_by_line(qtbot, window):
-    _to_step(qtbot, window, Step.REVIEW)
+def test_the_review_letter_is_text_a_reader_can_walk_line_by_line(v, window):
+    _to_step(v, Step.REVIEW)
     view = window.pages[Step.REVIEW].previews[0]
     iface = _iface(view)
     assert iface.text(QAccessible.Text.Name) == "Letter to: Prime Minister of Canada"
@@ -67,8 +72,8 @@ def test_the_review_letter_is_text_a_reader_can_walk_line_by_line(qtbot, window)
     assert whole.split("\n") == [ln.text for ln in view.lines if ln.style not in ("qr", "cut")]
 
 
-def test_exclusive_choices_are_radio_buttons(qtbot, window):
-    _to_step(qtbot, window, Step.SIGN)
+def test_exclusive_choices_are_radio_buttons(v, window):
+    _to_step(v, Step.SIGN)
     modes = window.pages[Step.SIGN].mode_buttons.values()
     assert {_iface(b).role() for b in modes} == {QAccessible.Role.RadioButton}
     starts = window.pages[Step.WRITE].choice_buttons.values()
@@ -77,16 +82,16 @@ def test_exclusive_choices_are_radio_buttons(qtbot, window):
     assert {_iface(c).role() for c in cards} == {QAccessible.Role.CheckBox}
 
 
-def test_a_question_hides_the_page_behind_it_until_answered(qtbot, window):
-    _to_step(qtbot, window, Step.WRITE)
+def test_a_question_hides_the_page_behind_it_until_answered(qtbot, v, window):
+    _to_step(v, Step.WRITE)
     before = {w for w in _reachable(window) if not window.confirm.isAncestorOf(w)}
     assert window.primary in before and window.back_button in before
-    click(qtbot, window.start_over_button)
+    v.ask_start_over()
     assert window.confirm.isVisible()
     showing = [w for w in _reachable(window) if w is not window.confirm
                and not window.confirm.isAncestorOf(w)]
     assert showing == [], f"behind the question: {[type(w).__name__ for w in showing]}"
-    click(qtbot, window.confirm.no)
+    v.answer(False)
     qtbot.waitUntil(lambda: window.primary.isVisible())
     assert window.journey.step is Step.WRITE
     # Back on the control that asked, as after any dialog.

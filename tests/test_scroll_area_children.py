@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QScrollArea
 from kiosk.domain.journey import TEXT_SIZES, Step
 from kiosk.domain.letter import SignMode
 from kiosk.ui.widgets import ScrollFrame
-from tests.ui_driver import click, type_text
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def _counts(window) -> dict[int, tuple[str, int]]:
     return out
 
 
-def test_no_scroll_area_changes_its_child_count(qtbot, window):
+def test_no_scroll_area_changes_its_child_count(tap, visitor, window):
     # Pages and staff screens are made when first needed: each scroll area is held to the
     # count it had when it first appeared, and must be in its frame from then on.
     first: dict[int, tuple[str, int]] = {}
@@ -53,28 +52,28 @@ def test_no_scroll_area_changes_its_child_count(qtbot, window):
         seen.append(moment)
         assert changed == [], f"after {moment}: {changed}"
 
+    v = visitor(window)
     check("start-up")
-    click(qtbot, window.pages[Step.ATTRACT].start)
+    v.start()
     check("start")
-    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
-    click(qtbot, window.primary)
+    v.choose("pm")
+    v.next()
     check("write")
-    write = window.pages[Step.WRITE]
-    click(qtbot, next(iter(write.choice_buttons.values())))
-    type_text(write.editor, "\n".join(f"line {i}" for i in range(60)))  # grows long
+    v.starting_text(next(iter(window.pages[Step.WRITE].choice_buttons)))
+    v.write("\n".join(f"line {i}" for i in range(60)))  # grows long
     check("a long letter")
     window.set_keyboard_room(360)  # the on-screen keyboard opens
     check("keyboard open")
     window.set_keyboard_room(0)
     for size in TEXT_SIZES[1:]:
-        click(qtbot, window.size_button)
+        tap(window.size_button)
         check(f"text size {size}")
-    click(qtbot, window.primary)
+    v.next()
     check("sign")
-    click(qtbot, window.pages[Step.SIGN].mode_buttons[SignMode.ANONYMOUS])
-    click(qtbot, window.primary)
+    v.sign(mode=SignMode.ANONYMOUS)
+    v.review()
     check("review")
-    click(qtbot, window.primary)
+    v.next()
     check("deliver")
     window.staff.open_pad()
     check("PIN pad")

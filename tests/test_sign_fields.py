@@ -12,14 +12,15 @@ H = Qt.InputMethodHint
 
 
 @pytest.fixture
-def sign(open_window):
+def sign(visitor, open_window):
     window = open_window()
     j = window.journey
-    j.start()
-    j.toggle_recipient(j.campaign.recipients[0].id)
-    j.next()
-    j.update(body="A letter long enough to pass the minimum length.")
-    j.next()
+    v = visitor(window)
+    v.start()
+    v.choose(j.campaign.recipients[0].id)
+    v.next()
+    v.write("A letter long enough to pass the minimum length.")
+    v.next()
     assert j.step is Step.SIGN
     return window.pages[Step.SIGN]
 

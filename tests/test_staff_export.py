@@ -12,9 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import TEXT_SIZES, Delivery, Journey
-from tests.a11y_audit import audit
-from tests.fake_mounts import FakeMounts
-from tests.ui_driver import click
+from tests.support.checks.a11y_audit import audit
+from tests.support.peers.usb_drives import FakeMounts
 
 
 @pytest.fixture
@@ -38,10 +37,10 @@ def _keep_a_letter(window, campaign) -> None:
                  Delivery(print=True, email=False))
 
 
-def _open_export(qtbot, window):
+def _open_export(tap, window):
     panel = window.staff.panel
     panel.open_panel()
-    click(qtbot, panel.buttons["export"])
+    tap(panel.buttons["export"])
     screen = window.staff.export
     assert screen.isVisible()
     return screen
@@ -55,22 +54,23 @@ def _card(screen, title: str):
     return next(c for c in screen.cards if c.title.text() == title)
 
 
-def test_export_goes_only_to_the_drive_staff_chose(qtbot, window, campaign, mounts, data_dir):
+def test_export_goes_only_to_the_drive_staff_chose(qtbot, tap, window, campaign, mounts,
+                                                   data_dir):
     visitor = mounts.plug("A-VISITOR")  # sorts first: today's kiosk wrote to it
     kingston = mounts.plug("KINGSTON")
     _keep_a_letter(window, campaign)
-    screen = _open_export(qtbot, window)
+    screen = _open_export(tap, window)
     assert [c.title.text() for c in screen.cards] == ["A-VISITOR", "KINGSTON",
                                                      "This kiosk’s own folder"]
     assert "USB drive" in _card(screen, "KINGSTON").detail.text()
-    click(qtbot, _card(screen, "KINGSTON"))
+    tap(_card(screen, "KINGSTON"))
     confirm = screen.confirm
     assert confirm.isVisible()
     size = window.services.export_targets()[1].describe("en")
     assert confirm.title.text() == f"Export 3 files to {size}?"
     assert "letter-kiosk-" in confirm.body.text()
     assert _files_under(kingston) == _files_under(visitor) == [], "nothing before the yes"
-    click(qtbot, confirm.yes)
+    tap(confirm.yes)
     panel = window.staff.panel
     qtbot.waitUntil(lambda: "Wrote" in panel.message.text(), timeout=30_000)
     assert not screen.isVisible() and panel.isVisible()
@@ -86,53 +86,53 @@ def test_export_goes_only_to_the_drive_staff_chose(qtbot, window, campaign, moun
     assert "Privée" not in everything and "zoe.private" not in everything
 
 
-def test_no_drive_says_so_and_offers_the_data_dir(qtbot, window, campaign, data_dir):
+def test_no_drive_says_so_and_offers_the_data_dir(qtbot, tap, window, campaign, data_dir):
     _keep_a_letter(window, campaign)
-    screen = _open_export(qtbot, window)
+    screen = _open_export(tap, window)
     assert "No USB drive is plugged in" in screen.help.text()
     (card,) = screen.cards
     assert card.title.text() == "This kiosk’s own folder"
     assert str(data_dir / "exports") in card.detail.text()
-    click(qtbot, card)
+    tap(card)
     assert screen.confirm.title.text() == "Export 3 files to this kiosk’s own folder?"
-    click(qtbot, screen.confirm.yes)
+    tap(screen.confirm.yes)
     qtbot.waitUntil(lambda: "Wrote" in window.staff.panel.message.text(), timeout=30_000)
     (folder,) = list((data_dir / "exports").iterdir())
     assert {p.name for p in folder.iterdir()} == {"counts.csv", "letters.pdf", "opt-ins.csv"}
 
 
-def test_look_again_finds_a_drive_plugged_in_later(qtbot, window, mounts):
-    screen = _open_export(qtbot, window)
+def test_look_again_finds_a_drive_plugged_in_later(tap, window, mounts):
+    screen = _open_export(tap, window)
     assert len(screen.cards) == 1
     mounts.plug("KINGSTON")
-    click(qtbot, screen.rescan)
+    tap(screen.rescan)
     assert [c.title.text() for c in screen.cards] == ["KINGSTON", "This kiosk’s own folder"]
     assert "No USB drive" not in screen.help.text()
 
 
-def test_cancel_and_back_write_nothing(qtbot, window, mounts, data_dir):
+def test_cancel_and_back_write_nothing(tap, window, mounts, data_dir):
     kingston = mounts.plug("KINGSTON")
-    screen = _open_export(qtbot, window)
-    click(qtbot, _card(screen, "KINGSTON"))
+    screen = _open_export(tap, window)
+    tap(_card(screen, "KINGSTON"))
     # Behind the question the list is a picture: a screen reader is offered no drive there.
     assert not any(c.isVisible() for c in screen.cards) and not screen.back.isVisible()
-    click(qtbot, screen.confirm.no)
+    tap(screen.confirm.no)
     assert screen.isVisible() and not screen.confirm.isVisible()
     assert _card(screen, "KINGSTON").isVisible() and screen.back.isVisible()
     assert screen.focusWidget() is _card(screen, "KINGSTON"), "focus goes back to the choice"
-    click(qtbot, screen.back)
+    tap(screen.back)
     assert not screen.isVisible() and window.staff.panel.isVisible()
     assert _files_under(kingston) == [] and not (data_dir / "exports").exists()
     assert "export" not in [r[0] for r in window.services.store.conn.execute(
         "SELECT action FROM audit")]
 
 
-def test_a_drive_pulled_out_before_the_yes_gets_nothing(qtbot, window, mounts, data_dir):
+def test_a_drive_pulled_out_before_the_yes_gets_nothing(qtbot, tap, window, mounts, data_dir):
     kingston = mounts.plug("KINGSTON")
-    screen = _open_export(qtbot, window)
-    click(qtbot, _card(screen, "KINGSTON"))
+    screen = _open_export(tap, window)
+    tap(_card(screen, "KINGSTON"))
     mounts.unplug("KINGSTON")  # the folder stays, as when the desktop is slow to clean up
-    click(qtbot, screen.confirm.yes)
+    tap(screen.confirm.yes)
     panel = window.staff.panel
     qtbot.waitUntil(lambda: "no longer plugged in" in panel.message.text(), timeout=30_000)
     assert _files_under(kingston) == [] and list(kingston.iterdir()) == []
@@ -142,9 +142,9 @@ def test_a_drive_pulled_out_before_the_yes_gets_nothing(qtbot, window, mounts, d
     assert len(failed) == 1 and "KINGSTON" in failed[0]
 
 
-def test_the_choice_by_keyboard_alone(qtbot, window, mounts):
+def test_the_choice_by_keyboard_alone(qtbot, tap, window, mounts):
     mounts.plug("KINGSTON")
-    screen = _open_export(qtbot, window)
+    screen = _open_export(tap, window)
     assert screen.focusWidget() is _card(screen, "KINGSTON")
     qtbot.keyClick(screen.focusWidget(), Qt.Key.Key_Return)
     assert screen.confirm.isVisible() and "KINGSTON" in screen.confirm.title.text()
@@ -152,27 +152,27 @@ def test_the_choice_by_keyboard_alone(qtbot, window, mounts):
     assert not screen.confirm.isVisible() and screen.isVisible()
 
 
-def test_a_read_only_drive_cannot_be_chosen(qtbot, window, mounts):
+def test_a_read_only_drive_cannot_be_chosen(tap, window, mounts):
     mounts.plug("LOCKED", options="ro")
-    screen = _open_export(qtbot, window)
+    screen = _open_export(tap, window)
     card = _card(screen, "LOCKED")
     assert not card.isEnabled() and "read-only" in card.detail.text()
 
 
-def test_the_choice_is_asked_in_french(qtbot, window, mounts):
+def test_the_choice_is_asked_in_french(tap, window, mounts):
     mounts.plug("KINGSTON")
     window.journey.set_language("fr")
-    screen = _open_export(qtbot, window)
+    screen = _open_export(tap, window)
     assert screen.title.text() == "Exporter les lettres et les chiffres"
-    click(qtbot, _card(screen, "KINGSTON"))
+    tap(_card(screen, "KINGSTON"))
     assert screen.confirm.title.text().startswith("Exporter 3 fichiers vers KINGSTON (")
     assert screen.confirm.title.text().endswith(" Go)\u00a0?")
 
 
-def test_locking_the_panel_closes_the_export_screen(qtbot, window, mounts):
+def test_locking_the_panel_closes_the_export_screen(qtbot, tap, window, mounts):
     mounts.plug("KINGSTON")
-    screen = _open_export(qtbot, window)
-    click(qtbot, _card(screen, "KINGSTON"))
+    screen = _open_export(tap, window)
+    tap(_card(screen, "KINGSTON"))
     panel = window.staff.panel
     panel.auto_lock.setInterval(50)  # two minutes in real life
     panel.poke()
@@ -182,7 +182,7 @@ def test_locking_the_panel_closes_the_export_screen(qtbot, window, mounts):
 
 
 @pytest.mark.parametrize("size", TEXT_SIZES)
-def test_the_export_screen_passes_the_audit(qtbot, window, mounts, size):
+def test_the_export_screen_passes_the_audit(tap, window, mounts, size):
     mounts.plug("KINGSTON")
     mounts.plug("SANDISK ULTRA FIT 3.1")
     mounts.plug("LOCKED", options="ro")
@@ -191,21 +191,21 @@ def test_the_export_screen_passes_the_audit(qtbot, window, mounts, size):
         window.journey.set_language(lang)
         window.journey.update(text_size=size)
         window.apply_theme()
-        screen = _open_export(qtbot, window)
+        screen = _open_export(tap, window)
         for _ in range(8):  # layouts settle over a few turns of the event loop
             QApplication.processEvents()
         problems += [f"{lang}/list: {p}" for p in audit(screen)]
-        click(qtbot, _card(screen, "KINGSTON"))
+        tap(_card(screen, "KINGSTON"))
         for _ in range(8):
             QApplication.processEvents()
         problems += [f"{lang}/confirm: {p}" for p in audit(screen.confirm)]
-        click(qtbot, screen.confirm.no)
-        click(qtbot, screen.back)
+        tap(screen.confirm.no)
+        tap(screen.back)
         window.staff.panel.close_panel()
     assert problems == [], "\n".join(problems)
 
 
-def test_nothing_covers_the_staff_screens_titles(qtbot, window, mounts):
+def test_nothing_covers_the_staff_screens_titles(window, mounts):
     mounts.plug("KINGSTON")
     staff = window.staff
     for screen, open_screen in ((staff.panel, staff.panel.open_panel),

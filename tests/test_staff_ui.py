@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import Delivery, Journey, Step
 from kiosk.pin_rules import MAX_TRIES, SAMPLE_PIN
-from tests.ui_driver import click, type_text
 
 
 @pytest.fixture
@@ -18,10 +17,10 @@ def window(open_window):
     return open_window(kiosk_mode=True)
 
 
-def _enter_pin(qtbot, pad, pin: str) -> None:
+def _enter_pin(qtbot, tap, pad, pin: str) -> None:
     for digit in pin:
-        click(qtbot, pad.keys[digit])
-    click(qtbot, pad.keys["ok"])
+        tap(pad.keys[digit])
+    tap(pad.keys["ok"])
     qtbot.waitUntil(lambda: not pad.checking)  # the PIN is checked off the GUI thread
 
 
@@ -44,14 +43,14 @@ def test_key_chord_opens_the_pin_pad(qtbot, window):
     assert window.staff.pad.isVisible()
 
 
-def test_right_pin_opens_the_panel_and_is_audited(qtbot, window):
+def test_right_pin_opens_the_panel_and_is_audited(qtbot, tap, window):
     staff = window.staff
     staff.open_pad()
-    _enter_pin(qtbot, staff.pad, SAMPLE_PIN)
+    _enter_pin(qtbot, tap, staff.pad, SAMPLE_PIN)
     assert staff.panel.isVisible() and not staff.pad.isVisible()
     actions = [r[0] for r in window.services.store.conn.execute("SELECT action FROM audit")]
     assert actions == ["staff.pin_pad", "staff.unlock"]
-    click(qtbot, staff.panel.lock)
+    tap(staff.panel.lock)
     assert not staff.panel.isVisible()
 
 
@@ -66,25 +65,25 @@ def test_pin_by_keyboard(qtbot, window):
     qtbot.waitUntil(staff.panel.isVisible)  # the PIN is checked off the GUI thread
 
 
-def test_wrong_pins_lock_the_pad(qtbot, window):
+def test_wrong_pins_lock_the_pad(qtbot, tap, window):
     staff = window.staff
     staff.open_pad()
-    _enter_pin(qtbot, staff.pad, "0000")
+    _enter_pin(qtbot, tap, staff.pad, "0000")
     assert staff.pad.message.text() == "Wrong PIN. 4 tries left." and not staff.panel.isVisible()
     for _ in range(MAX_TRIES - 2):
-        _enter_pin(qtbot, staff.pad, "0000")
+        _enter_pin(qtbot, tap, staff.pad, "0000")
     assert staff.pad.message.text() == "Wrong PIN. 1 try left."
-    _enter_pin(qtbot, staff.pad, "0000")
+    _enter_pin(qtbot, tap, staff.pad, "0000")
     assert staff.gate.seconds_locked() > 0
     assert not staff.pad.keys["ok"].isEnabled()
     assert "30 seconds" in staff.pad.message.text()
 
 
-def test_a_restart_keeps_the_pad_locked_and_the_audit_has_no_digits(qtbot, open_window):
+def test_a_restart_keeps_the_pad_locked_and_the_audit_has_no_digits(qtbot, tap, open_window):
     first = open_window(kiosk_mode=True)
     first.staff.open_pad()
     for _ in range(MAX_TRIES):
-        _enter_pin(qtbot, first.staff.pad, "97531")
+        _enter_pin(qtbot, tap, first.staff.pad, "97531")
     assert first.staff.gate.seconds_locked() > 0
     first.staff.pad.close_pad()
     first.hide()
@@ -114,7 +113,7 @@ def test_panel_locks_itself_when_left_alone(qtbot, window):
     qtbot.waitUntil(lambda: not panel.isVisible(), timeout=2000)
 
 
-def test_panel_counts_match_the_store(qtbot, window, campaign):
+def test_panel_counts_match_the_store(window, campaign):
     store = window.services.store
     for lang, rids in (("en", ["pm", "ircc"]), ("fr", ["pm"]), ("fr", ["un-ohchr"])):
         j = Journey(campaign)
@@ -136,35 +135,32 @@ def test_panel_counts_match_the_store(qtbot, window, campaign):
 
 
 @pytest.mark.parametrize("step", [s for s in Step if s is not Step.ATTRACT])
-def test_reset_from_every_step_leaves_nothing(qtbot, window, step):
+def test_reset_from_every_step_leaves_nothing(tap, visitor, window, step):
     j = window.journey
-    click(qtbot, window.pages[Step.ATTRACT].start)
-    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
-    click(qtbot, window.primary)
+    v = visitor(window)
+    v.start()
+    v.choose("pm")
+    v.next()
     write = window.pages[Step.WRITE]
-    click(qtbot, write.choice_buttons["__blank__"])
-    type_text(write.editor, "Mots très privés du visiteur précédent, assez longs.")
+    v.blank_page()
+    v.write("Mots très privés du visiteur précédent, assez longs.")
     write.editor.selectAll()
     write.editor.copy()
     assert QGuiApplication.clipboard().text()
     if step.value in ("sign", "review", "deliver", "thanks"):
-        click(qtbot, window.primary)
-        sign = window.pages[Step.SIGN]
-        type_text(sign.edits["first_name"], "Zoë")
-        type_text(sign.edits["last_name"], "Privée")
-        type_text(sign.edits["email"], "zoe@example.com")
-        click(qtbot, sign.opt_in.box)
+        v.next()
+        v.sign(first="Zoë", last="Privée", email="zoe@example.com", opt_in=True)
     if step.value in ("review", "deliver", "thanks"):
-        click(qtbot, window.primary)
+        v.review()
     if step.value in ("deliver", "thanks"):
-        click(qtbot, window.primary)
-        click(qtbot, window.pages[Step.DELIVER].print_card)
+        v.next()
+        v.choose_delivery(print=True)
     if step is Step.THANKS:
-        click(qtbot, window.primary)
+        v.send()
     if step is not Step.RECIPIENTS:
         assert j.step is step
     window.staff.panel.open_panel()
-    click(qtbot, window.staff.panel.buttons["reset_session"])
+    tap(window.staff.panel.buttons["reset_session"])
     assert j.step is Step.ATTRACT
     for edit in window.findChildren(QLineEdit):
         assert edit.text() == "" and not edit.isUndoAvailable() and not edit.hasSelectedText()
@@ -180,7 +176,7 @@ def test_reset_from_every_step_leaves_nothing(qtbot, window, step):
     assert j.session.body == "" and j.session.first_name == ""
 
 
-def test_review_mode_holds_and_releases_emails(qtbot, campaign, open_window):
+def test_review_mode_holds_and_releases_emails(qtbot, tap, campaign, open_window):
     held_campaign = campaign.model_copy(update={
         "email": campaign.email.model_copy(update={"hold_for_review": True})})
     w = open_window(chosen=held_campaign)
@@ -195,13 +191,13 @@ def test_review_mode_holds_and_releases_emails(qtbot, campaign, open_window):
     panel = w.staff.panel
     panel.open_panel()
     assert panel.buttons["review_held"].isEnabled()
-    click(qtbot, panel.buttons["review_held"])
+    tap(panel.buttons["review_held"])
     review = w.staff.review
     assert review.isVisible() and "Please act now" in review.text.toPlainText()
-    click(qtbot, review.approve)
+    tap(review.approve)
     # Decided off the GUI thread: the next email is shown once the first is released.
     qtbot.waitUntil(lambda: states()[0] == "queued" and review.reject.isEnabled())
-    click(qtbot, review.reject)
+    tap(review.reject)
     qtbot.waitUntil(lambda: states() == ["queued", "cancelled"])
     qtbot.waitUntil(lambda: "No emails" in review.title.text())  # nothing left to review
     assert not review.approve.isEnabled()
@@ -210,7 +206,7 @@ def test_review_mode_holds_and_releases_emails(qtbot, campaign, open_window):
 # The export button and the choice of drive: tests/test_staff_export.py.
 
 
-def test_queue_view_retries_and_cancels(qtbot, window, campaign):
+def test_queue_view_retries_and_cancels(qtbot, tap, window, campaign):
     store = window.services.store
     j = Journey(campaign)
     j.toggle_recipient("pm")
@@ -220,7 +216,7 @@ def test_queue_view_retries_and_cancels(qtbot, window, campaign):
     store.conn.execute("UPDATE outbox SET state = 'failed', last_error = '550 no such user'")
     panel = window.staff.panel
     panel.open_panel()
-    click(qtbot, panel.buttons["queues"])
+    tap(panel.buttons["queues"])
     view = window.staff.queues
     assert view.isVisible()
     rows = [view.rows.itemAt(i).widget() for i in range(view.rows.count())]
@@ -230,7 +226,7 @@ def test_queue_view_retries_and_cancels(qtbot, window, campaign):
     assert any("Email" in t and "550 no such user" in t for t in texts)
     # Cancel the print job (first row), retry the email (second row).
     cancel = next(b for b in rows[0].findChildren(QPushButton) if b.text() == "Cancel")
-    click(qtbot, cancel)
+    tap(cancel)
     qtbot.waitUntil(lambda: store.conn.execute(  # done off the GUI thread
         "SELECT state FROM print_jobs").fetchone()[0] == "cancelled")
 
@@ -242,14 +238,15 @@ def test_queue_view_retries_and_cancels(qtbot, window, campaign):
     rows = shown()
     retry = next(b for b in rows[0].findChildren(QPushButton) if b.text() == "Retry")
     qtbot.waitUntil(retry.isVisible)  # new rows are shown on the next turn of the event loop
-    click(qtbot, retry)
+    tap(retry)
     qtbot.waitUntil(lambda: store.conn.execute(
         "SELECT state FROM outbox").fetchone()[0] in ("queued", "retry"))
 
 
-def test_idle_does_not_clear_the_page_while_staff_are_in_the_panel(qtbot, window):
-    click(qtbot, window.pages[Step.ATTRACT].start)
-    click(qtbot, window.pages[Step.RECIPIENTS].cards["pm"])
+def test_idle_does_not_clear_the_page_while_staff_are_in_the_panel(visitor, window):
+    v = visitor(window)
+    v.start()
+    v.choose("pm")
     window.staff.panel.open_panel()
     window.idle.warn()
     assert not window.idle.overlay.isVisible()
@@ -259,14 +256,14 @@ def test_idle_does_not_clear_the_page_while_staff_are_in_the_panel(qtbot, window
     assert window.idle.overlay.isVisible()
 
 
-def test_a_closed_window_leaves_no_staff_timer_running(qtbot, window):
+def test_a_closed_window_leaves_no_staff_timer_running(qtbot, tap, window):
     # Later they would lock the panel, or end a lockout, in a store already closed.
     staff = window.staff
     staff.panel.open_panel()
     assert staff.panel.auto_lock.isActive()
     staff.pad.open_pad()
     for _ in range(MAX_TRIES):
-        _enter_pin(qtbot, staff.pad, "0000")
+        _enter_pin(qtbot, tap, staff.pad, "0000")
     assert staff.pad.tick.isActive()
     window.allow_close()
     window.close()

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.campaign_files import sample_text
+from tests.support.campaigns import sample_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,16 +13,9 @@ import pytest
 
 from kiosk.store import StorageError, Store
 from kiosk.store.marker import MARKER_NAME
-from tests.storage_fixtures import (
-    DAMAGE,
-    DB,
-    ROOT,
-    assert_refused,
-    digest,
-    kiosk,
-    make_store,
-    pages_of,
-)
+from tests.support import ROOT
+from tests.support.checks.kiosk_cli import assert_refused, kiosk_cli
+from tests.support.stores import DAMAGE, DB, digest, make_store, pages_of
 
 # Every command that opens the store, as staff would type it.
 EVERY_COMMAND = [
@@ -67,7 +60,7 @@ def test_every_command_refuses_damaged_storage_and_changes_nothing(stores, damag
     data_dir = stores[damage]
     before = {p.name: digest(p) for p in data_dir.iterdir() if p.name.startswith(DB)}
     args = [a.replace("{out}", str(tmp_path / "export")) for a in command]
-    done = kiosk(*args, "--data-dir", str(data_dir))
+    done = kiosk_cli(*args, "--data-dir", str(data_dir))
     assert_refused(done, SAID[damage], f"python -m kiosk {WHAT_TO_DO[damage]} --data-dir")
     assert "Nothing was" in done.stderr
     # Never overwritten, never deleted, never replaced by a new, empty store.
@@ -109,7 +102,7 @@ def test_broken_bytes_inside_a_letters_words_never_stop_a_command(tmp_path):
     data[(leaf - 1) * 4096 + 2000:(leaf - 1) * 4096 + 2100] = b"\xff" * 100  # inside words
     db.write_bytes(bytes(data))
     for command in (["outbox", "list"], ["export", "--out", str(tmp_path / "usb")]):
-        done = kiosk(*command, "--data-dir", str(data_dir))
+        done = kiosk_cli(*command, "--data-dir", str(data_dir))
         assert done.returncode == 0, done.stderr
         assert "unreadable bytes" in done.stderr and "mot" not in done.stderr
     store = Store(data_dir)
@@ -145,18 +138,18 @@ def test_a_fifo_or_a_folder_in_place_of_the_store_is_refused_without_hanging(tmp
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     os.mkfifo(data_dir / DB)
-    assert_refused(kiosk("outbox", "list", "--data-dir", str(data_dir), timeout=60),
+    assert_refused(kiosk_cli("outbox", "list", "--data-dir", str(data_dir), timeout=60),
                    "is not an ordinary file")
     (data_dir / DB).unlink()
     (data_dir / DB).mkdir()
-    assert_refused(kiosk("purge", "--data-dir", str(data_dir), timeout=60),
+    assert_refused(kiosk_cli("purge", "--data-dir", str(data_dir), timeout=60),
                    "is not an ordinary file")
 
 
 def test_a_data_dir_that_is_a_file_is_refused(tmp_path):
     not_a_folder = tmp_path / "data"
     not_a_folder.write_text("not a folder")
-    assert_refused(kiosk("outbox", "list", "--data-dir", str(not_a_folder)), "is not a folder")
+    assert_refused(kiosk_cli("outbox", "list", "--data-dir", str(not_a_folder)), "is not a folder")
 
 
 def test_a_store_from_a_newer_kiosk_is_refused_in_french_too(tmp_path):
@@ -168,9 +161,9 @@ def test_a_store_from_a_newer_kiosk_is_refused_in_french_too(tmp_path):
     conn.execute("PRAGMA user_version = 99")
     conn.close()
     before = digest(data_dir / DB)
-    assert_refused(kiosk("outbox", "list", "--lang", "fr", "--data-dir", str(data_dir)),
+    assert_refused(kiosk_cli("outbox", "list", "--lang", "fr", "--data-dir", str(data_dir)),
                    "version plus récente de Letter Kiosk", "Rien n’a été modifié")
-    assert_refused(kiosk("run", "--data-dir", str(data_dir)), "newer version of Letter Kiosk")
+    assert_refused(kiosk_cli("run", "--data-dir", str(data_dir)), "newer version of Letter Kiosk")
     assert digest(data_dir / DB) == before
 
 
@@ -182,7 +175,7 @@ def test_a_store_with_foreign_tables_is_refused(tmp_path):
     conn = sqlite3.connect(data_dir / DB)
     conn.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, jpeg BLOB)")
     conn.close()
-    assert_refused(kiosk("outbox", "list", "--data-dir", str(data_dir)),
+    assert_refused(kiosk_cli("outbox", "list", "--data-dir", str(data_dir)),
                    "its tables are not the ones Letter Kiosk writes")
 
 
@@ -192,7 +185,7 @@ def test_a_store_another_program_keeps_locked_is_refused_after_the_busy_timeout(
     hog = Store(data_dir)
     hog.conn.execute("BEGIN IMMEDIATE")  # and never commits, as a stuck program would
     try:
-        assert_refused(kiosk("outbox", "retry", "1", "--data-dir", str(data_dir)),
+        assert_refused(kiosk_cli("outbox", "retry", "1", "--data-dir", str(data_dir)),
                        "is busy", "try again in a minute")
     finally:
         hog.conn.execute("ROLLBACK")

@@ -9,7 +9,8 @@ from kiosk.store import Store
 from kiosk.store.opening import migrate
 from kiosk.store.salvage import salvage
 from kiosk.store.schema import MIGRATIONS, VERSION
-from tests.storage_fixtures import DB, add_letters, make_store, overwrite_pages, pages_of
+from tests.support.letters import add_letters
+from tests.support.stores import DB, make_store, overwrite_pages, pages_of
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 

@@ -138,7 +138,7 @@ def test_a_campaign_template_is_bounded_at_run_time_too(tmp_path):
     folder after loading) is still bounded when a visitor picks it."""
     from kiosk.app.preflight import load_campaign
     from kiosk.compose import TemplateProblem, starting_text
-    from tests.campaign_files import copy_templates, write_campaign
+    from tests.support.campaigns import copy_templates, write_campaign
 
     campaign = load_campaign(write_campaign(tmp_path / "c.toml",
                                             templates_dir=copy_templates(tmp_path / "good")))

@@ -20,10 +20,9 @@ from typing import Any
 import pytest
 
 from kiosk.domain.journey import Step
-from tests.campaign_files import TEMPLATES, copy_templates, sample_text
-from tests.escpos_emulator import decode
-from tests.kiosk_cli import assert_refused, kiosk_cli
-from tests.ui_driver import click, type_text
+from tests.support.campaigns import TEMPLATES, copy_templates, sample_text
+from tests.support.checks.kiosk_cli import assert_refused, kiosk_cli
+from tests.support.peers.escpos_printer import decode
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = ROOT / "kiosk" / "i18n" / "en"
@@ -167,15 +166,13 @@ def make_spanish_campaign(folder: Path) -> Path:
 
 
 @pytest.fixture
-def spanish(tmp_path, monkeypatch):
+def spanish(tmp_path):
     """The Spanish campaign's file; the languages it adds are forgotten after the test."""
-    import kiosk.i18n
+    from kiosk.i18n import forget_added_languages
 
-    monkeypatch.setattr(kiosk.i18n, "_added", {})
-    kiosk.i18n.catalog.cache_clear()
+    forget_added_languages()
     yield make_spanish_campaign(tmp_path / "campaign")
-    monkeypatch.undo()
-    kiosk.i18n.catalog.cache_clear()
+    forget_added_languages()
 
 
 def test_check_config_accepts_the_campaign_with_its_own_language(spanish):
@@ -205,7 +202,8 @@ def test_the_language_is_spoken_once_the_campaign_is_loaded(spanish):
     assert tr("attract.lang_es", "fr") == "Español" and tr("attract.lang_fr", "es") == "Français"
 
 
-def test_a_visitor_writes_in_spanish_through_the_real_window(qtbot, spanish, open_window):
+def test_a_visitor_writes_in_spanish_through_the_real_window(qtbot, visitor, spanish,
+                                                             open_window):
     from kiosk.app.preflight import load_campaign
     from kiosk.delivery.message import build_message
     from kiosk.store.outbox import list_items
@@ -213,45 +211,38 @@ def test_a_visitor_writes_in_spanish_through_the_real_window(qtbot, spanish, ope
     campaign = load_campaign(spanish)
     window = open_window(workers=True, chosen=campaign)
     j, a = window.journey, window.pages[Step.ATTRACT]
+    v = visitor(window)
     assert set(a.lang_buttons) == {"en", "fr", "es"}
     assert a.lang_buttons["es"].text() == "Español"
-    click(qtbot, a.lang_buttons["es"])
+    v.language("es")
     assert j.language == "es" and a.start.text() == "Empezar"
     assert a.hero.text() == "Escriba por un refugio seguro"
-    click(qtbot, a.start)
+    v.start()
     assert j.step is Step.RECIPIENTS
     assert window.step_label.text() == "Paso 1 de 5"
 
-    cards = window.pages[Step.RECIPIENTS].cards
-    click(qtbot, cards["pm"])
-    click(qtbot, cards["un-ohchr"])
-    click(qtbot, window.primary)
+    v.choose("pm", "un-ohchr")
+    v.next()
     assert j.step is Step.WRITE
     assert window.pages[Step.WRITE].title.text() == "Escriba su carta"
 
     # The starting text is the campaign's Spanish letter, from templates/letters/es/.
-    click(qtbot, window.pages[Step.WRITE].choice_buttons["short"])
+    v.starting_text("short")
     assert window.pages[Step.WRITE].editor.toPlainText().startswith("Les escribo porque")
     body = window.pages[Step.WRITE].editor.toPlainText()
-    click(qtbot, window.primary)
+    v.next()
     assert j.step is Step.SIGN
 
-    sign = window.pages[Step.SIGN]
-    type_text(sign.edits["first_name"], "Nuria")
-    type_text(sign.edits["last_name"], "Peña")
-    type_text(sign.edits["city"], "Winnipeg")
-    type_text(sign.edits["email"], "nuria@example.com")
-    click(qtbot, sign.send_copy.box)
-    click(qtbot, window.primary)
+    v.sign(first="Nuria", last="Peña", city="Winnipeg", email="nuria@example.com",
+           send_copy=True)
+    v.review()
     assert j.step is Step.REVIEW
-    preview = window.pages[Step.REVIEW].previews[0].plain_text()
+    preview = v.letters_shown()[0]
     assert "Estimado primer ministro:" in preview and "Atentamente," in preview
 
-    click(qtbot, window.primary)
+    v.next()
     assert j.step is Step.DELIVER
-    click(qtbot, window.pages[Step.DELIVER].print_card)
-    click(qtbot, window.pages[Step.DELIVER].email_card)
-    click(qtbot, window.primary)
+    v.send(print=True, email=True)
     assert j.step is Step.THANKS
 
     # Kept in Spanish.
@@ -291,7 +282,7 @@ def test_a_visitor_writes_in_spanish_through_the_real_window(qtbot, spanish, ope
     months = SPANISH_UI["dates.months"].split("|")
     assert any(f" de {month} de " in pm for month in months), pm
 
-    click(qtbot, window.pages[Step.THANKS].done)
+    v.done()
     assert j.step is Step.ATTRACT
 
 

@@ -8,14 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.campaign_files import sample_text
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import PROBE_SCRIPTS, ROOT
+from tests.support.campaigns import sample_text
 
 
 def _probe(display: str, campaign_file: Path, data_dir: Path) -> dict:
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    out = subprocess.run([sys.executable, str(ROOT / "tests" / "keyboard_probe.py"),
+    out = subprocess.run([sys.executable, str(PROBE_SCRIPTS / "keyboard_probe.py"),
                           str(campaign_file), str(data_dir)],
                          capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]

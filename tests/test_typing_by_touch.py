@@ -13,15 +13,14 @@ from pathlib import Path
 import pytest
 
 from kiosk.xvfb import xvfb
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import PROBE_SCRIPTS, ROOT
 
 
 def _walk(shape: str, lang: str, campaign_file: Path, data_dir: Path) -> dict[str, dict]:
     with xvfb(f"{shape}x24") as display:
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
         out = subprocess.run(
-            [sys.executable, str(ROOT / "tests" / "typing_probe.py"), str(campaign_file),
+            [sys.executable, str(PROBE_SCRIPTS / "typing_probe.py"), str(campaign_file),
              str(data_dir), lang],
             capture_output=True, text=True, timeout=900, env=env, cwd=ROOT)
     stages = {}
@@ -129,7 +128,7 @@ def test_kiosk_as_started(sample_path, tmp_path, mode):
     with xvfb("1280x800x24") as display:
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
         out = subprocess.run(
-            [sys.executable, str(ROOT / "tests" / "kiosk_start_probe.py"), str(sample_path),
+            [sys.executable, str(PROBE_SCRIPTS / "kiosk_start_probe.py"), str(sample_path),
              str(tmp_path), *(["--windowed"] if mode == "windowed" else [])],
             capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]

@@ -10,9 +10,7 @@ from kiosk.delivery.message import copy_note
 from kiosk.delivery.outbox import OutboxService
 from kiosk.delivery.visitor_copy import COPIES_PER_DAY
 from kiosk.store import outbox as q
-from tests.smtp_server import queue_letters, states
-
-pytest_plugins = ["tests.smtp_fixtures"]
+from tests.support.letters import queue_letters, states
 
 VISITOR = "zoe@example.com"
 

@@ -77,6 +77,12 @@ def add_language(facts: Language, texts: Mapping[str, str]) -> None:
     catalog.cache_clear()  # every catalog names every language
 
 
+def forget_added_languages() -> None:
+    """Speak only the kiosk's own languages again: those campaigns added are forgotten."""
+    _added.clear()
+    catalog.cache_clear()
+
+
 @cache
 def _package_language(code: str) -> Language:
     return read_package_language(_DIR / code)

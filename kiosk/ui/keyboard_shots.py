@@ -278,10 +278,10 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
     from kiosk.domain.journey import Step
     from kiosk.ui import touch_keyboard
     from kiosk.ui.app import build_window
-    from kiosk.ui.pages.recipients import RecipientsPage
     from kiosk.ui.pages.sign import SignPage
     from kiosk.ui.pages.write import WritePage
     from kiosk.ui.screenshots import SAMPLE_VISITOR
+    from kiosk.ui.visitor import Stuck, Visitor
 
     screen = app.primaryScreen().geometry()
     shape = shape_name((screen.width(), screen.height()))
@@ -298,10 +298,8 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
         window.show()
         services = window.services
         assert services is not None  # build_window gives the window its services
-        recipients, sign = window.page(Step.RECIPIENTS), window.page(Step.SIGN)
-        write = window.page(Step.WRITE)
-        assert isinstance(recipients, RecipientsPage) and isinstance(sign, SignPage)
-        assert isinstance(write, WritePage)
+        v = Visitor(window)
+        write, sign = v.page(Step.WRITE, WritePage), v.page(Step.SIGN, SignPage)
         # The real workers, printing into the scratch dir, so status lines tell the truth.
         services.start()
         try:
@@ -311,28 +309,29 @@ def _shots(app, campaign: Campaign, out: Path, text_size: int,
             camera = _Photographer(window, out, shape)
             j = window.journey
             for lang in campaign.languages:
-                j.set_language(lang)
-                j.start()
-                j.set_language(lang)
+                v.language(lang)
+                v.start()
                 j.update(text_size=text_size, high_contrast=high_contrast)
                 window.apply_theme()
-                for r in campaign.recipients[:2]:
-                    recipients.cards[r.id].click()
-                j.next()
-                write.choice_buttons[campaign.starting_texts[0].id].click()
+                v.choose(*(r.id for r in campaign.recipients[:2]))
+                v.next()
+                v.starting_text(campaign.starting_texts[0].id)
                 # A visitor adding to the starting text types at its end.
                 write.editor.moveCursor(QTextCursor.MoveOperation.End)
                 yield camera.photograph(write.editor, "14-write-keyboard")
                 camera.close_keyboard()
-                if not j.next():
-                    raise _NotSettled(f"the Write step did not accept its sample text ({lang})")
-                for field, value in SAMPLE_VISITOR[lang].items():
-                    sign.edits[field].setText(value)
-                    j.update(**{field: value})
-                sign.enter()
+                try:
+                    v.next()
+                except Stuck as e:
+                    raise _NotSettled(f"the Write step did not accept its sample text ({lang}): "
+                                      f"{e}") from None
+                sample = SAMPLE_VISITOR[lang]
+                v.sign(first=sample.get("first_name"), last=sample.get("last_name"),
+                       city=sample.get("city"), postal_code=sample.get("postal_code"),
+                       email=sample.get("email"))
                 yield camera.photograph(sign.edits["email"], "15-sign-keyboard")
                 camera.close_keyboard()
-                j.start_over()
+                v.start_over()
         finally:
             services.stop()
             window.allow_close()

@@ -1,8 +1,9 @@
 """``python -m kiosk render-screens``: a PNG of every screen in every language, offscreen.
 
-It drives a real window through a sample visitor's journey, so the pictures show the kiosk as
-a visitor sees it. The letters it keeps go to a throwaway data dir, never the event's store.
-The on-screen keyboard cannot open offscreen: ``keyboard_shots`` photographs it on Xvfb.
+It walks a sample visitor through a real window (``kiosk.ui.visitor.Visitor``), so the pictures
+show the kiosk as a visitor sees it. The letters it keeps go to a throwaway data dir, never the
+event's store. The on-screen keyboard cannot open offscreen: ``keyboard_shots`` photographs it
+on Xvfb.
 """
 
 from __future__ import annotations
@@ -56,12 +57,8 @@ def render_screens(
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.domain.journey import Step
     from kiosk.ui.app import build_window, make_app
-    from kiosk.ui.pages.deliver import DeliverPage
-    from kiosk.ui.pages.recipients import RecipientsPage
-    from kiosk.ui.pages.sign import SignPage
-    from kiosk.ui.pages.write import WritePage
+    from kiosk.ui.visitor import Visitor
 
     app = make_app()
     out.mkdir(parents=True, exist_ok=True)
@@ -75,10 +72,7 @@ def render_screens(
         # The real workers, printing into the scratch dir, so status lines tell the truth.
         services.start()
         j = window.journey
-        recipients, sign = window.page(Step.RECIPIENTS), window.page(Step.SIGN)
-        write, deliver = window.page(Step.WRITE), window.page(Step.DELIVER)
-        assert isinstance(recipients, RecipientsPage) and isinstance(sign, SignPage)
-        assert isinstance(write, WritePage) and isinstance(deliver, DeliverPage)
+        v = Visitor(window)
 
         def shot(name: str, lang: str) -> None:
             if (j.session.text_size, j.session.high_contrast) != (text_size, high_contrast):
@@ -91,40 +85,37 @@ def render_screens(
             written.append(path)
 
         for lang in campaign.languages:
-            j.set_language(lang)
+            v.language(lang)
             shot("1-attract", lang)
-            j.start()
-            j.set_language(lang)
-            for r in campaign.recipients[:2]:
-                recipients.cards[r.id].click()
+            v.start()
+            v.choose(*(r.id for r in campaign.recipients[:2]))
             shot("2-recipients", lang)
-            j.next()
-            write.choice_buttons[campaign.starting_texts[0].id].click()
+            v.next()
+            v.starting_text(campaign.starting_texts[0].id)
             shot("3-write", lang)
-            j.next()
-            for field, value in sample_visitor(lang).items():
-                sign.edits[field].setText(value)
-                j.update(**{field: value})
-            sign.enter()
+            v.next()
+            sample = sample_visitor(lang)
+            v.sign(first=sample.get("first_name"), last=sample.get("last_name"),
+                   city=sample.get("city"), postal_code=sample.get("postal_code"),
+                   email=sample.get("email"))
             shot("4-sign", lang)
             idle.warn()
             shot("9-still-there", lang)
             idle.overlay.dismiss()
             idle.countdown.stop()
-            j.next()
+            v.review()
             shot("5-review", lang)
-            j.next()
-            deliver.print_card.setChecked(True)
-            deliver.email_card.setChecked(True)
+            v.next()
+            offered = v.offered()
+            v.choose_delivery(print=offered.print, email=offered.email)
             shot("6-deliver", lang)
-            window.ask_start_over()
+            v.ask_start_over()
             shot("7-start-over", lang)
-            window.confirm.dismiss()
-            window.send()
-            assert j.step is Step.THANKS
+            v.answer(False)
+            v.send()
             shot("8-thanks", lang)
-            j.finish()
-            j.set_language(lang)
+            v.done()
+            v.language(lang)
             staff.pad.open_pad()
             shot("10-staff-pin", lang)
             staff.pad.close_pad()
@@ -137,7 +128,7 @@ def render_screens(
             shot("13-staff-export-confirm", lang)
             staff.export.close_screen()
             staff.panel.close_panel()
-            j.set_language(campaign.campaign.default_language)
+            v.language(campaign.campaign.default_language)
         services.stop()
         window.allow_close()
         window.close()

@@ -10,18 +10,12 @@ import asyncio
 import socket
 import ssl
 import threading
-import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-
-from kiosk.app.letters import keep_letters
-from kiosk.config import Campaign
-from kiosk.domain.journey import Delivery, Journey, Step
 
 USERNAME = "kiosk@example.org"
 PASSWORD = "corréct horse"  # non-ASCII on purpose: the password file is UTF-8
@@ -210,85 +204,3 @@ class FaultySMTPServer:
         assert ok, f"expected {n} messages, server has {len(self.messages)}"
         return self.messages
 
-
-def wait_until(predicate, timeout: float = 60.0, interval: float = 0.02, what: str = ""):
-    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
-        time.sleep(interval)
-
-
-# --- campaigns and letters for the email tests ----------------------------------------------------
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "assets" / "sample-campaign.toml"
-TEMPLATES = ROOT / "templates"
-
-BODY_FR = "Veuillez protéger ces hommes. « Maintenant » — œuvre ! Ça presse, déjà trop tard."
-
-# Short everything, so that a fault costs the suite a fraction of a second.
-TEST_EMAIL = {
-    "enabled": True,
-    "sender_address": "letters@example.org",
-    "sender_name": "Write for Safe Haven",
-    "security": "none",
-    "timeout_seconds": 0.5,
-    "retry_initial_seconds": 0.05,
-    "retry_max_seconds": 0.3,
-    "max_per_minute": 1000,
-    "hold_for_review": False,
-}
-
-
-def write_campaign(folder: Path, **email: object) -> Path:
-    """A copy of the sample campaign with ``[email]`` replaced and templates found absolutely."""
-    from tests.campaign_files import write_campaign as write
-
-    return write(folder, email={**TEST_EMAIL, **email})
-
-
-def queue_letters(
-    store,
-    campaign: Campaign,
-    visitors: int = 1,
-    *,
-    recipients: tuple[str, ...] = ("pm",),
-    lang: str = "fr",
-    body: str = BODY_FR,
-    first_name: str = "Zoë",
-    last_name: str = "Çelik",
-    email: str = "zoe@example.com",
-    send_copy: bool = False,
-) -> list[int]:
-    """Letters kept exactly as the kiosk keeps them; returns the new outbox ids."""
-    ids: list[int] = []
-    for _ in range(visitors):
-        j = Journey(campaign)
-        j.start()
-        j.set_language(lang)
-        for r in recipients:
-            j.toggle_recipient(r)
-        j.next()
-        j.update(body=body)
-        j.next()
-        j.update(first_name=first_name, last_name=last_name, email=email, send_copy=send_copy)
-        j.next()
-        j.next()
-        assert j.step is Step.DELIVER, j.problems()
-        kept = keep_letters(store, campaign, j.session, j.letters(),
-                            Delivery(print=False, email=True))
-        ids += [k.outbox_id for k in kept if k.outbox_id is not None]
-    return ids
-
-
-def states(store) -> dict[int, str]:
-    return {r["id"]: r["state"] for r in store.conn.execute("SELECT id, state FROM outbox")}
-
-
-def message_ids(store) -> set[str]:
-    return {r[0] for r in store.conn.execute("SELECT message_id FROM outbox")}

@@ -1,5 +1,5 @@
 """A second screen-reader client for the soak: reads the kiosk's whole tree over and over,
-every ``interval`` seconds, while tests/atspi_journeys.py drives the journeys from its own
+every ``interval`` seconds, while journeys.py drives the journeys from its own
 connection. Its requests reach the kiosk in the middle of step changes, as those of a screen
 reader that reacts to events on its own do; like Orca's cache, it asks again about the nodes it
 read the time before, some of them gone by then.
@@ -15,7 +15,7 @@ import select
 import sys
 import time
 
-from atspi_walk import find_app, pump, requery, walk
+from walk import find_app, pump, requery, walk
 
 
 def stdin_closed() -> bool:

@@ -28,8 +28,8 @@ from PySide6.QtTest import QTest  # noqa: E402
 
 from kiosk.config import load_campaign  # noqa: E402
 from kiosk.domain.journey import Step  # noqa: E402
-from kiosk.domain.letter import SignMode  # noqa: E402
 from kiosk.ui.app import build_window, make_app  # noqa: E402
+from kiosk.ui.visitor import Visitor  # noqa: E402
 
 DEADLINE = 240.0  # seconds for each wait: generous, for a loaded machine
 LETTER = "Une lettre assez longue pour passer, avec des mots."
@@ -153,7 +153,7 @@ def main() -> None:
     im = QGuiApplication.inputMethod()
     report: dict = {"locale": locale, "layout_dir": str(touch_keyboard.LAYOUT_DIR),
                     "views": {}, "taps": {}}
-    j = window.journey
+    v = Visitor(window)
     write = window.pages[Step.WRITE]
     sign = window.pages[Step.SIGN]
 
@@ -222,10 +222,10 @@ def main() -> None:
     def script() -> Iterator[Wait]:
         yield "window shown", lambda: (window.windowHandle() is not None
                                        and window.windowHandle().isExposed())
-        j.set_language(lang)
-        j.start()
-        j.toggle_recipient("pm")
-        j.next()
+        v.language(lang)
+        v.start()
+        v.choose("pm")
+        v.next()
         yield "write step shown", write.editor.isVisible
         yield from touch(write.editor)
         record("letter")
@@ -248,10 +248,8 @@ def main() -> None:
             if back is not None:
                 keyboard.tap(back)
                 yield from settled()
-        j.update(body=LETTER)
-        j.update(sign_mode=SignMode.FULL)
-        if not j.next():
-            raise RuntimeError(f"could not leave the write step: {j.problems()}")
+        v.write(LETTER)
+        v.next()  # signing with the full name, the first choice
         for field in ("first_name", "last_name", "city", "postal_code", "email"):
             edit = sign.edits[field]
             yield f"{field} shown", edit.isVisible

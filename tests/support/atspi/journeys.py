@@ -4,11 +4,11 @@ tests/test_screen_reader_journeys.py.
 
 Run inside ``dbus-run-session`` with Debian's /usr/bin/python3 (pyatspi)::
 
-    dbus-run-session -- /usr/bin/python3 tests/atspi_journeys.py CONFIG.json
+    dbus-run-session -- /usr/bin/python3 tests/support/atspi/journeys.py CONFIG.json
 
 CONFIG (JSON): display, kiosk_command (argv), kiosk_root (the checkout whose catalogs name the
 controls), campaign, journeys, step_timeout, start_timeout, log_dir, readers and read_interval
-(other clients reading the whole tree in a loop meanwhile: tests/atspi_reader.py), touch (tap
+(other clients reading the whole tree in a loop meanwhile: reader.py), touch (tap
 text fields through XTest before typing, which opens the on-screen keyboard), restart_every
 (a fresh kiosk after that many journeys; 0: the same kiosk throughout).
 
@@ -35,8 +35,8 @@ import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from atspi_kiosk import Kiosk, a11y_bus, kiosk_env
-from atspi_walk import (
+from kiosk_process import Kiosk, a11y_bus, kiosk_env
+from walk import (
     EventReader,
     can_act,
     can_type,
@@ -422,7 +422,7 @@ class Journeys:
     def start_readers(self) -> list[subprocess.Popen]:
         """Other screen-reader clients reading the whole tree in a loop, on their own
         connections, while this one drives (``readers`` in the config; 0 for none)."""
-        reader = Path(__file__).with_name("atspi_reader.py")
+        reader = Path(__file__).with_name("reader.py")
         return [subprocess.Popen([sys.executable, str(reader),
                                   str(self.config.get("read_interval", 0.03))],
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

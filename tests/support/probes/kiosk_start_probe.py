@@ -3,7 +3,7 @@
 whether the on-screen keyboard opened by itself, then hides it and quits as staff do; the
 process's exit code is the kiosk's.
 
-    python tests/kiosk_start_probe.py CAMPAIGN DATA_DIR [--windowed]
+    python tests/support/probes/kiosk_start_probe.py CAMPAIGN DATA_DIR [--windowed]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication
 
 from kiosk.config import load_campaign
 from kiosk.ui import app as kiosk_app
+from kiosk.ui.visitor import Visitor
 
 DEADLINE = 180.0  # seconds: generous, for a loaded machine
 
@@ -34,10 +35,10 @@ def main() -> int:
 
         def poll() -> None:
             if state["stage"] == "start" and window.isActiveWindow():
-                j = window.journey
-                j.start()
-                j.toggle_recipient(campaign.recipients[0].id)
-                j.next()
+                v = Visitor(window)
+                v.start()
+                v.choose(campaign.recipients[0].id)
+                v.next()
                 state["stage"] = "write"
             elif state["stage"] == "write" and im.isVisible():
                 report["opened_by_itself"] = True

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 # Under gdb: stop on a fatal signal, print the native stack, then let the signal through so
 # faulthandler prints the Python stack too. Other signals pass silently.

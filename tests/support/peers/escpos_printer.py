@@ -7,8 +7,9 @@ and prints after the refill (python-escpos #253), or is lost on a power cycle.
 
 Faults, switched by the test: ``refuse()`` (nothing listening), ``drop_new_connections()``
 (connecting hangs), ``hang`` (accepts, then reads and answers nothing), ``stall_after`` (stops
-reading after N bytes of a job), ``paper`` ("ok", "low", "out"), ``cover_open``,
-``answer_status = False`` (prints but never answers status).
+reading after N bytes of a job), ``paper`` ("ok", "low", "out"), ``paper_out_after`` (the
+paper ends once N bytes have printed), ``cover_open``, ``answer_status = False`` (prints but
+never answers status).
 ``power_cycle()`` clears every fault and drops connections and unprinted data.
 
 ``receipts()`` is what a person reading the paper sees once the printer has finished: it waits
@@ -108,6 +109,11 @@ class Receipt:
             if needle in line.text:
                 return line
         raise AssertionError(f"{needle!r} not printed; got:\n{self.text}")
+
+
+def complete_copies(receipts: list[Receipt], needle: str) -> int:
+    """How many whole receipts (ending in a cut) carry ``needle``."""
+    return sum(1 for r in receipts if r.cut and needle in r.text)
 
 
 def _codec_for_table(table: int) -> str:
@@ -235,6 +241,8 @@ class PrinterEmulator:
         self.answer_status = True
         self.hang = False
         self.stall_after: int | None = None
+        # Paper ends once more than this many bytes have printed (a roll running out mid-job).
+        self.paper_out_after: int | None = None
         self.connections = 0
         self.received = 0  # bytes read from every connection, printed or not yet
         self.status_replies = 0
@@ -294,6 +302,7 @@ class PrinterEmulator:
             self._generation += 1
             self.hang = False
             self.stall_after = None
+            self.paper_out_after = None
             self.answer_status = True
             self.cover_open = False
             if self.paper == "out":
@@ -461,6 +470,9 @@ class PrinterEmulator:
             self.errors.append(str(e))
             i = len(buf)
         del buf[:i]
+        with self._lock:
+            if self.paper_out_after is not None and len(self.printed) > self.paper_out_after:
+                self.paper = "out"
         return taken
 
     def _status(self, conn: socket.socket, n: int) -> None:

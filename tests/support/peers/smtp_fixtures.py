@@ -1,7 +1,8 @@
-"""Fixtures for the email tests: a test SMTP server, campaigns pointing at it, and a
-self-signed certificate for TLS. Helpers (queue_letters...) live in ``tests/smtp_server.py``.
+"""Fixtures for the email tests: a test SMTP server (``smtp_server``), campaigns pointing at
+it (``make_campaign``, ``mail_campaign``), and a self-signed certificate for TLS
+(``tls_files``, ``tls_contexts``). Registered once, in tests/conftest.py.
 
-Test modules load these with ``pytest_plugins = ["tests.smtp_fixtures"]``.
+Letters to send: ``tests.support.letters.queue_letters``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Campaign, load_campaign
-from tests.smtp_server import FaultySMTPServer, write_campaign
+from tests.support.campaigns import write_mail_campaign
+from tests.support.peers.smtp_server import FaultySMTPServer
 
 
 @pytest.fixture
@@ -22,7 +24,7 @@ def make_campaign(tmp_path):
     def make(**email: object) -> Campaign:
         folder = tmp_path / "campaign"
         folder.mkdir(exist_ok=True)
-        return load_campaign(write_campaign(folder, **email))
+        return load_campaign(write_mail_campaign(folder, **email))
 
     return make
 

@@ -2,7 +2,8 @@
 accessibility bus and the kiosk on a real X display, then read and use its accessibility tree
 as Orca would, in this one process.
 
-    dbus-run-session -- /usr/bin/python3 tests/atspi_driver.py DISPLAY CAMPAIGN WORK_DIR PYTHON
+    cd tests/support/atspi
+    dbus-run-session -- /usr/bin/python3 driver.py DISPLAY CAMPAIGN WORK_DIR PYTHON
 
 Prints one JSON object: snapshots of the tree after each action, or ``{"error": ...}`` saying
 what never showed up. Every wait is for something to be on screen, with a generous deadline:
@@ -15,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from atspi_kiosk import ROOT, Kiosk, a11y_bus, kiosk_command, kiosk_env
-from atspi_walk import can_act, find_app, press, showing, wait_for, walk
+from kiosk_process import ROOT, Kiosk, a11y_bus, kiosk_command, kiosk_env
+from walk import can_act, find_app, press, showing, wait_for, walk
 
 DEADLINE = 180.0  # seconds for the kiosk to start, and for each screen to change
 

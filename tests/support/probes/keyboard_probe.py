@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication  # noqa: E402
 from kiosk.config import load_campaign  # noqa: E402
 from kiosk.domain.journey import Step  # noqa: E402
 from kiosk.ui.app import build_window, make_app  # noqa: E402
+from kiosk.ui.visitor import Visitor  # noqa: E402
 
 DEADLINE = 180.0  # seconds: generous, for a loaded machine
 
@@ -30,13 +31,13 @@ def main() -> None:
     window.setFixedSize(1280, 800)
     window.show()
     window.keyboard = touch_keyboard.TouchKeyboard(window, campaign.campaign.french_keyboard)
-    j = window.journey
-    j.set_language("fr")
-    j.start()
-    j.toggle_recipient("pm")
-    j.next()
-    j.update(body="Une lettre assez longue pour passer.")
-    j.next()
+    v = Visitor(window)
+    v.language("fr")
+    v.start()
+    v.choose("pm")
+    v.next()
+    v.write("Une lettre assez longue pour passer.")
+    v.next()
     sign = window.pages[Step.SIGN]
     field = sign.edits["email"]
     report: dict = {}

@@ -1,7 +1,8 @@
 """Hostile visitor names, and the check that an email the kiosk wrote carries them harmlessly.
 
 Standard library only, on purpose: ``tests/test_email_headers.py`` runs this file as a script
-under every CPython >= 3.11 on the machine (``python -I -S -B tests/header_check.py ROOT``),
+under every CPython >= 3.11 on the machine
+(``python -I -S -B tests/support/checks/email_headers.py ROOT``),
 because how ``email`` parses and refolds headers changes between patch releases (3.11.2, 3.11.7,
 3.12.1 and 3.13.0 all differ). The same names and checks are used in-process against the real
 SMTP server.

@@ -1,6 +1,8 @@
 """Modified copies of the sample campaign for tests and benchmarks (the sample is never edited).
 
 Copies live in temporary folders, so the sample's relative ``templates_dir`` is made absolute.
+Also the campaign objects the email and printing tests start from: email settings that make a
+fault cost a fraction of a second (``TEST_EMAIL``), a printer changed (``printer_campaign``).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "assets" / "sample-campaign.toml"
 TEMPLATES = ROOT / "templates"
 _SAMPLE_TEMPLATES_DIR = 'templates_dir = "../templates"'
@@ -79,3 +81,36 @@ def write_campaign(path: Path, text: str | None = None, *, printer: dict | None 
         path = path / "campaign.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# --- for the email tests: a campaign mailing the test SMTP server ---------------------------------
+
+# Short everything, so that a fault costs the suite a fraction of a second.
+TEST_EMAIL = {
+    "enabled": True,
+    "sender_address": "letters@example.org",
+    "sender_name": "Write for Safe Haven",
+    "security": "none",
+    "timeout_seconds": 0.5,
+    "retry_initial_seconds": 0.05,
+    "retry_max_seconds": 0.3,
+    "max_per_minute": 1000,
+    "hold_for_review": False,
+}
+
+
+def write_mail_campaign(folder: Path, **email: object) -> Path:
+    """A copy of the sample campaign with ``[email]`` replaced (``TEST_EMAIL`` and ``email``)
+    and templates found absolutely."""
+    return write_campaign(folder, email={**TEST_EMAIL, **email})
+
+
+# --- for the printing tests ---------------------------------------------------------------------
+
+
+def printer_campaign(campaign, **printer: object):
+    """The sample campaign with printer settings changed (models are frozen: copy them)."""
+    settings = campaign.printer.model_validate(
+        {**campaign.printer.model_dump(), **printer}
+    )
+    return campaign.model_copy(update={"printer": settings})

@@ -6,7 +6,7 @@ sees above the keyboard at 100 % and 200 % text, types 40 lines, opens the aids,
 keyboard, presses a key on a "real" keyboard (XTest), and comes back for the next visitor.
 One JSON line per stage on stdout; every wait is for a condition, with a generous deadline.
 
-    python tests/typing_probe.py CAMPAIGN DATA_DIR [LANG]
+    python tests/support/probes/typing_probe.py CAMPAIGN DATA_DIR [LANG]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from kiosk.config import load_campaign  # noqa: E402
 from kiosk.domain.journey import Step  # noqa: E402
 from kiosk.ui.app import build_window, make_app  # noqa: E402
+from kiosk.ui.visitor import Visitor  # noqa: E402
 
 DEADLINE = 180.0  # seconds: generous, for a loaded machine
 
@@ -83,6 +84,17 @@ def xtest_key(keysym_name: bytes) -> None:
     x11.XCloseDisplay(display)
 
 
+def globe_key_item():
+    """The keyboard's own item (named "keyboard" in its window), which the globe key's
+    ``changeInputLanguage`` belongs to."""
+    view = touch_keyboard.input_view()
+    root = view.rootObject() if view is not None else None
+    for item in root.childItems() if root is not None else ():
+        if item.objectName() == "keyboard":
+            return item
+    raise RuntimeError("the on-screen keyboard has no item named 'keyboard'")
+
+
 def main() -> None:
     campaign = load_campaign(sys.argv[1])
     lang = sys.argv[3] if len(sys.argv) > 3 else "en"
@@ -98,6 +110,7 @@ def main() -> None:
     window.keyboard = keyboard
     im = QGuiApplication.inputMethod()
     j = window.journey
+    v = Visitor(window)
     write = window.pages[Step.WRITE]
 
     def out(stage: str, **facts) -> None:
@@ -144,10 +157,10 @@ def main() -> None:
         return [r.x(), r.y(), r.width(), r.height()]
 
     def to_write() -> None:
-        j.start()
-        j.set_language(lang)
-        j.toggle_recipient(campaign.recipients[0].id)
-        j.next()
+        v.language(lang)
+        v.start()
+        v.choose(campaign.recipients[0].id)
+        v.next()
         assert j.step is Step.WRITE
 
     try:
@@ -158,7 +171,7 @@ def main() -> None:
 
         # 1. The step lands on the letter: the keyboard opens by itself.
         to_write()
-        write.choice_buttons[campaign.starting_texts[0].id].click()
+        v.starting_text(campaign.starting_texts[0].id)
         wait_for(app, open_and_settled, "the keyboard did not open by itself on Write")
         settle(app, lambda: (keyboard_rect(), global_rect(write.editor)))
         first_layout = keyboard.current_layout()
@@ -228,8 +241,8 @@ def main() -> None:
         out("key_arrived", hardware=keyboard.hardware_keys, open=im.isVisible())
         wait_for(app, lambda: not im.isVisible(), "the on-screen keyboard stayed over a real one")
         # It stays closed when the visitor goes on and comes back to the letter.
-        j.next()
-        j.back()
+        v.next()
+        v.back()
         settle(app, lambda: (QApplication.focusWidget() is write.editor, im.isVisible()))
         out("hardware_key", typed=write.editor.toPlainText().endswith("a"),
             reopened_by_itself=im.isVisible(), **view())
@@ -238,11 +251,11 @@ def main() -> None:
         # choice of this visitor (another language's keys) does not stay.
         im.show()
         wait_for(app, open_and_settled, "the keyboard did not open for the globe key")
-        _view, item = keyboard._keyboard_item()
-        QMetaObject.invokeMethod(item, "changeInputLanguage", Q_ARG("QVariant", False))
+        QMetaObject.invokeMethod(globe_key_item(), "changeInputLanguage",
+                                 Q_ARG("QVariant", False))
         wait_for(app, lambda: keyboard.current_layout() != first_layout,
                  "the globe key changed nothing")
-        j.start_over()
+        j.start_over()  # the session ends (as after the idle timeout): the keyboard is open
         to_write()
         wait_for(app, open_and_settled, "the keyboard did not open by itself for the next visitor")
         settle(app, lambda: (keyboard_rect(), global_rect(write.editor)))
