@@ -115,6 +115,40 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER kiosks_changed AFTER INSERT OR UPDATE ON kiosks
         FOR EACH STATEMENT EXECUTE FUNCTION notify_changed();
     """,
+    # 1 -> 2: least privilege. Two group roles: a kiosk's login is made a member of
+    # letter_kiosk, a machine that only sends email (`hub send`) of letter_kiosk_sender. Neither
+    # can delete anything, read the audit or a conflict's content, or read a visitor's name,
+    # town or consent; a kiosk may add letters and note itself seen, and both may claim and
+    # settle emails (which needs the letter's text and the visitor's copy address).
+    """
+    DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'letter_kiosk') THEN
+            CREATE ROLE letter_kiosk NOLOGIN;
+        END IF;
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'letter_kiosk_sender') THEN
+            CREATE ROLE letter_kiosk_sender NOLOGIN;
+        END IF;
+    END $$;
+    REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
+    GRANT SELECT ON hub_schema TO letter_kiosk, letter_kiosk_sender;
+    GRANT SELECT, INSERT ON kiosks TO letter_kiosk;
+    GRANT UPDATE (name, last_seen, not_uploaded, printer) ON kiosks TO letter_kiosk;
+    GRANT INSERT ON letters TO letter_kiosk;
+    GRANT SELECT (uuid, content_sha256, kiosk_id, session_id, recipient_id, language, by_print,
+                  by_email, received_at) ON letters TO letter_kiosk;
+    GRANT SELECT (uuid, local_id, language, full_text, short_name, email, send_copy,
+                  recipient_id) ON letters TO letter_kiosk, letter_kiosk_sender;
+    GRANT INSERT ON letter_conflicts TO letter_kiosk;
+    GRANT SELECT (id, uuid, kiosk_id, received_at) ON letter_conflicts TO letter_kiosk;
+    GRANT INSERT ON outbox TO letter_kiosk;
+    GRANT SELECT ON outbox TO letter_kiosk, letter_kiosk_sender;
+    GRANT UPDATE (state, attempts, next_attempt_at, lease_owner, lease_until, updated_at,
+                  sent_at, last_code, last_error, maybe_delivered, note)
+        ON outbox TO letter_kiosk, letter_kiosk_sender;
+    GRANT INSERT ON audit TO letter_kiosk, letter_kiosk_sender;
+    GRANT USAGE ON SEQUENCE letter_conflicts_id_seq, outbox_id_seq, audit_id_seq
+        TO letter_kiosk, letter_kiosk_sender;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)
