@@ -22,7 +22,7 @@ import csv
 import os
 from collections import Counter
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from pathlib import Path
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from kiosk.config import Campaign
     from kiosk.store.db import Store
     from kiosk.store.exports import OptIn, PostalLetter
+    from kiosk.store.stats import Counts
 
 COUNTS_CSV, LETTERS_PDF, OPT_INS_CSV = "counts.csv", "letters.pdf", "opt-ins.csv"
 FILES = (COUNTS_CSV, LETTERS_PDF, OPT_INS_CSV)  # what one export writes
@@ -134,10 +135,8 @@ def _signature_lines(row: PostalLetter) -> list[str]:
     return row.signature.split("\n")
 
 
-def opt_in_rows(store: Store) -> list[dict[str, str]]:
+def opt_in_rows(opt_ins: list[OptIn]) -> list[dict[str, str]]:
     """One row per visitor who opted in (their first letter), unless retention purged them."""
-    from kiosk.store.exports import opt_ins
-
     return [
         {
             "name": _spreadsheet_safe(signed_name(r)),
@@ -146,7 +145,7 @@ def opt_in_rows(store: Store) -> list[dict[str, str]]:
             "consent_wording": r.opt_in_wording or "",
             "consent_given_at": _utc(r.opt_in_at or r.created_at),
         }
-        for r in opt_ins(store)
+        for r in opt_ins
     ]
 
 
@@ -161,12 +160,9 @@ def _spreadsheet_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def count_rows(campaign: Campaign, store: Store, now: datetime) -> list[list[Any]]:
-    from kiosk.store.stats import counts, local_day_start_utc
-
+def count_rows(campaign: Campaign, today: Counts, everything: Counts) -> list[list[Any]]:
     out: list[list[Any]] = []
-    for scope, since in (("today", local_day_start_utc(now)), ("campaign", None)):
-        c = counts(store, since)
+    for scope, c in (("today", today), ("campaign", everything)):
         out += [[scope, "total", "letters", c.letters], [scope, "total", "visitors", c.visitors]]
         # Every recipient and language of the campaign, even at zero, then any stored others.
         recipients = dict.fromkeys((r.id for r in campaign.recipients), 0) | c.by_recipient
@@ -325,36 +321,17 @@ def export_all(campaign: Campaign, store: Store, out_dir: Path, *, now: datetime
     ``out_dir``). Raises ExportError when the PDF font is missing, before any file is written.
     """
     from kiosk.store import StorageError
-    from kiosk.store.exports import postable_letters, snapshot
     from kiosk.store.refusals import read_only_reason, storage_refusals
 
     now = now or datetime.now(UTC)
     lang = lang or campaign.campaign.default_language
-    font, bold = find_font(lang)
-    out_dir = Path(out_dir)
+    find_font(lang)  # before anything is read or written
     data_dir = store.data_dir
-    # One read transaction: the three files describe the same moment, even while the kiosk
-    # keeps taking letters.
-    with storage_refusals(data_dir, lang, os_errors=False), snapshot(store):
-        counts = count_rows(campaign, store, now)
-        rows, left_out = postable_letters(store)
-        opt_ins = opt_in_rows(store)
-    pdf, pages, clean, groups = letters_pdf(campaign, rows, lang, now, font, bold)
-    result = ExportResult(
-        counts_csv=out_dir / COUNTS_CSV, letters_pdf=out_dir / LETTERS_PDF,
-        opt_ins_csv=out_dir / OPT_INS_CSV, letters=len(rows), postage_free=groups[True],
-        needs_postage=groups[False], left_out=left_out, opt_ins=len(opt_ins),
-        pages=pages, chars_dropped=clean.dropped, chars_replaced=clean.replaced,
-    )
-    header = ["name", "email", "language", "consent_wording", "consent_given_at"]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_together({
-        result.counts_csv: _csv_bytes(["scope", "dimension", "key", "count"], counts),
-        result.letters_pdf: pdf,
-        result.opt_ins_csv: _csv_bytes(header, [[r[k] for k in header] for r in opt_ins]),
-    })
+    with storage_refusals(data_dir, lang, os_errors=False):
+        data = gather(store, now)
+    result = write_export(campaign, data, Path(out_dir), lang=lang, now=now)
     # Numbers and the folder only: never a name or an address.
-    detail = (f"letters {result.letters}, opt-ins {result.opt_ins}, left out {left_out}, "
+    detail = (f"letters {result.letters}, opt-ins {result.opt_ins}, left out {result.left_out}, "
               f"to {target or out_dir}")
     # The files are written and whole: a record that cannot be kept is said, not fatal.
     if store.read_only:
@@ -366,4 +343,52 @@ def export_all(campaign: Campaign, store: Store, out_dir: Path, *, now: datetime
                 store.audit(actor, "export", detail)
         except StorageError as e:
             result = replace(result, not_recorded=e.message)
+    return result
+
+
+@dataclass(frozen=True)
+class ExportData:
+    """What one export holds, read at one moment: from a kiosk's store, or from the event's
+    hub (``kiosk.store.hub.exports``)."""
+
+    today: Counts
+    everything: Counts
+    letters: list[PostalLetter]
+    left_out: int  # letters staff cancelled every delivery of
+    opt_ins: list[OptIn]
+    more_counts: list[list[Any]] = field(default_factory=list)  # e.g. letters not at the hub
+
+
+def gather(store: Store, now: datetime) -> ExportData:
+    """A kiosk's letters and counts, in one read transaction: the three files describe the same
+    moment, even while the kiosk keeps taking letters."""
+    from kiosk.store.exports import opt_ins, postable_letters, snapshot
+    from kiosk.store.stats import counts, local_day_start_utc
+
+    with snapshot(store):
+        rows, left_out = postable_letters(store)
+        return ExportData(counts(store, local_day_start_utc(now)), counts(store), rows, left_out,
+                          opt_ins(store))
+
+
+def write_export(campaign: Campaign, data: ExportData, out_dir: Path, *, lang: str,
+                 now: datetime) -> ExportResult:
+    """Write counts.csv, letters.pdf and opt-ins.csv into ``out_dir``, all three or none."""
+    font, bold = find_font(lang)
+    counts = count_rows(campaign, data.today, data.everything) + data.more_counts
+    opt_ins = opt_in_rows(data.opt_ins)
+    pdf, pages, clean, groups = letters_pdf(campaign, data.letters, lang, now, font, bold)
+    result = ExportResult(
+        counts_csv=out_dir / COUNTS_CSV, letters_pdf=out_dir / LETTERS_PDF,
+        opt_ins_csv=out_dir / OPT_INS_CSV, letters=len(data.letters), postage_free=groups[True],
+        needs_postage=groups[False], left_out=data.left_out, opt_ins=len(opt_ins),
+        pages=pages, chars_dropped=clean.dropped, chars_replaced=clean.replaced,
+    )
+    header = ["name", "email", "language", "consent_wording", "consent_given_at"]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_together({
+        result.counts_csv: _csv_bytes(["scope", "dimension", "key", "count"], counts),
+        result.letters_pdf: pdf,
+        result.opt_ins_csv: _csv_bytes(header, [[r[k] for k in header] for r in opt_ins]),
+    })
     return result

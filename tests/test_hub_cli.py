@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from kiosk.app.context import STAFF
@@ -94,3 +95,57 @@ def test_a_hub_that_is_not_there_now_is_exit_1_try_again(pg_cluster, hub):
     done = kiosk_cli("hub", "status", "--hub", url, password="x")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "cannot be reached now" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_hub_export_is_the_whole_event_and_purge_removes_names_at_the_hub(
+        hub, pg_cluster, pg_database, campaign, tmp_path):
+    from pypdf import PdfReader
+
+    from kiosk.store import open_store
+
+    url, password = hub
+    assert kiosk_cli("hub", "init", "--hub", url, password=password).returncode == 0
+    os.environ["PGPASSWORD"] = password
+    try:
+        for name, first, email in (("Hall A", "Zoë", "zoe@example.org"),
+                                   ("Hall B", "Amara", "amara@example.org")):
+            store = open_store(tmp_path / name)
+            settings = campaign.hub.model_copy(update={"enabled": True, "url": url,
+                                                       "kiosk_name": name})
+            core = Kiosk(campaign.model_copy(update={"hub": settings}), tmp_path / name, store,
+                         actor=STAFF)
+            j = Journey(core.campaign)
+            j.toggle_recipient("pm")
+            j.update(body=f"Please act now, from {name}.", first_name=first, last_name="Roy",
+                     email=email, opt_in=True)
+            keep_letters(store, core.campaign, j.session, j.letters(), Delivery(True, False))
+            core.hub.upload_now()
+            core.close()
+    finally:
+        del os.environ["PGPASSWORD"]
+    out = tmp_path / "usb"
+    done = kiosk_cli("hub", "export", "--hub", url, "--out", str(out), password=password)
+    assert done.returncode == 0, done.stderr
+    text = "\n".join(page.extract_text() for page in PdfReader(out / "letters.pdf").pages)
+    assert "from Hall A" in text and "from Hall B" in text
+    counts = (out / "counts.csv").read_text(encoding="utf-8")
+    assert "campaign,total,letters,2" in counts
+    assert "campaign,not_yet_at_hub,Hall A,0" in counts
+    opt_ins = (out / "opt-ins.csv").read_text(encoding="utf-8")
+    assert "Zoë Roy,zoe@example.org" in opt_ins and "Amara Roy,amara@example.org" in opt_ins
+
+    # A kiosk's own login may not export: it cannot read names.
+    pg_cluster.create_role("hall_c", "kiosk-pw", login=True)
+    with psycopg.connect(pg_database.url, autocommit=True) as admin:
+        admin.execute("GRANT letter_kiosk TO hall_c")
+    kiosk_url = pg_cluster.url(pg_database.name, user="hall_c")
+    refused = kiosk_cli("hub", "export", "--hub", kiosk_url, "--out", str(tmp_path / "x"),
+                        password="kiosk-pw")
+    assert refused.returncode == 2 and "need the hub's owner" in refused.stderr
+
+    purged = kiosk_cli("hub", "purge", "--hub", url, "--days", "0", password=password)
+    assert purged.returncode == 0, purged.stderr
+    with psycopg.connect(pg_database.url) as conn:
+        rows = conn.execute("SELECT first_name, email, full_text FROM letters").fetchall()
+    assert all(first == "" and email == "" for first, email, _ in rows)
+    assert not any("Zoë" in t or "Amara" in t for *_, t in rows)

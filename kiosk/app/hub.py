@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.background import Worker
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
     import psycopg
 
     from kiosk.app.context import Context
+    from kiosk.config import Campaign
     from kiosk.config.hub import HubSettings
+    from kiosk.exports import ExportResult
     from kiosk.store.hub.listen import HubListener
     from kiosk.store.hub.overview import Overview, SeenKiosk
     from kiosk.store.stats import Counts
@@ -269,3 +272,48 @@ def hub_overview(settings: HubSettings, name: str = "hub status") -> Overview:
             return overview(conn)
     finally:
         conn.close()
+
+
+def export_hub(campaign: Campaign, out_dir: Path, *, lang: str,
+               now: datetime | None = None) -> ExportResult:
+    """The whole event's export (``hub export``): counts.csv, letters.pdf and opt-ins.csv as a
+    kiosk's, from one snapshot of the hub, with each kiosk's letters not yet there in the
+    counts. Needs the hub's owner."""
+    from kiosk.exports import ExportData, find_font, write_export
+    from kiosk.store.hub.link import talking
+    from kiosk.store.hub.records import audit, export_rows
+
+    now = now or datetime.now(UTC)
+    find_font(lang)  # before anything is read or written
+    offset = now.astimezone().utcoffset()
+    conn = _admin_connection(campaign.hub, "hub export")
+    try:
+        with talking(campaign.hub.url):
+            today, everything, letters, left_out, opt_ins, waiting = export_rows(
+                conn, utc_offset_seconds=int(offset.total_seconds()) if offset else 0)
+            audit(conn, "cli", "export",
+                  f"letters {len(letters)}, opt-ins {len(opt_ins)}, to {out_dir}")
+    finally:
+        conn.close()
+    more = [["campaign", "not_yet_at_hub", name, n] for name, n in waiting]
+    data = ExportData(today, everything, letters, left_out, opt_ins, more)
+    return write_export(campaign, data, out_dir, lang=lang, now=now)
+
+
+def purge_hub(campaign: Campaign, days: int | None = None) -> tuple[int, int]:
+    """Remove visitors' details at the hub from letters there ``days`` (default: the campaign's
+    retention) or more whose emails are finished (``hub purge``); returns (letters, days)."""
+    from kiosk.domain.letter import Signer, SignMode
+    from kiosk.store.hub.link import talking
+    from kiosk.store.hub.records import purge_personal_details
+
+    days = campaign.staff.retention_days if days is None else days
+    neutral = {lang: Signer(mode=SignMode.ANONYMOUS).display_name(lang)
+               for lang in campaign.languages}
+    conn = _admin_connection(campaign.hub, "hub purge")
+    try:
+        with talking(campaign.hub.url):
+            n = purge_personal_details(conn, days=days, neutral_signature=neutral, actor="cli")
+    finally:
+        conn.close()
+    return n, days

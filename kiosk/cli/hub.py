@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_hub, config_path, with_hub
+from kiosk.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,6 +30,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = sub.add_parser("send", help="send the hub's waiting emails now, from this machine "
                                     "(it needs the mail server's password, not Qt)")
     _common(p, cmd_send)
+    p = sub.add_parser("export", help="the whole event's counts.csv, letters.pdf and "
+                                      "opt-ins.csv, from one snapshot of the hub")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    p.add_argument("--lang", choices=LANGUAGES, help="language of the cover pages and messages")
+    _common(p, cmd_export)
+    p = sub.add_parser("purge", help="remove visitors' names, places and emails at the hub "
+                                     "from letters delivered long enough ago")
+    p.add_argument("--days", type=_days, metavar="N",
+                   help="letters at the hub N days or more (default: staff.retention_days)")
+    _common(p, cmd_purge)
 
 
 def _common(p: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int]) -> None:
@@ -134,3 +145,59 @@ def cmd_send(args: argparse.Namespace) -> int:
     print(f"sent {result.sent}, failed {result.failed}, still waiting {result.later}, "
           f"held for review {result.held}")
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _days(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a whole number of days, 0 or more") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("a whole number of days, 0 or more")
+    return n
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kiosk.app.hub import export_hub
+    from kiosk.config.hub import masked
+    from kiosk.exports import ExportError
+    from kiosk.i18n import tr
+    from kiosk.store.hub.link import HubAway
+
+    campaign = _campaign(args)
+    lang = args.lang or campaign.campaign.default_language
+    out = Path(args.out).expanduser()
+    try:
+        result = export_hub(campaign, out, lang=lang)
+    except HubAway as e:
+        print(f"The hub cannot be reached now ({masked(campaign.hub.url)}): {e}", file=sys.stderr)
+        return EXIT_FAILED
+    except ExportError as e:
+        print(e, file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as e:
+        print(tr("exports.cannot_write", lang, path=out, error=e.strerror or e), file=sys.stderr)
+        return EXIT_FAILED
+    for path in result.paths:
+        print(tr("exports.wrote", lang, path=path))
+    print(tr("exports.summary", lang, letters=result.letters, free=result.postage_free,
+             postage=result.needs_postage, opt_ins=result.opt_ins))
+    return EXIT_OK
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from kiosk.app.hub import purge_hub
+    from kiosk.config.hub import masked
+    from kiosk.i18n import tr
+    from kiosk.store.hub.link import HubAway
+
+    campaign = _campaign(args)
+    try:
+        n, days = purge_hub(campaign, args.days)
+    except HubAway as e:
+        print(f"The hub cannot be reached now ({masked(campaign.hub.url)}): {e}", file=sys.stderr)
+        return EXIT_FAILED
+    print(tr("exports.purged", campaign.campaign.default_language, n=n, days=days))
+    return EXIT_OK

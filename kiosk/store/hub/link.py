@@ -31,6 +31,7 @@ _REFUSED = {
     "url": ("invalid connection option", "invalid URI", "missing \"=\"", "invalid sslmode",
             "failed to resolve host", "could not translate host name"),
     "tls": ("certificate", "SSL", "ssl"),
+    "privilege": ("permission denied", "must be owner"),
 }
 
 
@@ -54,6 +55,8 @@ class HubRefused(Refusal):
             "tls": "the hub's TLS could not be checked: see sslmode and sslrootcert in "
                    "docs/hub.md",
             "schema": "the hub's tables do not suit this kiosk",
+            "privilege": "this login may not do that: hub init, export and purge need the "
+                         "hub's owner, not a kiosk's login (docs/hub.md)",
         }.get(kind, "the hub cannot be used")
         super().__init__(f"The hub cannot be used: {what} ({masked(url)}).", [detail])
 

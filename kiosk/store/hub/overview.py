@@ -60,30 +60,35 @@ def overview(conn: psycopg.Connection[tuple[object, ...]]) -> Overview:
 def event_counts(conn: psycopg.Connection[tuple[object, ...]], *,
                  utc_offset_seconds: int | None = None) -> Counts:
     """The whole event's letters, as a kiosk's own are counted (``kiosk.store.stats``): by
-    recipient, channel and language. ``utc_offset_seconds``: today only, the day as the asking
-    kiosk's time zone has it, by the hub's clock (a kiosk whose clock is off changes nothing);
-    None: every letter."""
+    recipient, channel and language, from one snapshot. ``utc_offset_seconds``: today only, the
+    day as the asking kiosk's time zone has it, by the hub's clock (a kiosk whose clock is off
+    changes nothing); None: every letter."""
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return counts_now(conn, utc_offset_seconds=utc_offset_seconds)
+
+
+def counts_now(conn: psycopg.Connection[tuple[object, ...]], *,
+               utc_offset_seconds: int | None = None) -> Counts:
+    """``event_counts`` inside the caller's own transaction (its snapshot)."""
     from kiosk.store.stats import Counts
 
     args: tuple[int, ...] = ()
-    if utc_offset_seconds is None:
-        where = ""
-    else:
+    where = ""
+    if utc_offset_seconds is not None:
         where = ("WHERE received_at >= date_trunc('day', now() + %s * interval '1 second') "
                  "- %s * interval '1 second'")
         args = (utc_offset_seconds, utc_offset_seconds)
     c = Counts()
-    with conn.transaction():
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        row = conn.execute(
-            f"SELECT count(*), count(DISTINCT session_id), count(*) FILTER (WHERE by_print), "
-            f"count(*) FILTER (WHERE by_email) FROM letters {where}", args).fetchone()
-        assert row is not None
-        c.letters, c.visitors = int(str(row[0])), int(str(row[1]))
-        c.by_channel = {"print": int(str(row[2])), "email": int(str(row[3]))}
-        for col, target in (("recipient_id", c.by_recipient), ("language", c.by_language)):
-            for key, n in conn.execute(
-                    f"SELECT {col}, count(*) FROM letters {where} GROUP BY {col} ORDER BY {col}",
-                    args):
-                target[str(key)] = int(str(n))
+    row = conn.execute(
+        f"SELECT count(*), count(DISTINCT session_id), count(*) FILTER (WHERE by_print), "
+        f"count(*) FILTER (WHERE by_email) FROM letters {where}", args).fetchone()
+    assert row is not None
+    c.letters, c.visitors = int(str(row[0])), int(str(row[1]))
+    c.by_channel = {"print": int(str(row[2])), "email": int(str(row[3]))}
+    for col, target in (("recipient_id", c.by_recipient), ("language", c.by_language)):
+        for key, n in conn.execute(
+                f"SELECT {col}, count(*) FROM letters {where} GROUP BY {col} ORDER BY {col}",
+                args):
+            target[str(key)] = int(str(n))
     return c
