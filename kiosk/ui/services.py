@@ -25,6 +25,7 @@ from kiosk.export_targets import DriveFinder
 from kiosk.ui.ops import CoreOps
 
 if TYPE_CHECKING:
+    from kiosk.app.hub import EventView, HubStatus
     from kiosk.config import Campaign
     from kiosk.delivery.outbox import OutboxStatus
     from kiosk.delivery.print_queue import QueueStatus
@@ -48,6 +49,8 @@ Failed = Callable[[BaseException], None]
 class Services(QObject):
     printer_changed = Signal(object)  # QueueStatus, from the print worker's thread
     outbox_changed = Signal(object)  # OutboxStatus, from the outbox worker's thread
+    hub_changed = Signal(object)  # HubStatus: this kiosk's link to the event's hub
+    event_changed = Signal()  # something changed at the hub: ask event() again
 
     def __init__(self, campaign: Campaign, data_dir: Path, parent: QObject | None = None):
         super().__init__(parent)
@@ -86,6 +89,15 @@ class Services(QObject):
 
     def printer_ready(self) -> bool:
         return self.core.printing.ready()
+
+    def hub_status(self) -> HubStatus:
+        return self.core.hub.status()
+
+    def event_view(self, today: bool, on_done: Callable[[EventView | None], None]) -> None:
+        """The whole event from the hub, off the GUI thread; ``on_done(None)`` when the hub
+        cannot be asked now (the panel then says so, from ``hub_status``)."""
+        self.ops.run(lambda core: core.hub.event(today=today), on_done,
+                     lambda error: on_done(None))
 
     # --- what staff see (quick reads) ----------------------------------------------------------
 
@@ -205,7 +217,9 @@ class Services(QObject):
     def start(self) -> None:
         """After the attract screen is up: escpos and smtplib load off that path."""
         self.core.start_workers(on_printer=self.printer_changed.emit,
-                                on_outbox=self.outbox_changed.emit)
+                                on_outbox=self.outbox_changed.emit,
+                                on_hub=self.hub_changed.emit)
+        self.core.hub.watch(self.event_changed.emit)
         # Personal details past the retention period, off the GUI thread.
         self.ops.run(lambda core: core.records.purge_due())
 
