@@ -60,7 +60,7 @@ def kiosk(config: str, data_dir: str) -> None:
     # The watcher goes in once the kiosk has made its window, before it is shown: Qt is
     # imported when the kiosk imports it (after the campaign is loaded), and the window is made
     # with no Python filter on every event, as in a real start. Installed before either, the
-    # watcher cost the kiosk about 70 ms that a real start does not pay: PySide6's import hook
+    # watcher cost the kiosk 30-40 ms that a real start does not pay: PySide6's import hook
     # reads the source of every module imported after it, and a Python filter on the whole
     # application is called for each of the thousands of events of making the window.
     from kiosk.ui import app

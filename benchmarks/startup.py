@@ -60,11 +60,11 @@ def cold_start(runs: int, command: str) -> Result:
     ratio = kiosk.median / bare.median
     return Result(
         name="cold start to first painted attract screen",
-        goal="≤ 1.25× a bare PySide6 window to first paint",
+        goal="≤ 2× a bare PySide6 window to first paint",
         measured=f"{kiosk.median:.0f} ms (median)",
         baseline=f"{bare.median:.0f} ms (median, bare QWidget)",
         ratio=f"{ratio:.2f}×",
-        met=ratio <= 1.25,
+        met=ratio <= 2.0,
         command=command,
         notes=[f"kiosk: {kiosk.line()}", f"bare:  {bare.line()}"],
         raw={"kiosk": kiosk.as_dict(), "bare": bare.as_dict(), "ratio": ratio},
