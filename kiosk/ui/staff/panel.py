@@ -26,7 +26,9 @@ from kiosk.ui.staff.screen import StaffScreen, show_line
 from kiosk.ui.widgets import Reflow, button, label, set_checked_quietly, set_text
 
 if TYPE_CHECKING:
+    from kiosk.app.hub import EventView
     from kiosk.export_targets import ExportTarget
+    from kiosk.store.stats import Counts
     from kiosk.ui.services import Services
 
 AUTO_LOCK_MS = 2 * 60 * 1000
@@ -64,8 +66,13 @@ class StaffPanel(StaffScreen):
         status = QHBoxLayout()
         self.printer_box, self.printer_lines = self._status_box()
         self.email_box, self.email_lines = self._status_box()
+        # The event's hub, when the campaign has one: this kiosk's link to it.
+        self.hub_box, self.hub_lines = self._status_box()
+        self.has_hub = services.campaign.hub.enabled
+        self.hub_box.setVisible(self.has_hub)
         status.addWidget(self.printer_box)
         status.addWidget(self.email_box)
+        status.addWidget(self.hub_box)
         lay.addLayout(status)
 
         self.message = label("alert")
@@ -112,13 +119,35 @@ class StaffPanel(StaffScreen):
         counts_row.add(self.counts_title)
         counts_row.add(self.today)
         counts_row.add(self.all_time)
+        # With a hub: the whole event's counts (the default), or this kiosk's own.
+        self.whole_event = button("choice", checkable=True)
+        self.this_kiosk = button("choice", checkable=True)
+        self.whole_event.setChecked(self.has_hub)
+        self.this_kiosk.setChecked(not self.has_hub)
+        self.whole_event.toggled.connect(lambda on: self._scope(event=True) if on else None)
+        self.this_kiosk.toggled.connect(lambda on: self._scope(event=False) if on else None)
         counts_row.add_stretch()
         lay.addWidget(counts_row)
+        scope_row = Reflow(spacing=10)  # a choice of its own, apart from the period
+        self.scope_title = label(wrap=False)
+        scope_row.add(self.scope_title)
+        scope_row.add(self.whole_event)
+        scope_row.add(self.this_kiosk)
+        scope_row.add_stretch()
+        scope_row.setVisible(self.has_hub)
+        lay.addWidget(scope_row)
         self.totals = label()
         lay.addWidget(self.totals)
         self.chart = BarChart()
         lay.addWidget(self.chart)
+        self.kiosks = label()  # the kiosks the hub has seen, one a line
+        self.kiosks.hide()
+        lay.addWidget(self.kiosks)
         lay.addStretch(1)
+        if self.has_hub:
+            services.hub_changed.connect(lambda _s: self._show_hub() if self.isVisible() else None)
+            services.event_changed.connect(
+                lambda: self._show_counts() if self.isVisible() else None)
 
         self.auto_lock = QTimer(self)
         self.auto_lock.setSingleShot(True)
@@ -181,6 +210,9 @@ class StaffPanel(StaffScreen):
         set_text(self.counts_title, self.t("staff.counts"))
         set_text(self.today, self.t("staff.today"))
         set_text(self.all_time, self.t("staff.all_time"))
+        set_text(self.scope_title, self.t("staff.scope"))
+        set_text(self.whole_event, self.t("staff.whole_event"))
+        set_text(self.this_kiosk, self.t("staff.this_kiosk"))
 
     def refresh(self) -> None:
         lang = self._lang()
@@ -205,14 +237,64 @@ class StaffPanel(StaffScreen):
         for lines, texts in ((self.printer_lines, printer), (self.email_lines, email)):
             for line, text in zip(lines, texts, strict=True):
                 show_line(line, text)
+        self._show_hub()
         set_text(self.buttons["review_held"], self.t("staff.review_held", n=held))
         self.buttons["review_held"].setEnabled(held > 0)
         for code, b in self.lang_buttons.items():
             set_checked_quietly(b, code == self.services.default_language())
         self._show_counts()
 
+    def _show_hub(self) -> None:
+        if not self.has_hub:
+            return
+        h = self.services.hub_status()
+        texts = [self.t("staff.hub"), self.t(f"staff.hub_state.{h.state}"),
+                 self.t("staff.hub_waiting", n=h.waiting),
+                 self.t("staff.last_error", error=h.detail) if h.detail else ""]
+        for line, text in zip(self.hub_lines, texts, strict=True):
+            show_line(line, text)
+
     def _show_counts(self) -> None:
-        c = self.services.counts(today=self.today.isChecked())
+        today = self.today.isChecked()
+        if self.has_hub and self.whole_event.isChecked():
+            # Asked of the hub off the GUI thread; shown when it answers.
+            self.services.event_view(today, lambda view: self._show_event(view, today))
+            return
+        self.kiosks.hide()
+        self._draw_counts(self.services.counts(today=today))
+
+    def _show_event(self, view: EventView | None, today: bool) -> None:
+        if not (self.whole_event.isChecked() and self.today.isChecked() == today):
+            return  # staff changed their choice meanwhile: that answer is on its way
+        if view is None:
+            set_text(self.totals, self.t("staff.event_unavailable"))
+            self.chart.set_rows([])
+            self.kiosks.hide()
+            return
+        self._draw_counts(view.counts)
+        lines = [self.t("staff.kiosk_line", name=k.name, ago=self._ago(k.seconds_ago),
+                        n=k.not_uploaded, printer=self._printer_word(k.printer))
+                 for k in view.kiosks]
+        show_line(self.kiosks, "\n".join([self.t("staff.kiosks_seen"), *lines]))
+
+    def _printer_word(self, kind: str) -> str:
+        """Another kiosk's printer, as it told the hub (a kiosk of another version may say
+        something this one does not know: "not answering" then)."""
+        from kiosk.delivery.printer import StatusKind
+
+        if not kind:
+            return self.t("staff.no_printer")
+        known = kind in {k.value for k in StatusKind}
+        return tr(f"printing.status.{kind if known else 'unknown'}", self._lang())
+
+    def _ago(self, seconds: float) -> str:
+        if seconds < 90:
+            return self.t("staff.seconds_ago", n=max(0, round(seconds)))
+        if seconds < 5400:
+            return self.t("staff.minutes_ago", n=round(seconds / 60))
+        return self.t("staff.hours_ago", n=round(seconds / 3600))
+
+    def _draw_counts(self, c: Counts) -> None:
         set_text(self.totals, "\n".join([
             self.t("staff.letters_total", letters=c.letters, visitors=c.visitors),
             self.t("staff.by_channel", print=c.by_channel.get("print", 0),
@@ -226,6 +308,11 @@ class StaffPanel(StaffScreen):
         self.chart.set_rows([(r.name.get(lang), c.by_recipient.get(r.id, 0))
                              for r in campaign.recipients])
         self.chart.setAccessibleName(self.t("staff.chart_name"))
+
+    def _scope(self, *, event: bool) -> None:
+        set_checked_quietly(self.whole_event, event)
+        set_checked_quietly(self.this_kiosk, not event)
+        self._show_counts()
 
     def _period(self, *, today: bool) -> None:
         set_checked_quietly(self.today, today)
