@@ -23,8 +23,6 @@ from tests.support import postgres
 from tests.support.postgres import Database, PostgresCluster, PostgresMissing
 from tests.support.tcp_proxy import TcpProxy
 
-pytest_plugins = ["tests.support.pg_fixtures"]
-
 DEADLINE = 5.0  # seconds: anything a fault should cause happens well within this
 
 

@@ -376,6 +376,6 @@ def read_campaign(path: str | Path) -> Campaign:
     return campaign
 
 
-# The name this function had when it also rendered the templates; tests/typing_probe.py and
-# kiosk/cli/staff.py (which only wants the campaign's language) still use it.
+# The name this function had when it also rendered the templates. Kept for what needs only the
+# file read and checked: kiosk/cli/records.py (the campaign's language) and tests' helpers.
 load_campaign = read_campaign

@@ -1,12 +1,10 @@
 """pytest fixtures for tests against a real PostgreSQL: a private cluster, a fresh database per
 test, a misbehaving TCP proxy in front of the cluster.
 
-A test module loads them with::
+``tests/conftest.py`` registers them, once, for every test module (a session that runs no
+PostgreSQL test starts no cluster: the cluster fixture is made when first asked for).
 
-    pytest_plugins = ["tests.support.pg_fixtures"]
-
-(as the email tests load ``tests.smtp_fixtures``; ``tests/conftest.py`` does not, so a session
-that runs no PostgreSQL test starts no cluster). The fixtures:
+The fixtures:
 
 - ``pg_cluster`` (session): a :class:`~tests.support.postgres.PostgresCluster`, started once for
   the whole session and removed at its end. A test may ``restart()`` or ``stop()`` it; the next
