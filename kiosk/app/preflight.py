@@ -27,10 +27,21 @@ def load_campaign(path: str | Path) -> Campaign:
     donation QR code, and checks that the printer's connection can be opened from here."""
     campaign, problems = read_campaign_problems(path)
     problems += template_problems(campaign) + qr_code_problems(campaign)
-    problems += campaign.printer.missing_packages()
+    problems += campaign.printer.missing_packages() + hub_problems(campaign)
     if problems:
         raise ConfigError(campaign.source or Path(path), problems)
     return campaign
+
+
+def hub_problems(campaign: Campaign) -> list[str]:
+    """A campaign with a hub needs psycopg, the PostgreSQL driver (the ``hub`` extra)."""
+    import importlib.util
+
+    if campaign.hub.enabled and importlib.util.find_spec("psycopg") is None:
+        return ['hub.enabled: the hub needs the psycopg package, which is not installed here; '
+                'install it with: .venv/bin/pip install "letter-kiosk[hub]" (or: pip install '
+                '"psycopg[binary]"), then check again']
+    return []
 
 
 def campaign_warnings(campaign: Campaign) -> list[str]:

@@ -51,8 +51,13 @@ def with_hub(campaign: Campaign, url: str) -> Campaign:
 
     if problem := conninfo_problem(url):
         raise Refusal(f"--hub: {problem}")
+    from kiosk.app.preflight import hub_problems
+
     hub = campaign.hub.model_copy(update={"enabled": True, "url": url})
-    return campaign.model_copy(update={"hub": hub})
+    campaign = campaign.model_copy(update={"hub": hub})
+    if problems := hub_problems(campaign):
+        raise Refusal(f"--hub: {problems[0]}")
+    return campaign
 
 
 def config_path(given: str | None) -> Path:
