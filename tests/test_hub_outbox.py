@@ -5,18 +5,15 @@ line; a lease that runs out during a slow send; the hub restarted between rounds
 from __future__ import annotations
 
 import os
-import random
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from email import message_from_bytes
 from pathlib import Path
 
 import psycopg
 import pytest
-from aiosmtpd.controller import Controller
 
 from kiosk.app.context import STAFF
 from kiosk.app.core import Kiosk
@@ -24,55 +21,10 @@ from kiosk.app.letters import keep_letters
 from kiosk.app.outbox import hub_queue
 from kiosk.delivery.outbox import OutboxService
 from kiosk.domain.journey import Delivery, Journey
-from tests.support.postgres import free_port
+from tests.support.campaigns import TEST_EMAIL, write_campaign
+from tests.support.peers.flaky_smtp import FlakyServer
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class FlakyServer:
-    """An SMTP server on 127.0.0.1 that keeps what it accepted and, when asked, answers 451 to
-    some recipients and drops the line after taking some messages (the sender cannot know those
-    arrived). Seeded: the same run each time."""
-
-    def __init__(self, *, temp_fail: float = 0.0, drop: float = 0.0):
-        self.received: list[str] = []  # Message-IDs, in the order they arrived
-        self.lock = threading.Lock()
-        self.rng = random.Random(1234)
-        self.temp_fail, self.drop = temp_fail, drop
-        self.slow: dict[str, float] = {}  # Message-ID -> seconds before its first DATA is answered
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port,
-                                     ready_timeout=5.0)
-
-    async def handle_RCPT(self, server, session, envelope, address, options):
-        with self.lock:
-            fail = self.rng.random() < self.temp_fail
-        if fail:
-            return "451 4.3.0 Mailbox temporarily unavailable, try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        import asyncio
-
-        header = str(message_from_bytes(envelope.original_content)["Message-ID"])
-        message_id = "".join(header.split())  # unfolded
-        with self.lock:
-            drop = self.rng.random() < self.drop
-            self.received.append(message_id)
-            slow = self.slow.pop(message_id, 0.0)
-        if slow:
-            await asyncio.sleep(slow)
-        if drop:
-            server.transport.abort()  # taken, but the answer never reaches the sender
-        return "250 OK"
-
-    def __enter__(self) -> FlakyServer:
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.controller.stop()
 
 
 def mail_settings(campaign, port: int, **email):
@@ -145,8 +97,7 @@ def test_three_senders_share_one_outbox_and_send_nothing_twice_but_the_unknown(
         c = event_campaign(campaign, hub, smtp.port)
         ids = fill_hub(c, data_dir, store, 500)
         assert len(ids) == 1000
-        config = tmp_path / "event.toml"
-        config.write_text(_campaign_file(c), encoding="utf-8")
+        config = event_campaign_file(tmp_path / "event", c)
         for _ in range(40):
             senders = [subprocess.Popen(
                 [sys.executable, "-m", "kiosk", "hub", "send", "--config", str(config)],
@@ -168,28 +119,13 @@ def test_three_senders_share_one_outbox_and_send_nothing_twice_but_the_unknown(
     assert twice and len(twice) < 100, "the dropped lines did happen, and only they doubled"
 
 
-def _campaign_file(campaign) -> str:
-    """The campaign as a file for the `hub send` processes (only what differs from the
-    sample: its [email] and [hub])."""
-    sample = (ROOT / "assets" / "sample-campaign.toml").read_text(encoding="utf-8")
-    templates = (ROOT / "templates").as_posix()
+def event_campaign_file(folder: Path, campaign) -> Path:
+    """The campaign as a file, for `hub send` in processes of their own."""
     e, h = campaign.email, campaign.hub
-    lines = [line for line in sample.splitlines()]
-    out, skip = [], False
-    for line in lines:
-        if line.strip().startswith("["):
-            skip = line.strip() in ("[email]", "[hub]")
-        if line.strip().startswith("templates_dir"):
-            line = f'templates_dir = "{templates}"'
-        if not skip:
-            out.append(line)
-    out += ["[email]", f'sender_address = "{e.sender_address}"', f'sender_name = "{e.sender_name}"',
-            'host = "127.0.0.1"', f"port = {e.port}", 'security = "none"',
-            f"timeout_seconds = {e.timeout_seconds}",
-            f"retry_initial_seconds = {e.retry_initial_seconds}",
-            f"retry_max_seconds = {e.retry_max_seconds}", f"max_per_minute = {e.max_per_minute}",
-            "[hub]", "enabled = true", f'url = "{h.url}"', "timeout_seconds = 5"]
-    return "\n".join(out) + "\n"
+    return write_campaign(folder, email={**TEST_EMAIL, "host": "127.0.0.1", "port": e.port,
+                                         "timeout_seconds": e.timeout_seconds,
+                                         "retry_max_seconds": e.retry_max_seconds},
+                          hub={"enabled": True, "url": h.url, "timeout_seconds": 5})
 
 
 def test_a_lease_that_runs_out_during_a_slow_send_gives_the_same_message_id_again(

@@ -61,10 +61,10 @@ def copy_templates(folder: Path, changes: dict[str, str | bytes] | None = None) 
 
 def write_campaign(path: Path, text: str | None = None, *, printer: dict | None = None,
                    email: dict | None = None, donation_url: str | None = None,
-                   templates_dir: Path | None = None) -> Path:
+                   templates_dir: Path | None = None, hub: dict | None = None) -> Path:
     """Write a campaign file at ``path`` (a folder gets ``campaign.toml``): ``text`` or the
     sample, with ``[printer]`` / ``[email]``, the donation link and the templates folder
-    replaced when given."""
+    replaced when given, and a ``[hub]`` added."""
     text = sample_text() if text is None else text
     if templates_dir is not None:
         text = text.replace(f"templates_dir = {toml_value(str(TEMPLATES))}",
@@ -76,6 +76,8 @@ def write_campaign(path: Path, text: str | None = None, *, printer: dict | None 
         text = replace_table(text, "printer", printer)
     if email is not None:
         text = replace_table(text, "email", email)
+    if hub is not None:
+        text += "\n[hub]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in hub.items())
     if path.suffix != ".toml":
         path.mkdir(parents=True, exist_ok=True)
         path = path / "campaign.toml"
