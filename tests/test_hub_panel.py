@@ -74,3 +74,40 @@ def test_the_panel_says_so_when_the_hub_cannot_be_reached(qtbot, open_window, ca
     qtbot.waitUntil(lambda: "cannot be reached" in panel.totals.text(), timeout=20000)
     qtbot.waitUntil(lambda: panel.hub_lines[1].text().startswith("Cannot be reached"),
                     timeout=20000)
+
+
+def test_the_attract_screen_shows_the_events_total_when_the_campaign_says_so(
+        qtbot, open_window, campaign, hub_url, tmp_path):
+    from kiosk.domain.journey import Step
+
+    other = Kiosk(with_hub(campaign, hub_url, "Hall B"), tmp_path / "b",
+                  open_store(tmp_path / "b"), actor=STAFF)
+    other.hub.init()
+    for _ in range(3):
+        write(other, "pm")
+    other.hub.upload_now()
+    window = open_window(chosen=with_hub(campaign, hub_url, "Front desk", show_total=True),
+                         workers=True)
+    attract = window.page(Step.ATTRACT)
+    qtbot.waitUntil(lambda: attract.total.text() == "3 letters written today", timeout=20000)
+    assert attract.total.isVisible() and attract.total.accessibleName() == attract.total.text()
+    write(other, "pm", "ircc")
+    other.hub.upload_now()
+    qtbot.waitUntil(lambda: attract.total.text() == "5 letters written today", timeout=20000)
+    window.journey.set_language("fr")
+    assert attract.total.text() == "5 lettres écrites aujourd’hui"
+    other.close()
+
+
+def test_without_show_total_the_attract_screen_says_nothing_of_the_event(
+        qtbot, open_window, campaign, hub_url):
+    from kiosk.app.hub import init_hub
+    from kiosk.domain.journey import Step
+
+    chosen = with_hub(campaign, hub_url, "Front desk")
+    init_hub(chosen.hub)
+    window = open_window(chosen=chosen, workers=True)
+    window.staff.panel.open_panel()  # the hub has been asked (for the panel) by then
+    qtbot.waitUntil(lambda: "Front desk: seen" in window.staff.panel.kiosks.text(),
+                    timeout=20000)
+    assert not window.page(Step.ATTRACT).total.isVisible()

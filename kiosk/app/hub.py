@@ -83,7 +83,8 @@ class Hub:
         if not self.enabled or self._worker is not None:
             return
         self._on_change = on_change
-        self._worker = Worker("hub-upload", self._step, idle_seconds=self.settings.upload_seconds,
+        # Idle as long as the longest pause: _step itself asks for upload_seconds when all is well.
+        self._worker = Worker("hub-upload", self._step, idle_seconds=LONGEST_PAUSE,
                               on_error=lambda e: self._publish(state="away", detail=str(e)))
         self._worker.start()
 
@@ -156,7 +157,7 @@ class Hub:
                 # Staff must act (credentials, schema...): ask again, slowly, in case they did.
                 return self._pause(e, "refused", detail=" ".join(e.lines()))
         self._failures = 0
-        return None
+        return self.settings.upload_seconds  # the next round, and the heartbeat
 
     def _pause(self, e: Exception, state: str, detail: str = "") -> float:
         self._close()

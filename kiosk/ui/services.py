@@ -51,6 +51,7 @@ class Services(QObject):
     outbox_changed = Signal(object)  # OutboxStatus, from the outbox worker's thread
     hub_changed = Signal(object)  # HubStatus: this kiosk's link to the event's hub
     event_changed = Signal()  # something changed at the hub: ask event() again
+    event_total = Signal(int)  # letters today at the whole event (hub.show_total)
 
     def __init__(self, campaign: Campaign, data_dir: Path, parent: QObject | None = None):
         super().__init__(parent)
@@ -220,6 +221,13 @@ class Services(QObject):
                                 on_outbox=self.outbox_changed.emit,
                                 on_hub=self.hub_changed.emit)
         self.core.hub.watch(self.event_changed.emit)
+        if self.campaign.hub.show_total:
+            self.event_changed.connect(self._ask_total)
+
+    def _ask_total(self) -> None:
+        # A hub away keeps the last total on screen: it is a cheer, not a count to trust.
+        self.ops.run(lambda core: core.hub.event(today=True).counts.letters,
+                     self.event_total.emit, lambda error: None)
         # Personal details past the retention period, off the GUI thread.
         self.ops.run(lambda core: core.records.purge_due())
 

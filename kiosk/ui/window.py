@@ -133,8 +133,10 @@ class KioskWindow(QWidget):
         self._printer_status: QueueStatus | None = None
         # The on-screen keyboard (a TouchKeyboard) on a touchscreen kiosk, set by the app.
         self.keyboard: QObject | None = None
+        self._event_total: int | None = None
         if services is not None:
             services.printer_changed.connect(self._on_printer)
+            services.event_total.connect(self._on_event_total)
         self._shown_step: Step | None = None
         self._shown_lang: str | None = None
         self._shown_session: object = None
@@ -157,6 +159,8 @@ class KioskWindow(QWidget):
             page.set_typing(True)
         if self._printer_status is not None:
             page.printer_changed(self._printer_status)
+        if self._event_total is not None:
+            page.event_total(self._event_total)
         page.installEventFilter(self)  # its size, while typing: see _give_back_top_bar
         self._keep_bottom_bar_last(page)
 
@@ -369,6 +373,11 @@ class KioskWindow(QWidget):
         app.quit()
 
     # --- printer news --------------------------------------------------------------------------
+
+    def _on_event_total(self, letters: int) -> None:
+        self._event_total = letters
+        for page in self.pages.made():
+            page.event_total(letters)
 
     def _on_printer(self, status: QueueStatus) -> None:
         self._printer_status = status

@@ -30,7 +30,12 @@ class AttractPage(Page):
         self.pitch.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.urgency = label("help")
         self.urgency.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for w in (self.hero, self.pitch, self.urgency):
+        # "1,284 letters written today": the whole event's, with a hub that shows it.
+        self.total = label("pitch")
+        self.total.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.total.hide()
+        self._total: int | None = None
+        for w in (self.hero, self.pitch, self.urgency, self.total):
             lay.addWidget(w)
         lay.addSpacing(24)
         row = QHBoxLayout()
@@ -78,6 +83,20 @@ class AttractPage(Page):
             set_checked_quietly(b, code == self.lang)
             b.setAccessibleDescription(self.t("attract.choose_language"))
         self._show_printer()
+        self._show_total()
+
+    def event_total(self, letters: int) -> None:
+        self._total = letters
+        self._show_total()
+
+    def _show_total(self) -> None:
+        n = self._total
+        if not n:  # none yet: nothing to boast of
+            self.total.hide()
+            return
+        number = f"{n:,}".replace(",", self.t("attract.thousands"))
+        set_text(self.total, self.t("attract.event_total", n=n, number=number))
+        self.total.show()
 
     def show_alert(self, text: str) -> None:
         """A line for staff (e.g. the printer needs paper); empty hides it."""

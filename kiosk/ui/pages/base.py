@@ -130,6 +130,10 @@ class Page(QWidget):
     def failsafe(self) -> None:
         """After an unexpected error the journey went back to its start."""
 
+    def event_total(self, letters: int) -> None:
+        """Letters written today at the whole event (from its hub, when the campaign shows
+        them: ``hub.show_total``)."""
+
     # --- typing on the on-screen keyboard ------------------------------------------------------
 
     def can_spare(self, height: int) -> bool:
