@@ -75,8 +75,8 @@ def fill_store(data_dir: Path, letters: int) -> None:
     """``letters`` letters as an event leaves them: kept through the kiosk's own ``keep``,
     two recipients a visitor, printed and emailed, their jobs done and their emails sent."""
     from kiosk.app.letters import keep_letters
+    from kiosk.app.preflight import load_campaign
     from kiosk.domain.journey import Delivery, Journey
-    from kiosk.preflight import load_campaign
     from kiosk.store import Store
 
     campaign = load_campaign(SAMPLE)
