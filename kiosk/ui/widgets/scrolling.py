@@ -96,6 +96,20 @@ class ScrollFrame(QWidget):
         # nothing to scroll.
         self.bar.setEnabled(high > low)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # A new height changes the area's page step, and so the handle's length, even when the
+        # range happens to stay the same (no rangeChanged then): copy it once the area has
+        # laid itself out for the new size.
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, self, self._sync_page)
+
+    def _sync_page(self) -> None:
+        inner = self.area.verticalScrollBar()
+        if self.bar.pageStep() != inner.pageStep():
+            self.bar.setPageStep(inner.pageStep())
+
     def __getattr__(self, name: str):
         # Everything else a caller asks of a scroll area (viewport, verticalScrollBar,
         # ensureWidgetVisible...) is the area's.
