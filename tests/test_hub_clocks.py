@@ -31,13 +31,6 @@ def faketime() -> str:
     return path
 
 
-@pytest.fixture
-def hub(pg_cluster, pg_database):
-    os.environ["PGPASSWORD"] = pg_cluster.password
-    yield pg_cluster.url(pg_database.name, user=pg_cluster.superuser)
-    del os.environ["PGPASSWORD"]
-
-
 def skewed(faketime: str, offset: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([faketime, offset, sys.executable, *args], cwd=ROOT, env=os.environ,
                           capture_output=True, text=True, timeout=120)
@@ -49,11 +42,11 @@ def at_hub(url: str, sql: str):
 
 
 def test_senders_two_days_ahead_and_behind_retry_and_send_by_the_hubs_clock(
-        faketime, hub, campaign, data_dir, store, tmp_path):
+        faketime, hub_url, campaign, data_dir, store, tmp_path):
     with FlakyServer(temp_fail=1.0) as smtp:  # every recipient refused for now (451)
         config = write_campaign(
             tmp_path / "event", email={**TEST_EMAIL, "host": "127.0.0.1", "port": smtp.port},
-            hub={"enabled": True, "url": hub, "kiosk_name": "Hall A"})
+            hub={"enabled": True, "url": hub_url, "kiosk_name": "Hall A"})
         from kiosk.app.preflight import load_campaign
 
         c = load_campaign(config)
@@ -69,8 +62,8 @@ def test_senders_two_days_ahead_and_behind_retry_and_send_by_the_hubs_clock(
         ahead = skewed(faketime, "+2 days", "-m", "kiosk", "hub", "send", "--config", str(config))
         assert ahead.returncode == 1 and "still waiting 1" in ahead.stdout, ahead.stderr
         # The retry is due in a fraction of a second by the hub's clock, not in two days.
-        (due_in,) = at_hub(hub, "SELECT extract(epoch FROM next_attempt_at - now()) FROM outbox "
-                                "WHERE state = 'retry'")[0]
+        (due_in,) = at_hub(hub_url, "SELECT extract(epoch FROM next_attempt_at - now()) "
+                                    "FROM outbox WHERE state = 'retry'")[0]
         assert float(due_in) < 60
 
         smtp.temp_fail = 0.0
@@ -80,11 +73,11 @@ def test_senders_two_days_ahead_and_behind_retry_and_send_by_the_hubs_clock(
         # same (by its own, the email would not be due for two days).
         assert "sent 1" in behind.stdout
         assert len(smtp.received) == 1
-    assert at_hub(hub, "SELECT state FROM outbox") == [("sent",)]
+    assert at_hub(hub_url, "SELECT state FROM outbox") == [("sent",)]
 
 
 def test_a_kiosk_two_days_behind_still_counts_in_todays_numbers(
-        faketime, hub, campaign, tmp_path):
+        faketime, hub_url, campaign, tmp_path):
     script = f"""
 import sys
 sys.path.insert(0, {str(ROOT)!r})
@@ -102,7 +95,7 @@ keep_letters(core.store, c, j.session, j.letters(), Delivery(True, False))
 print(core.hub.upload_now())
 core.close()
 """
-    config = write_campaign(tmp_path / "event", hub={"enabled": True, "url": hub,
+    config = write_campaign(tmp_path / "event", hub={"enabled": True, "url": hub_url,
                                                      "kiosk_name": "Late clock"})
     from kiosk.app.hub import init_hub
     from kiosk.app.preflight import load_campaign
@@ -111,11 +104,11 @@ core.close()
     init_hub(c.hub)
     done = skewed(faketime, "-2 days", "-c", script, str(config), str(tmp_path / "data"))
     assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr
-    (created, received) = at_hub(hub, "SELECT created_at, received_at FROM letters")[0]
+    (created, received) = at_hub(hub_url, "SELECT created_at, received_at FROM letters")[0]
     assert (received - created).days >= 1, "the letter keeps the kiosk's own time..."
-    with psycopg.connect(hub) as conn:
+    with psycopg.connect(hub_url) as conn:
         from kiosk.store.hub.overview import event_counts
 
         assert event_counts(conn, utc_offset_seconds=0).letters == 1, "...and counts today"
-    (ago,) = at_hub(hub, "SELECT extract(epoch FROM now() - last_seen) FROM kiosks")[0]
+    (ago,) = at_hub(hub_url, "SELECT extract(epoch FROM now() - last_seen) FROM kiosks")[0]
     assert float(ago) < 60, "seen now, by the hub's clock"

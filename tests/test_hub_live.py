@@ -14,6 +14,7 @@ from kiosk.app.core import Kiosk
 from kiosk.app.letters import keep_letters
 from kiosk.domain.journey import Delivery, Journey
 from kiosk.store import open_store
+from tests.support.waiting import wait_until
 
 
 def hub_campaign(campaign, url: str, name: str):
@@ -28,14 +29,6 @@ def visit(core: Kiosk, recipients: tuple[str, ...], lang: str = "en") -> None:
         j.toggle_recipient(r)
     j.update(body="Please protect these men now.", first_name="A", last_name="B")
     keep_letters(core.store, core.campaign, j.session, j.letters(), Delivery(True, False))
-
-
-def wait_for(condition, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError("the condition never came")
-        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -80,7 +73,7 @@ def test_a_panel_hears_another_kiosks_letter_and_its_dropped_listener_comes_back
         heard.set()
 
     b.hub.watch(changed)
-    wait_for(lambda: calls)  # once on connecting: whatever happened before
+    wait_until(lambda: calls)  # once on connecting: whatever happened before
     heard.clear()
     visit(a, ("pm",))
     a.hub.upload_now()
@@ -98,5 +91,5 @@ def test_a_panel_hears_another_kiosks_letter_and_its_dropped_listener_comes_back
     assert cut == 1
     visit(a, ("ircc",))
     a.hub.upload_now()
-    wait_for(lambda: len(calls) > n)
+    wait_until(lambda: len(calls) > n)
     assert b.hub.event(today=True).counts.letters == 2

@@ -13,7 +13,6 @@ from collections import Counter
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from kiosk.app.context import STAFF
 from kiosk.app.core import Kiosk
@@ -34,14 +33,6 @@ def mail_settings(campaign, port: int, **email):
         "timeout_seconds": 2.0, "retry_initial_seconds": 0.05, "retry_max_seconds": 0.2,
         "max_per_minute": 1000, **email})
     return settings
-
-
-@pytest.fixture
-def hub(pg_cluster, pg_database):
-    """The hub's URL without password, its password in PGPASSWORD (as a service gives it)."""
-    os.environ["PGPASSWORD"] = pg_cluster.password
-    yield pg_cluster.url(pg_database.name, user=pg_cluster.superuser)
-    del os.environ["PGPASSWORD"]
 
 
 def event_campaign(campaign, hub_url: str, smtp_port: int, **email):
@@ -73,28 +64,28 @@ def hub_rows(url: str, sql: str):
 
 
 def test_the_hub_sends_each_email_once_with_the_kiosks_message_id(
-        campaign, data_dir, store, hub):
+        campaign, data_dir, store, hub_url):
     with FlakyServer() as smtp:
-        c = event_campaign(campaign, hub, smtp.port)
+        c = event_campaign(campaign, hub_url, smtp.port)
         ids = fill_hub(c, data_dir, store, 10)
         queue = hub_queue(c, name="test sender")
         result = OutboxService(c, queue).drain()
         queue.close()
         assert (result.sent, result.failed, result.later) == (20, 0, 0)
         assert sorted(smtp.received) == sorted(ids)
-    assert hub_rows(hub, "SELECT state, count(*) FROM outbox GROUP BY state") == [("sent", 20)]
+    assert hub_rows(hub_url, "SELECT state, count(*) FROM outbox GROUP BY state") == [("sent", 20)]
     # The kiosk's own rows were never the kiosk's to send.
     assert {r[0] for r in store.conn.execute("SELECT state FROM outbox")} == {"hub"}
 
 
 def test_three_senders_share_one_outbox_and_send_nothing_twice_but_the_unknown(
-        campaign, data_dir, store, hub, tmp_path):
+        campaign, data_dir, store, hub_url, tmp_path):
     """Three `hub send` processes at once, over and over until the outbox is empty, against a
     server that answers 451 to one recipient in ten and drops the line after one message in
     thirty. An email arrives twice only after a dropped line (the sender could not know), and
     then with the same Message-ID."""
     with FlakyServer(temp_fail=0.1, drop=1 / 30) as smtp:
-        c = event_campaign(campaign, hub, smtp.port)
+        c = event_campaign(campaign, hub_url, smtp.port)
         ids = fill_hub(c, data_dir, store, 500)
         assert len(ids) == 1000
         config = event_campaign_file(tmp_path / "event", c)
@@ -106,7 +97,7 @@ def test_three_senders_share_one_outbox_and_send_nothing_twice_but_the_unknown(
             for s in senders:
                 _, err = s.communicate(timeout=300)
                 assert "Traceback" not in err, err
-            left = hub_rows(hub, "SELECT count(*) FROM outbox WHERE state <> 'sent'")[0][0]
+            left = hub_rows(hub_url, "SELECT count(*) FROM outbox WHERE state <> 'sent'")[0][0]
             if left == 0:
                 break
         assert left == 0, "the outbox never emptied"
@@ -114,7 +105,7 @@ def test_three_senders_share_one_outbox_and_send_nothing_twice_but_the_unknown(
     assert set(got) == set(ids), "every email arrived"
     twice = {mid for mid, n in got.items() if n > 1}
     unknown = {r[0] for r in hub_rows(
-        hub, "SELECT message_id FROM outbox WHERE maybe_delivered")}
+        hub_url, "SELECT message_id FROM outbox WHERE maybe_delivered")}
     assert twice <= unknown, "a duplicate only after an unknown verdict"
     assert twice and len(twice) < 100, "the dropped lines did happen, and only they doubled"
 
@@ -129,9 +120,9 @@ def event_campaign_file(folder: Path, campaign) -> Path:
 
 
 def test_a_lease_that_runs_out_during_a_slow_send_gives_the_same_message_id_again(
-        campaign, data_dir, store, hub):
+        campaign, data_dir, store, hub_url):
     with FlakyServer() as smtp:
-        c = event_campaign(campaign, hub, smtp.port, timeout_seconds=10.0)
+        c = event_campaign(campaign, hub_url, smtp.port, timeout_seconds=10.0)
         (first, second) = fill_hub(c, data_dir, store, 1)
         smtp.slow[first] = 3.0
         slow_queue, other_queue = hub_queue(c, name="slow"), hub_queue(c, name="other")
@@ -142,7 +133,7 @@ def test_a_lease_that_runs_out_during_a_slow_send_gives_the_same_message_id_agai
         try:
             # The slow sender has the first email (the oldest) before the other starts.
             deadline = time.monotonic() + 30
-            while dict(hub_rows(hub, "SELECT message_id, state FROM outbox")).get(
+            while dict(hub_rows(hub_url, "SELECT message_id, state FROM outbox")).get(
                     first) != "sending" and time.monotonic() < deadline:
                 time.sleep(0.01)
             other = OutboxService(c, other_queue)
@@ -151,7 +142,7 @@ def test_a_lease_that_runs_out_during_a_slow_send_gives_the_same_message_id_agai
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 other.drain()
-                rows = dict(hub_rows(hub, "SELECT message_id, state FROM outbox"))
+                rows = dict(hub_rows(hub_url, "SELECT message_id, state FROM outbox"))
                 if rows.get(first) == "sent" and rows.get(second) == "sent":
                     break
                 time.sleep(0.05)
@@ -160,7 +151,7 @@ def test_a_lease_that_runs_out_during_a_slow_send_gives_the_same_message_id_agai
             slow_queue.close()
             other_queue.close()
         assert not thread.is_alive()
-    rows = hub_rows(hub, "SELECT message_id, state, maybe_delivered FROM outbox ORDER BY id")
+    rows = hub_rows(hub_url, "SELECT message_id, state, maybe_delivered FROM outbox ORDER BY id")
     assert [r[1] for r in rows] == ["sent", "sent"]
     got = Counter(smtp.received)
     # The first went twice, under one name: the slow send arrived, and so did the takeover's.
@@ -169,9 +160,9 @@ def test_a_lease_that_runs_out_during_a_slow_send_gives_the_same_message_id_agai
 
 
 def test_the_hub_restarted_between_rounds_is_found_again(
-        campaign, data_dir, store, hub, pg_cluster):
+        campaign, data_dir, store, hub_url, pg_cluster):
     with FlakyServer() as smtp:
-        c = event_campaign(campaign, hub, smtp.port)
+        c = event_campaign(campaign, hub_url, smtp.port)
         ids = fill_hub(c, data_dir, store, 3)
         queue = hub_queue(c, name="sender")
         service = OutboxService(c, queue)

@@ -3,10 +3,6 @@ counts and kiosks, live, and what it says when the hub cannot be reached."""
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
 from kiosk.app.context import STAFF
 from kiosk.app.core import Kiosk
 from kiosk.app.letters import keep_letters
@@ -26,13 +22,6 @@ def write(core: Kiosk, *recipients: str) -> None:
         j.toggle_recipient(r)
     j.update(body="Please protect these men now.", first_name="A", last_name="B")
     keep_letters(core.store, core.campaign, j.session, j.letters(), Delivery(True, False))
-
-
-@pytest.fixture
-def hub_url(pg_cluster, pg_database):
-    os.environ["PGPASSWORD"] = pg_cluster.password
-    yield pg_cluster.url(pg_database.name, user=pg_cluster.superuser)
-    del os.environ["PGPASSWORD"]
 
 
 def test_the_panel_shows_the_whole_event_and_hears_another_kiosk(

@@ -16,6 +16,7 @@ from kiosk.domain.journey import Delivery, Journey
 from kiosk.store.hub.link import HubAway, HubRefused
 from kiosk.store.hub.schema import VERSION
 from tests.support.tcp_proxy import COMMIT_DONE
+from tests.support.waiting import wait_until
 
 
 def hub_campaign(campaign, url: str, **hub):
@@ -32,11 +33,6 @@ def visit(core: Kiosk, *, recipients=("pm", "ircc"), email: bool = True):
              email="zoe@example.org")
     return keep_letters(core.store, core.campaign, j.session, j.letters(),
                         Delivery(print=True, email=email))
-
-
-@pytest.fixture
-def hub_url(pg_database):
-    return pg_database.url
 
 
 @pytest.fixture
@@ -182,16 +178,6 @@ def test_refused_credentials_are_said_without_the_password(campaign, data_dir, s
     assert "wrong-secret" not in text and "right-secret" not in text
 
 
-def wait_for(condition, timeout: float = 20.0) -> None:
-    import time
-
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError("the condition never came")
-        time.sleep(0.02)
-
-
 def test_the_uploader_works_in_the_background_and_catches_up_by_itself(
         campaign, data_dir, store, pg_cluster, pg_database, pg_proxy):
     url = pg_cluster.url(pg_database.name, host=pg_proxy.host, port=pg_proxy.port)
@@ -204,10 +190,10 @@ def test_the_uploader_works_in_the_background_and_catches_up_by_itself(
         visit(core)
         core.letters_kept(printed=False, emailed=False)
         # Away, and saying how many letters wait here (the kept ones woke the uploader).
-        wait_for(lambda: core.hub.status() == replace(core.hub.status(), state="away", waiting=2))
+        wait_until(lambda: core.hub.status() == replace(core.hub.status(), state="away", waiting=2))
         pg_proxy.pass_through()
         core.hub.wake()
-        wait_for(lambda: core.hub.status().state == "up" and core.hub.status().waiting == 0)
+        wait_until(lambda: core.hub.status().state == "up" and core.hub.status().waiting == 0)
         assert at_hub(pg_database.url, "SELECT count(*) FROM letters") == [(2,)]
         assert seen[:1] == ["away"] and seen[-1] == "up"
     finally:

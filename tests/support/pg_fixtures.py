@@ -57,3 +57,12 @@ def pg_database(pg_cluster: PostgresCluster) -> Iterator[Database]:
 def pg_proxy(pg_cluster: PostgresCluster) -> Iterator[TcpProxy]:
     with TcpProxy((pg_cluster.host, pg_cluster.port)) as proxy:
         yield proxy
+
+
+@pytest.fixture
+def hub_url(pg_cluster: PostgresCluster, pg_database: Database,
+            monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh hub's URL as staff write it in a campaign: no password in it; the password in
+    PGPASSWORD, as the kiosk service's environment file gives it (libpq reads it there)."""
+    monkeypatch.setenv("PGPASSWORD", pg_cluster.password)
+    return pg_cluster.url(pg_database.name, user=pg_cluster.superuser)
