@@ -95,3 +95,14 @@ def opened(args: argparse.Namespace, *, reading: bool = False,
             yield core, lang
     finally:
         core.close()
+
+
+def days(text: str) -> int:
+    """An argparse type: a whole number of days, 0 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a whole number of days, 0 or more") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("a whole number of days, 0 or more")
+    return n

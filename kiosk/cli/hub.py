@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_hub, config_path, with_hub
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_hub, config_path, days, with_hub
 from kiosk.i18n import LANGUAGES
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _common(p, cmd_export)
     p = sub.add_parser("purge", help="remove visitors' names, places and emails at the hub "
                                      "from letters delivered long enough ago")
-    p.add_argument("--days", type=_days, metavar="N",
+    p.add_argument("--days", type=days, metavar="N",
                    help="letters at the hub N days or more (default: staff.retention_days)")
     _common(p, cmd_purge)
 
@@ -147,14 +147,6 @@ def cmd_send(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
-def _days(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("a whole number of days, 0 or more") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("a whole number of days, 0 or more")
-    return n
 
 
 def cmd_export(args: argparse.Namespace) -> int:

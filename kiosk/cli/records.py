@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, opened
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, days, opened
 from kiosk.i18n import LANGUAGES
 from kiosk.store.refusals import storage_refusals
 
@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "purge", help="remove visitors' names, places and emails from delivered letters"
     )
     add_common(p)
-    p.add_argument("--days", type=_days, metavar="N",
+    p.add_argument("--days", type=days, metavar="N",
                    help="only letters delivered at least N days ago; 0 = every delivered letter "
                         "(default: staff.retention_days from the campaign file)")
     _lang(p)
@@ -55,14 +55,6 @@ def _lang(p: argparse.ArgumentParser) -> None:
                    help="language of the messages and cover pages (default: the campaign's)")
 
 
-def _days(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("a whole number of days, 0 or more") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("a whole number of days, 0 or more")
-    return n
 
 
 def cmd_export(args: argparse.Namespace) -> int:
