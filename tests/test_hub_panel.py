@@ -85,6 +85,10 @@ def test_the_attract_screen_shows_the_events_total_when_the_campaign_says_so(
     qtbot.waitUntil(lambda: attract.total.text() == "5 letters written today", timeout=20000)
     window.journey.set_language("fr")
     assert attract.total.text() == "5 lettres écrites aujourd’hui"
+    attract.event_total(1284)  # each language writes a big number its own way
+    assert attract.total.text() == "1\u202f284 lettres écrites aujourd’hui"
+    window.journey.set_language("en")
+    assert attract.total.text() == "1,284 letters written today"
     other.close()
 
 

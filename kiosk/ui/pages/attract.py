@@ -94,7 +94,8 @@ class AttractPage(Page):
         if not n:  # none yet: nothing to boast of
             self.total.hide()
             return
-        number = f"{n:,}".replace(",", self.t("attract.thousands"))
+        example = self.t("attract.thousand_example")  # "1,234", "1 234": what comes after the 1
+        number = f"{n:,}".replace(",", example[1:-3])
         set_text(self.total, self.t("attract.event_total", n=n, number=number))
         self.total.show()
 
