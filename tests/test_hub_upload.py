@@ -198,3 +198,27 @@ def test_the_uploader_works_in_the_background_and_catches_up_by_itself(
         assert seen[:1] == ["away"] and seen[-1] == "up"
     finally:
         core.hub.stop()
+
+
+def test_a_link_that_goes_silent_mid_upload_gives_up_in_time_and_keeps_the_letters(
+        campaign, data_dir, store, pg_cluster, pg_database, pg_proxy):
+    """Wi-Fi that stops answering (packets go nowhere, nothing says so): the kiosk's own
+    deadline ends the try; the letters wait for the next one."""
+    import time
+
+    url = pg_cluster.url(pg_database.name, host=pg_proxy.host, port=pg_proxy.port)
+    core = Kiosk(hub_campaign(campaign, url, timeout_seconds=1.0), data_dir, store,
+                 actor=STAFF)
+    core.hub.init()
+    core.hub.upload_now()  # connected and checked
+    visit(core)
+    pg_proxy.hold()
+    started = time.monotonic()
+    with pytest.raises(HubAway):
+        core.hub.upload_now()
+    assert time.monotonic() - started < 30, "given up by the kiosk's deadline, not never"
+    assert [x.uploaded_at for x in store.letters()] == [None, None]
+    pg_proxy.release()
+    pg_proxy.pass_through()
+    assert core.hub.upload_now() == 2
+    core.hub.stop()
