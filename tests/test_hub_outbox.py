@@ -173,3 +173,28 @@ def test_the_hub_restarted_between_rounds_is_found_again(
         queue.close()
         assert result.sent == len(j_ids) == 4
         assert sorted(smtp.received) == sorted(ids + j_ids)
+
+
+def test_emails_held_for_review_wait_at_the_hub_for_staff_at_any_kiosk(
+        campaign, data_dir, store, hub_url, tmp_path):
+    from kiosk.store import open_store
+
+    with FlakyServer() as smtp:
+        c = event_campaign(campaign, hub_url, smtp.port, hold_for_review=True)
+        ids = fill_hub(c, data_dir, store, 1)
+        # Staff at another kiosk of the event see them, and release one, reject the other.
+        other = Kiosk(c, tmp_path / "other", open_store(tmp_path / "other"), actor=STAFF)
+        held = other.outbox.held()
+        assert sorted(h.message_id for h in held) == sorted(ids)
+        assert all("help them reach safety" in h.full_text for h in held)
+        other.outbox.release([held[0].id])
+        other.outbox.cancel(held[1].id)
+        queue = hub_queue(c, name="sender")
+        result = OutboxService(c, queue).drain()
+        queue.close()
+        other.close()
+        assert result.sent == 1 and smtp.received == [held[0].message_id]
+    states = dict(hub_rows(hub_url, "SELECT message_id, state FROM outbox"))
+    assert states == {held[0].message_id: "sent", held[1].message_id: "cancelled"}
+    audit = hub_rows(hub_url, "SELECT actor, action FROM audit ORDER BY id")
+    assert audit == [("staff", "outbox.release"), ("staff", "outbox.cancel")]

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from kiosk.domain.letter import Letter
     from kiosk.store import Store
     from kiosk.store.db import KeptLetter
-    from kiosk.store.letter_rows import StoredLetter
 
 
 def new_message_id(campaign: Campaign) -> str:
@@ -76,7 +75,3 @@ class Letters:
     def keep(self, session: VisitorSession, letters: list[Letter],
              delivery: Delivery) -> list[KeptLetter]:
         return keep_letters(self._ctx.store, self._ctx.campaign, session, letters, delivery)
-
-    def get(self, letter_id: int) -> StoredLetter | None:
-        """One kept letter as stored (staff read a held email's letter before releasing it)."""
-        return self._ctx.store.letter(letter_id)

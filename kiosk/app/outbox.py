@@ -6,7 +6,8 @@ the email's state no longer allows (it was sent meanwhile, say) raises ``ActionR
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from kiosk.store import outbox as q
@@ -16,9 +17,10 @@ if TYPE_CHECKING:
     from kiosk.config import Campaign
     from kiosk.delivery.outbox import DrainProgress, DrainResult, OutboxService, OutboxStatus
     from kiosk.store.hub.outbox import HubQueue
-    from kiosk.store.outbox import OutboxItem
+    from kiosk.store.outbox import LocalQueue, OutboxItem
 
 OPEN = list(q.OPEN)  # not over yet: what staff look after
+HELD = q.HELD  # waiting for staff to release or reject it
 ActionRefused = q.ActionRefused
 
 
@@ -88,30 +90,48 @@ class Outbox:
         return OutboxService(campaign, self._ctx.store, on_change=on_change)
 
     # --- staff actions ---------------------------------------------------------------------
+    # On this kiosk's outbox, or on the event's at the hub when the campaign has one: there the
+    # emails of every kiosk wait, and staff at any kiosk (or a terminal) look after them.
+
+    @contextmanager
+    def _staff_queue(self) -> Iterator[LocalQueue | HubQueue]:
+        if not self._ctx.campaign.hub.enabled:
+            yield q.LocalQueue(self._ctx.store)
+            return
+        queue = hub_queue(self._ctx.campaign)
+        try:
+            yield queue
+        finally:
+            queue.close()
 
     def items(self, states: list[str] | None = None) -> list[OutboxItem]:
         """Works on a store opened for reading."""
-        return q.list_items(self._ctx.store, states)
+        with self._staff_queue() as queue:
+            return queue.items(states)
 
     def held(self) -> list[OutboxItem]:
-        return q.list_items(self._ctx.store, [q.HELD])
+        return self.items([q.HELD])
 
     def retry(self, outbox_id: int) -> None:
         """Send this email again now. Raises ActionRefused for one already sent or sending."""
-        q.retry(self._ctx.store, outbox_id, actor=self._ctx.actor)
+        with self._staff_queue() as queue:
+            queue.retry(outbox_id, actor=self._ctx.actor)
         self.wake()
 
     def retry_failed(self) -> int:
-        n = q.retry_failed(self._ctx.store, actor=self._ctx.actor)
+        with self._staff_queue() as queue:
+            n = queue.retry_failed(actor=self._ctx.actor)
         self.wake()
         return n
 
     def cancel(self, outbox_id: int) -> None:
         """Never send this email. Raises ActionRefused while it is being sent or once sent."""
-        q.cancel(self._ctx.store, outbox_id, actor=self._ctx.actor)
+        with self._staff_queue() as queue:
+            queue.cancel(outbox_id, actor=self._ctx.actor)
 
     def release(self, ids: list[int] | None = None) -> int:
         """Let held emails go: all of them, or those ``ids``; returns how many."""
-        n = q.release_held(self._ctx.store, ids, actor=self._ctx.actor)
+        with self._staff_queue() as queue:
+            n = queue.release(ids, actor=self._ctx.actor)
         self.wake()
         return n

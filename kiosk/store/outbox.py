@@ -419,3 +419,23 @@ class LocalQueue:
                    code: int | None = None, unknown: bool = False) -> bool:
         return mark_retry(self.store, outbox_id, owner, error=error, code=code, unknown=unknown,
                           next_at=_now(None) + timedelta(seconds=delay))
+
+    # --- staff actions, the same as the hub's ------------------------------------------------
+
+    def items(self, states: list[str] | None = None) -> list[OutboxItem]:
+        return list_items(self.store, states)
+
+    def retry(self, outbox_id: int, *, actor: str) -> None:
+        retry(self.store, outbox_id, actor=actor)
+
+    def retry_failed(self, *, actor: str) -> int:
+        return retry_failed(self.store, actor=actor)
+
+    def cancel(self, outbox_id: int, *, actor: str) -> None:
+        cancel(self.store, outbox_id, actor=actor)
+
+    def release(self, ids: list[int] | None = None, *, actor: str) -> int:
+        return release_held(self.store, ids, actor=actor)
+
+    def close(self) -> None:
+        """Nothing to let go: the store is the process's."""

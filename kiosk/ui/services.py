@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from kiosk.app.context import STAFF
 from kiosk.app.core import Kiosk, open_kiosk
+from kiosk.app.outbox import HELD
 from kiosk.export_targets import DriveFinder
 from kiosk.ui.ops import CoreOps
 
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from kiosk.pin_gate import PinGate
     from kiosk.store import Store
     from kiosk.store.db import KeptLetter
-    from kiosk.store.letter_rows import StoredLetter
     from kiosk.store.outbox import OutboxItem
     from kiosk.store.print_jobs import PrintJob
     from kiosk.store.stats import Counts
@@ -61,6 +61,8 @@ class Services(QObject):
         self.core: Kiosk = open_kiosk(campaign, data_dir, actor=STAFF)
         self.ops = CoreOps(self.core, self)
         self._gate: PinGate | None = None
+        # The event's open emails at the hub, as last read; None without a hub (or not yet).
+        self._hub_emails: list[OutboxItem] | None = [] if campaign.hub.enabled else None
         self._default_language: str = campaign.campaign.default_language
         self.drives = DriveFinder()  # the mounted USB drives; tests point it at a temp tree
 
@@ -118,13 +120,28 @@ class Services(QObject):
         return self.core.printing.jobs(states)
 
     def emails(self, states: list[str]) -> list[OutboxItem]:
+        if self._hub_emails is not None:  # the event's, as last read (never a wait on the hub)
+            return [e for e in self._hub_emails if e.state in states]
         return self.core.outbox.items(states)
 
     def held_emails(self) -> list[OutboxItem]:
-        return self.core.outbox.held()
+        return self.emails([HELD])
 
-    def letter(self, letter_id: int) -> StoredLetter | None:
-        return self.core.letters.get(letter_id)
+    def _read_hub_outbox(self) -> None:
+        """With a hub, the emails staff look after are the event's, at the hub: read off the
+        GUI thread whenever the hub says something changed, then the panel shows them (a hub
+        away keeps the last list)."""
+        from kiosk.app.outbox import OPEN
+
+        def read(core: Kiosk) -> list[OutboxItem]:
+            return core.outbox.items(list(OPEN))
+
+        def got(items: list[OutboxItem]) -> None:
+            self._hub_emails = items
+            status = self.outbox_status()
+            self.outbox_changed.emit(status)  # the staff screens show the queues again
+
+        self.ops.run(read, got)
 
     def export_targets(self) -> list[ExportTarget]:
         return self.core.records.export_targets(self.drives)
@@ -171,6 +188,14 @@ class Services(QObject):
 
     def _email_action(self, call: Callable[[Kiosk], object],
                       on_done: Callable[[object], None]) -> None:
+        if self._hub_emails is not None:
+            # The list staff see is read again once the hub has the change (it says so).
+            done = on_done
+
+            def on_done(result: object) -> None:
+                self._read_hub_outbox()
+                done(result)
+
         from kiosk.app.outbox import ActionRefused
 
         def refused(error: BaseException) -> None:
@@ -221,6 +246,8 @@ class Services(QObject):
                                 on_outbox=self.outbox_changed.emit,
                                 on_hub=self.hub_changed.emit)
         self.core.hub.watch(self.event_changed.emit)
+        if self.campaign.hub.enabled:
+            self.event_changed.connect(self._read_hub_outbox)
         if self.campaign.hub.show_total:
             self.event_changed.connect(self._ask_total)
 

@@ -19,20 +19,21 @@ from typing import TYPE_CHECKING, Any, cast
 
 from kiosk.store.hub.link import HubAway, connect, deadline, talking
 from kiosk.store.hub.schema import check
-from kiosk.store.outbox import STATES, OutboxItem
+from kiosk.store.outbox import STATES, ActionRefused, OutboxItem
 
 if TYPE_CHECKING:
     import psycopg
 
 _WAITING = ("queued", "retry", "unknown")
 
-_ITEM_SQL = """
-SELECT o.id, l.local_id AS letter_id, o.message_id, o.to_addr, o.subject, o.state, o.attempts,
-       o.next_attempt_at::text, o.created_at::text, o.sent_at::text, o.last_code, o.last_error,
-       o.maybe_delivered, o.note, l.language, l.full_text, l.short_name,
-       l.email AS visitor_email, l.send_copy, l.recipient_id
-FROM outbox o JOIN letters l ON l.uuid = o.letter_uuid
+# An email as the sender needs it: the outbox row (``o``) and what it sends of the letter (``l``).
+_ITEM_COLUMNS = """
+o.id, l.local_id AS letter_id, o.message_id, o.to_addr, o.subject, o.state, o.attempts,
+o.next_attempt_at::text, o.created_at::text, o.sent_at::text, o.last_code, o.last_error,
+o.maybe_delivered, o.note, l.language, l.full_text, l.short_name,
+l.email AS visitor_email, l.send_copy, l.recipient_id
 """
+_ITEMS_FROM = "FROM outbox o JOIN letters l ON l.uuid = o.letter_uuid"
 
 
 class HubQueue:
@@ -143,26 +144,25 @@ class HubQueue:
               due_before: datetime | None = None) -> OutboxItem | None:
         """The next email to send, leased to ``owner``, or None. Interrupted sends (a lease run
         out) come first, then the oldest due; a row another sender holds is skipped."""
-        with self._call() as conn, conn.transaction():
-            picked = conn.execute(
-                """WITH pick AS (
-                       SELECT id, state = 'sending' AS interrupted FROM outbox
-                       WHERE (state = 'sending' AND lease_until < now())
-                          OR (state = ANY(%s) AND next_attempt_at <= least(now(),
-                                                  coalesce(%s::timestamptz, now())))
-                       ORDER BY (state = 'sending') DESC, next_attempt_at, id
-                       LIMIT 1 FOR UPDATE SKIP LOCKED)
-                   UPDATE outbox o SET state = 'sending', lease_owner = %s,
-                       lease_until = now() + %s * interval '1 second',
-                       attempts = o.attempts + 1, updated_at = now(),
-                       maybe_delivered = o.maybe_delivered OR pick.interrupted
-                   FROM pick WHERE o.id = pick.id RETURNING o.id""",
-                (list(_WAITING), due_before, owner, lease_seconds)).fetchone()
-            if picked is None:
-                return None
-            row = conn.execute(f"{_ITEM_SQL} WHERE o.id = %s", (picked[0],)).fetchone()
-        assert row is not None
-        return _item(row)
+        # One statement (its own transaction): the row is picked, leased and read back with
+        # its letter in one round trip to the hub, not four (BEGIN, UPDATE, SELECT, COMMIT).
+        row = self._one(
+            f"""WITH pick AS (
+                    SELECT id, state = 'sending' AS interrupted FROM outbox
+                    WHERE (state = 'sending' AND lease_until < now())
+                       OR (state = ANY(%s) AND next_attempt_at <= least(now(),
+                                               coalesce(%s::timestamptz, now())))
+                    ORDER BY (state = 'sending') DESC, next_attempt_at, id
+                    LIMIT 1 FOR UPDATE SKIP LOCKED),
+                leased AS (
+                    UPDATE outbox o SET state = 'sending', lease_owner = %s,
+                        lease_until = now() + %s * interval '1 second',
+                        attempts = o.attempts + 1, updated_at = now(),
+                        maybe_delivered = o.maybe_delivered OR pick.interrupted
+                    FROM pick WHERE o.id = pick.id RETURNING o.*)
+                SELECT {_ITEM_COLUMNS} FROM leased o JOIN letters l ON l.uuid = o.letter_uuid""",
+            (list(_WAITING), due_before, owner, lease_seconds))
+        return None if row is None else _item(row)
 
     def _finish(self, outbox_id: int, owner: str, sets: str, values: tuple[object, ...]) -> bool:
         """Update a row this sender holds; False if its lease was lost to another sender."""
@@ -190,6 +190,66 @@ class HubQueue:
             "state = %s, next_attempt_at = now() + %s * interval '1 second', last_code = %s, "
             "last_error = %s, maybe_delivered = maybe_delivered OR %s",
             ("unknown" if unknown else "retry", delay, code, error, unknown))
+
+    # --- staff actions (the panel's and `outbox` commands', on the event's outbox) ---------------
+
+    def items(self, states: list[str] | None = None) -> list[OutboxItem]:
+        with self._call() as conn:
+            if states:
+                rows = conn.execute(f"SELECT {_ITEM_COLUMNS} {_ITEMS_FROM} "
+                                    "WHERE o.state = ANY(%s) ORDER BY o.id",
+                                    (list(states),)).fetchall()
+            else:
+                rows = conn.execute(f"SELECT {_ITEM_COLUMNS} {_ITEMS_FROM} ORDER BY o.id"
+                                    ).fetchall()
+        return [_item(r) for r in rows]
+
+    def retry(self, outbox_id: int, *, actor: str) -> None:
+        """Send this email again now; refused once sent (that would be a deliberate duplicate)
+        or while being sent."""
+        self._staff_update(outbox_id, ("failed", "cancelled", "retry", "unknown", "queued"),
+                           "state = CASE WHEN state = 'unknown' THEN state ELSE 'queued' END, "
+                           "next_attempt_at = now()", actor, "outbox.retry")
+
+    def retry_failed(self, *, actor: str) -> int:
+        ids = [int(r[0]) for r in self._rows("SELECT id FROM outbox WHERE state = 'failed'")]
+        for outbox_id in ids:
+            self.retry(outbox_id, actor=actor)
+        return len(ids)
+
+    def cancel(self, outbox_id: int, *, actor: str) -> None:
+        """Never send this email; refused while it is being sent or once sent."""
+        self._staff_update(outbox_id, ("held", "queued", "retry", "unknown", "failed"),
+                           "state = 'cancelled'", actor, "outbox.cancel")
+
+    def release(self, ids: list[int] | None = None, *, actor: str) -> int:
+        """Let held emails go: all of them, or those ``ids``; returns how many."""
+        if ids is None:
+            ids = [int(r[0]) for r in self._rows("SELECT id FROM outbox WHERE state = 'held'")]
+        for outbox_id in ids:
+            self._staff_update(outbox_id, ("held",),
+                               "state = 'queued', next_attempt_at = now()", actor,
+                               "outbox.release")
+        return len(ids)
+
+    def _rows(self, sql: str) -> list[tuple[Any, ...]]:
+        with self._call() as conn:
+            return conn.execute(sql).fetchall()
+
+    def _staff_update(self, outbox_id: int, allowed: tuple[str, ...], sets: str, actor: str,
+                      action: str) -> None:
+        with self._call() as conn, conn.transaction():
+            row = conn.execute("SELECT state FROM outbox WHERE id = %s FOR UPDATE",
+                               (outbox_id,)).fetchone()
+            if row is None:
+                raise ActionRefused(outbox_id, "not_found")
+            if row[0] not in allowed:
+                raise ActionRefused(outbox_id, str(row[0]))
+            conn.execute(f"UPDATE outbox SET {sets}, updated_at = now() WHERE id = %s",
+                         (outbox_id,))
+            # The audit names the row, never an address or letter text.
+            conn.execute("INSERT INTO audit (actor, action, detail) VALUES (%s, %s, %s)",
+                         (actor, action, f"outbox {outbox_id} (was {row[0]})"))
 
 
 def _item(row: tuple[Any, ...]) -> OutboxItem:

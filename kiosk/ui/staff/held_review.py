@@ -63,10 +63,9 @@ class HeldReview(StaffScreen):
             self.back.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         item = self._current
-        letter = self.services.letter(item.letter_id)
         set_text(self.title, self.t("staff.review_title", n=len(held)))
         show_line(self.where, f"{item.to_addr} — {item.subject}")
-        self.text.setPlainText(letter.full_text if letter else "")
+        self.text.setPlainText(item.full_text)  # the letter as the email will carry it
         self.text.setAccessibleName(self.t("staff.review_letter"))
         self.approve.setEnabled(True)
         self.reject.setEnabled(True)
