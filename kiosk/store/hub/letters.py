@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 if TYPE_CHECKING:
     import psycopg
@@ -50,9 +51,11 @@ _INSERT_LETTER = (
 
 
 def _values(letter: StoredLetter, sha: str) -> tuple[object, ...]:
-    row = {**letter.content(), "local_id": letter.id, "content_sha256": sha,
-           "address_lines": json.dumps(list(letter.address_lines), ensure_ascii=False)}
-    return tuple(row[c] for c in _LETTER_COLUMNS)
+    # The letter's own fields, read as they are (``content()`` would copy each letter once
+    # more, and its digest already made one copy).
+    extra = {"local_id": letter.id, "content_sha256": sha,
+             "address_lines": json.dumps(list(letter.address_lines), ensure_ascii=False)}
+    return tuple(extra[c] if c in extra else getattr(letter, c) for c in _LETTER_COLUMNS)
 
 
 def receive(conn: psycopg.Connection[tuple[object, ...]], *, kiosk_id: str, kiosk_name: str,
@@ -62,40 +65,53 @@ def receive(conn: psycopg.Connection[tuple[object, ...]], *, kiosk_id: str, kios
     as seen now (the hub's clock). ``not_uploaded``: letters the kiosk still holds after these."""
     added = already = 0
     conflicts: list[str] = []
-    with conn.transaction():
-        conn.execute(
+    shas = [letter.content_sha256() for letter in letters]
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(
             """INSERT INTO kiosks (kiosk_id, name, not_uploaded, printer) VALUES (%s, %s, %s, %s)
                ON CONFLICT (kiosk_id) DO UPDATE SET name = EXCLUDED.name, last_seen = now(),
                    not_uploaded = EXCLUDED.not_uploaded, printer = EXCLUDED.printer""",
             (kiosk_id, kiosk_name, not_uploaded, printer))
-        for letter in letters:
-            sha = letter.content_sha256()
-            if conn.execute(_INSERT_LETTER, _values(letter, sha)).fetchone():
+        # One INSERT a letter, all sent at once (executemany runs in pipeline mode: one round
+        # trip for the batch, not one a letter); each answers its UUID if the hub took it.
+        new = [True] * len(letters)
+        if letters:
+            cur.executemany(_INSERT_LETTER,
+                            [_values(x, sha) for x, sha in zip(letters, shas, strict=True)],
+                            returning=True)
+            for i in range(len(letters)):
+                new[i] = cur.fetchone() is not None
+                cur.nextset()
+        # The hub had the others: the same (an earlier try whose answer was lost) or not.
+        had = [x.uuid for x, n in zip(letters, new, strict=True) if not n]
+        held: dict[UUID, str] = {}
+        if had:
+            cur.execute("SELECT uuid, content_sha256 FROM letters WHERE uuid = ANY(%s::uuid[])",
+                        (had,))
+            held = {UUID(str(u)): str(sha) for u, sha in cur.fetchall()}
+        for letter, sha, is_new in zip(letters, shas, new, strict=True):
+            if is_new:
                 added += 1
                 continue
-            got = conn.execute("SELECT content_sha256 FROM letters WHERE uuid = %s",
-                               (letter.uuid,)).fetchone()
-            if got and got[0] == sha:
+            if held.get(UUID(letter.uuid)) == sha:
                 already += 1
                 continue
             conflicts.append(letter.uuid)
-            conn.execute(
+            cur.execute(
                 """INSERT INTO letter_conflicts (uuid, kiosk_id, content_sha256, content)
                    VALUES (%s, %s, %s, %s)""",
                 (letter.uuid, kiosk_id, sha,
                  json.dumps(letter.content(), ensure_ascii=False, default=list)))
-            conn.execute(
+            cur.execute(
                 "INSERT INTO audit (actor, action, detail) VALUES ('kiosk', %s, %s)",
                 ("hub.letter_conflict", f"letter {letter.uuid} from kiosk {kiosk_id}"))
-        stale = set(conflicts)
-        for email in emails:
-            if email.letter_uuid in stale:
-                continue  # the hub's own copy of that letter decides what is sent
-            conn.execute(
+        stale = set(conflicts)  # the hub's own copy of those letters decides what is sent
+        rows = [(e.letter_uuid, e.message_id, e.to_addr, e.subject, e.state)
+                for e in emails if e.letter_uuid not in stale]
+        if rows:
+            cur.executemany(
                 """INSERT INTO outbox (letter_uuid, message_id, to_addr, subject, state)
-                   VALUES (%s, %s, %s, %s, %s) ON CONFLICT (message_id) DO NOTHING""",
-                (email.letter_uuid, email.message_id, email.to_addr, email.subject,
-                 email.state))
+                   VALUES (%s, %s, %s, %s, %s) ON CONFLICT (message_id) DO NOTHING""", rows)
     return Arrived(added, already, conflicts)
 
 
