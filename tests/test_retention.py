@@ -19,6 +19,7 @@ from kiosk.store import print_jobs
 from kiosk.store.letter_rows import StoredLetter
 from kiosk.store.retention import purge_personal_details
 from kiosk.store.stats import counts
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAL = ("first_name", "last_name", "city", "postal_code", "email", "short_name")
@@ -236,3 +237,19 @@ def test_every_connection_overwrites_what_it_deletes(data_dir, store):
     conn = connect(data_dir / "kiosk.sqlite3")
     assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
     conn.close()
+
+
+def test_the_kiosk_purges_at_each_start(open_window, campaign, data_dir):
+    """docs/staff.md: details past the retention period go at each start of the kiosk."""
+    from kiosk.store import open_store
+
+    store = open_store(data_dir)
+    kept = visit(store, campaign, ["pm"])
+    old = (datetime.now(UTC) - timedelta(days=campaign.staff.retention_days + 1)).isoformat()
+    store.conn.execute("UPDATE print_jobs SET state = 'printed', updated_at = ?", (old,))
+    store.conn.execute("UPDATE letters SET created_at = ?", (old,))
+    store.close()
+    window = open_window(workers=True)  # the kiosk starting, its workers with it
+    wait_until(lambda: window.services.store.letter(kept[0].letter_id).personal_purged_at,
+               what="the purge at start")
+    assert window.services.store.letter(kept[0].letter_id).first_name == ""

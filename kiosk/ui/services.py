@@ -63,6 +63,7 @@ class Services(QObject):
         self._gate: PinGate | None = None
         # The event's open emails at the hub, as last read; None without a hub (or not yet).
         self._hub_emails: list[OutboxItem] | None = [] if campaign.hub.enabled else None
+        self._reading_outbox = self._asking_total = False
         self._default_language: str = campaign.campaign.default_language
         self.drives = DriveFinder()  # the mounted USB drives; tests point it at a temp tree
 
@@ -136,12 +137,17 @@ class Services(QObject):
         def read(core: Kiosk) -> list[OutboxItem]:
             return core.outbox.items(list(OPEN))
 
-        def got(items: list[OutboxItem]) -> None:
-            self._hub_emails = items
-            status = self.outbox_status()
-            self.outbox_changed.emit(status)  # the staff screens show the queues again
+        if self._reading_outbox:
+            return  # one read at a time: a burst of news is one read, not a queue of them
+        self._reading_outbox = True
 
-        self.ops.run(read, got)
+        def got(items: list[OutboxItem] | None) -> None:
+            self._reading_outbox = False
+            if items is not None:
+                self._hub_emails = items
+                self.outbox_changed.emit(self.outbox_status())  # the staff screens refresh
+
+        self.ops.run(read, got, lambda error: got(None))
 
     def export_targets(self) -> list[ExportTarget]:
         return self.core.records.export_targets(self.drives)
@@ -245,6 +251,8 @@ class Services(QObject):
         self.core.start_workers(on_printer=self.printer_changed.emit,
                                 on_outbox=self.outbox_changed.emit,
                                 on_hub=self.hub_changed.emit)
+        # Personal details past the retention period, off the GUI thread.
+        self.ops.run(lambda core: core.records.purge_due())
         self.core.hub.watch(self.event_changed.emit)
         if self.campaign.hub.enabled:
             self.event_changed.connect(self._read_hub_outbox)
@@ -252,11 +260,17 @@ class Services(QObject):
             self.event_changed.connect(self._ask_total)
 
     def _ask_total(self) -> None:
-        # A hub away keeps the last total on screen: it is a cheer, not a count to trust.
-        self.ops.run(lambda core: core.hub.event(today=True).counts.letters,
-                     self.event_total.emit, lambda error: None)
-        # Personal details past the retention period, off the GUI thread.
-        self.ops.run(lambda core: core.records.purge_due())
+        if self._asking_total:
+            return  # one read at a time: a burst of news is one read, not a queue of them
+        self._asking_total = True
+
+        def got(letters: int | None) -> None:
+            self._asking_total = False
+            if letters is not None:  # a hub away keeps the last total: a cheer, not a count
+                self.event_total.emit(letters)
+
+        self.ops.run(lambda core: core.hub.event(today=True).counts.letters, got,
+                     lambda error: got(None))
 
     def stop(self) -> None:
         self.ops.stop()  # staff actions already accepted are done first
