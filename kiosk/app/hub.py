@@ -240,10 +240,12 @@ class Hub:
         return init_hub(self.settings, self.name)
 
 
-def _admin_connection(settings: HubSettings, name: str) -> psycopg.Connection[tuple[object, ...]]:
+def _admin_connection(settings: HubSettings, name: str, *,
+                      owner: bool = False) -> psycopg.Connection[tuple[object, ...]]:
     from kiosk.store.hub.link import connect
 
-    conn = connect(settings.url, timeout=settings.timeout_seconds, name=name)
+    conn = connect(settings.url, timeout=settings.timeout_seconds, name=name,
+                   statement_timeout=not owner)
     conn.autocommit = True
     return conn
 
@@ -254,7 +256,7 @@ def init_hub(settings: HubSettings, name: str = "hub init") -> tuple[int, int]:
     from kiosk.store.hub.link import talking
     from kiosk.store.hub.schema import init
 
-    conn = _admin_connection(settings, name)
+    conn = _admin_connection(settings, name, owner=True)
     try:
         with talking(settings.url):
             return init(conn, settings.url)
@@ -287,7 +289,7 @@ def export_hub(campaign: Campaign, out_dir: Path, *, lang: str,
     now = now or datetime.now(UTC)
     find_font(lang)  # before anything is read or written
     offset = now.astimezone().utcoffset()
-    conn = _admin_connection(campaign.hub, "hub export")
+    conn = _admin_connection(campaign.hub, "hub export", owner=True)
     try:
         with talking(campaign.hub.url):
             today, everything, letters, left_out, opt_ins, waiting = export_rows(
@@ -311,7 +313,7 @@ def purge_hub(campaign: Campaign, days: int | None = None) -> tuple[int, int]:
     days = campaign.staff.retention_days if days is None else days
     neutral = {lang: Signer(mode=SignMode.ANONYMOUS).display_name(lang)
                for lang in campaign.languages}
-    conn = _admin_connection(campaign.hub, "hub purge")
+    conn = _admin_connection(campaign.hub, "hub purge", owner=True)
     try:
         with talking(campaign.hub.url):
             n = purge_personal_details(conn, days=days, neutral_signature=neutral, actor="cli")

@@ -23,17 +23,21 @@ from kiosk.errors import Refusal
 if TYPE_CHECKING:
     import psycopg
 
-# Phrases of libpq and the server that mean staff must change something, not wait.
-_REFUSED = {
+# What a failure means, by its SQLSTATE when the server gave one (after the login), else by the
+# words of libpq's or the server's login failure (no SQLSTATE reaches the client then).
+_REFUSED_STATES = {"28": "credentials", "3D": "database", "42501": "privilege",
+                   "42P01": "schema", "3F": "schema"}
+_REFUSED_WORDS = {
     "credentials": ("password authentication failed", "no password supplied",
-                    "role \"", "peer authentication failed", "no pg_hba.conf entry"),
+                    "peer authentication failed", "no pg_hba.conf entry",
+                    "role \"", "Kerberos", "GSSAPI"),
     "database": ("database \"",),
     "url": ("invalid connection option", "invalid URI", "missing \"=\"", "invalid sslmode",
-            "failed to resolve host", "could not translate host name"),
-    "tls": ("certificate", "SSL", "ssl"),
-    "privilege": ("permission denied", "must be owner"),
+            "Name or service not known", "nodename nor servname", "invalid integer value"),
+    # A certificate that cannot be checked; not any SSL word (a dropped TLS link says "SSL").
+    "tls": ("certificate verify failed", "root certificate file", "server certificate for",
+            "does not match host name", "certificate", "sslmode value"),
 }
-
 
 class HubAway(Exception):
     """The hub cannot be reached now (down, the link cut or stalled): letters wait here."""
@@ -62,19 +66,32 @@ class HubRefused(Refusal):
 
 
 def classify(error: BaseException, url: str) -> HubAway | HubRefused:
-    """What a failure to connect or to talk means for staff."""
-    text = str(error)
-    for kind, phrases in _REFUSED.items():
+    """What a failure to connect or to talk means for staff: wait (the hub away, the link
+    dropped, a name not resolved for now) or act (the URL, the login, the database, the schema,
+    what this login may do, the hub's certificate)."""
+    text = str(error).strip()
+    state = getattr(error, "sqlstate", None)
+    if state:
+        kind = _REFUSED_STATES.get(state) or _REFUSED_STATES.get(state[:2])
+        if kind == "schema":
+            return HubRefused("schema", url, f"{text}; the hub's tables are missing: run "
+                                             "`python -m kiosk hub init` once (docs/hub.md)")
+        return HubRefused(kind, url, text) if kind else HubAway(text)
+    for kind, phrases in _REFUSED_WORDS.items():
         if any(p in text for p in phrases):
-            if kind == "tls" and "SSL connection has been closed" in text:
-                break  # a dropped link over TLS, not a certificate problem
-            return HubRefused(kind, url, text.strip())
-    return HubAway(text.strip() or type(error).__name__)
+            if kind == "tls" and ("SSL SYSCALL" in text or "unexpected eof" in text
+                                  or "connection has been closed" in text):
+                break  # a TLS link that dropped: the hub away, not its certificate
+            return HubRefused(kind, url, text)
+    return HubAway(text or type(error).__name__)
 
 
-def connect(url: str, *, timeout: float, name: str) -> psycopg.Connection[tuple[object, ...]]:
+def connect(url: str, *, timeout: float, name: str,
+            statement_timeout: bool = True) -> psycopg.Connection[tuple[object, ...]]:
     """A connection to the hub, or ``HubAway``/``HubRefused``. ``name`` is how the hub's
-    administrators see this kiosk (``application_name``)."""
+    administrators see this kiosk (``application_name``). ``statement_timeout``: the server
+    gives up a statement after ``timeout`` too; not for the owner's commands (an export or a
+    purge of a big event takes its time)."""
     import psycopg
 
     seconds = max(2, round(timeout))  # libpq's connect_timeout counts whole seconds, 2 at least
@@ -83,7 +100,7 @@ def connect(url: str, *, timeout: float, name: str) -> psycopg.Connection[tuple[
             url, connect_timeout=seconds, application_name=f"letter-kiosk {name}"[:63],
             keepalives=1, keepalives_idle=max(1, seconds // 2), keepalives_interval=2,
             keepalives_count=3, tcp_user_timeout=int(timeout * 1000),
-            options=f"-c statement_timeout={int(timeout * 1000)}",
+            options=f"-c statement_timeout={int(timeout * 1000) if statement_timeout else 0}",
         )
     except psycopg.Error as e:
         raise classify(e, url) from e
