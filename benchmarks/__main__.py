@@ -17,14 +17,17 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-NAMES = ("startup", "steps", "render", "drain", "sessions", "store")
+NAMES = ("startup", "steps", "render", "drain", "sessions", "store", "hub-upload", "hub-drain",
+         "hub-live")
+# A choice of --only that stands for several benchmarks.
+GROUPS = {"hub": ("hub-upload", "hub-drain", "hub-live")}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", action="append", choices=NAMES,
-                        help="run only this benchmark (may be repeated)")
+    parser.add_argument("--only", action="append", choices=NAMES + tuple(GROUPS),
+                        help="run only this benchmark (may be repeated; hub: the three hub-*)")
     parser.add_argument("--quick", action="store_true",
                         help="fewer repetitions and sessions (a smoke run; figures are rougher)")
     parser.add_argument("--soak", action="store_true",
@@ -38,12 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     # python-escpos calls logging.basicConfig() on import; the kiosk's own INFO lines (one
     # per letter kept or printed) would drown the figures.
     logging.basicConfig(level=logging.WARNING)
-    from benchmarks import outbox_drain, render, sessions, startup, ui_steps
+    from benchmarks import hub, outbox_drain, render, sessions, startup, ui_steps
     from benchmarks._common import machine
 
     q = args.quick
     cmd = ".venv/bin/python -m benchmarks"
-    chosen = args.only or list(NAMES)
+    chosen = list(dict.fromkeys(n for name in args.only or NAMES
+                                for n in GROUPS.get(name, (name,))))
     m = machine()
     print("Letter Kiosk benchmarks")
     print("machine: " + ", ".join(f"{k} {v}" for k, v in m.items()))
@@ -63,8 +67,16 @@ def main(argv: list[str] | None = None) -> int:
             soak = " --soak" if args.soak else ""
             r = sessions.sessions(100 if q else 1000, 10 if q else 50, only + soak,
                                   soak=args.soak)
-        else:
+        elif name == "store":
             r = startup.full_store(3 if q else 9, only, letters=2_000 if q else 20_000)
+        elif name == "hub-upload":
+            r = hub.hub_upload(1 if q else 3, only, kiosks=10, letters=500,
+                               catch_up=1_000 if q else 5_000)
+        elif name == "hub-drain":
+            r = hub.hub_drain(1 if q else 2, only, emails=100 if q else 1000,
+                              local_rounds=1 if q else 3)
+        else:
+            r = hub.hub_live(15 if q else 50, only)
         r.report()
         results.append(r)
     missed = [r for r in results if not r.met]

@@ -62,11 +62,15 @@ def _previous(block: str) -> tuple[list[tuple[str, str]], dict[str, list[str]], 
 def table(results, machine: dict[str, str], *, quick: bool, previous: str = "") -> str:
     old_rows, old_raw, measured = _previous(previous)
     fresh = {r.name: r for r in results}
+    # The hub's benchmarks say which PostgreSQL served them: it goes with the machine, before
+    # the Qt platform (the end of what a row kept from this run is said to be measured on).
+    server = next((r.raw["postgresql"] for r in results if r.raw.get("postgresql")), None)
     head = (f"Measured {date.today().isoformat()}"
             + (" (quick run: fewer repetitions)" if quick else "") + " on: "
             + f"{machine['cpu']}, {machine['cores']} cores, {machine['ram']} RAM, "
             + f"{machine['os']}, Python {machine['python']}, PySide6 {machine['pyside6']} "
-            + f"(Qt {machine['qt']}), Qt platform `{machine['qt_platform']}`.")
+            + f"(Qt {machine['qt']}), " + (f"{server} (the hub), " if server else "")
+            + f"Qt platform `{machine['qt_platform']}`.")
     kept: dict[str, list[str]] = {}
     for name, _line in old_rows:
         if name not in fresh:
