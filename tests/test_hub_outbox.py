@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from kiosk.app.context import STAFF
 from kiosk.app.core import Kiosk
@@ -198,3 +199,31 @@ def test_emails_held_for_review_wait_at_the_hub_for_staff_at_any_kiosk(
     assert states == {held[0].message_id: "sent", held[1].message_id: "cancelled"}
     audit = hub_rows(hub_url, "SELECT actor, action FROM audit ORDER BY id")
     assert audit == [("staff", "outbox.release"), ("staff", "outbox.cancel")]
+
+
+def test_a_verdict_the_hub_did_not_get_is_kept_and_settled_not_sent_again(
+        campaign, data_dir, store, pg_cluster, pg_database, pg_proxy, monkeypatch):
+    """The mail server took the email, then the link to the hub dropped before the hub heard
+    'sent': the sender keeps the verdict and settles it next round (its lease still holds),
+    instead of the email going out again once the lease runs out."""
+    from kiosk.store.hub.link import HubAway
+
+    monkeypatch.setenv("PGPASSWORD", pg_cluster.password)
+    direct = pg_cluster.url(pg_database.name, user=pg_cluster.superuser)
+    proxied = pg_cluster.url(pg_database.name, user=pg_cluster.superuser,
+                             host=pg_proxy.host, port=pg_proxy.port)
+    with FlakyServer() as smtp:
+        ids = fill_hub(event_campaign(campaign, direct, smtp.port), data_dir, store, 1)
+        c = event_campaign(campaign, proxied, smtp.port)
+        queue = hub_queue(c, name="sender")
+        service = OutboxService(c, queue)
+        pg_proxy.drop_at(b"state = 'sent'", "client_to_server")  # the first 'sent' is lost
+        with pytest.raises(HubAway):
+            service.drain()
+        assert pg_proxy.dropped.is_set() and len(smtp.received) == 1
+        pg_proxy.pass_through()
+        result = service.drain()
+        queue.close()
+        assert result.sent == 1  # the other email
+        assert sorted(smtp.received) == sorted(ids), "each email once"
+    assert {s for (s,) in hub_rows(direct, "SELECT state FROM outbox")} == {"sent"}

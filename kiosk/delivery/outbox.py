@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from kiosk.background import Worker
@@ -29,7 +30,7 @@ from kiosk.delivery.mailer import Mailer, Outcome, SendResult
 from kiosk.delivery.message import MessageError, build_message
 from kiosk.i18n import tr
 from kiosk.store import outbox as q
-from kiosk.store.hub.link import HubAway
+from kiosk.store.hub.link import HubAway, HubRefused
 
 if TYPE_CHECKING:
     import ssl
@@ -176,6 +177,7 @@ class OutboxService:
         self._pause_until = 0.0  # monotonic; server-wide backoff or a blocked login
         self._server_failures = 0
         self._hub_failures = 0  # the queue at the event's hub could not be reached
+        self._unsettled: list[Callable[[], bool]] = []  # verdicts the hub has not taken yet
         self._mailer: Mailer | None = None
         self._server = self._idle_state()  # what the last attempt showed
         self._last_error: str | None = None
@@ -225,6 +227,7 @@ class OutboxService:
                 n = OutboxCounts.from_states(queue.counts())
                 why = tr(f"email.status.{self._idle_state()}", self.lang, error="")
                 return DrainResult(0, 0, n.queued, n.held, blocked=why)
+            self._settle_waiting()
             queue.make_due_now()
             cutoff = queue.now()
             states = queue.counts()
@@ -283,18 +286,26 @@ class OutboxService:
                     self._publish(self.queue)
                 return None  # nothing to do until settings change (a restart)
             return self._send_next()
-        except HubAway as e:
-            # The emails wait at the hub; whoever can reach it sends them. Ask again later.
+        except (HubAway, HubRefused) as e:
+            # The emails wait at the hub; whoever can reach it sends them. Ask again later,
+            # and let staff see why nothing moves (the counts are the last ones read).
+            text = " ".join(e.lines()) if isinstance(e, HubRefused) else str(e)
             with self._lock:
                 self._hub_failures += 1
-                self._last_error = str(e)
+                self._last_error = text
                 pause = backoff(self._hub_failures, 1.0, 60.0, self._rng)
-            log.warning("outbox: the hub cannot be reached (%s); next try in %.0f s", e, pause)
+                new = OutboxStatus(self._status.server, self._status.counts, text)
+                changed = new != self._status
+                self._status = new
+            log.warning("outbox: the hub cannot be used now (%s); next try in %.0f s", text, pause)
+            if changed and self._on_change is not None:
+                self._on_change(new)
             return pause
 
     def _send_next(self) -> float | None:
         queue = self.queue
         with queue.session():
+            self._settle_waiting()
             with self._lock:
                 self._hub_failures = 0
                 paused = self._pause_until - time.monotonic()
@@ -318,6 +329,19 @@ class OutboxService:
             self._send(queue, item, self._mailer)
             self._publish(queue)
             return 0.0
+
+    def _settle_waiting(self) -> None:
+        """Record the verdicts a dropped link kept from the hub, oldest first (HubAway again
+        keeps the rest for the next round)."""
+        while True:
+            with self._lock:
+                if not self._unsettled:
+                    return
+                settle = self._unsettled[0]
+            if not settle():
+                log.warning("outbox: a kept verdict came too late: the lease was lost")
+            with self._lock:
+                self._unsettled.pop(0)
 
     def _rate_wait(self) -> float:
         """Seconds to wait so that no more than max_per_minute sends start in any 60 s."""
@@ -352,25 +376,38 @@ class OutboxService:
         s = self.settings
         server = ServerState.REACHABLE
         error: str | None = None
+        settle: Callable[[], bool]
         if result.outcome is Outcome.SENT:
-            ok = queue.mark_sent(item.id, self._owner, code=result.code, note=result.note)
+            settle = partial(queue.mark_sent, item.id, self._owner, code=result.code,
+                             note=result.note)
         elif result.outcome is Outcome.FAILED:
-            ok = queue.mark_failed(item.id, self._owner, error=result.detail, code=result.code)
+            settle = partial(queue.mark_failed, item.id, self._owner, error=result.detail,
+                             code=result.code)
             error = result.detail
         elif result.outcome is Outcome.BLOCKED:
             # The email is fine; the settings are not. Wait long, and say so.
             server, error = ServerState.BLOCKED, result.detail
-            ok = queue.mark_retry(item.id, self._owner, error=result.detail, code=result.code,
-                                  delay=s.retry_max_seconds)
+            settle = partial(queue.mark_retry, item.id, self._owner, error=result.detail,
+                             code=result.code, delay=s.retry_max_seconds)
             with self._lock:
                 self._pause_until = time.monotonic() + s.retry_max_seconds
         else:
             delay = backoff(item.attempts, s.retry_initial_seconds, s.retry_max_seconds, self._rng)
-            ok = queue.mark_retry(item.id, self._owner, error=result.detail, code=result.code,
-                                  delay=delay, unknown=result.outcome is Outcome.UNKNOWN)
+            settle = partial(queue.mark_retry, item.id, self._owner, error=result.detail,
+                             code=result.code, delay=delay,
+                             unknown=result.outcome is Outcome.UNKNOWN)
             error = result.detail
             if result.unreachable:
                 server = ServerState.UNREACHABLE
+        try:
+            ok = settle()
+        except HubAway:
+            # The verdict could not reach the hub (the email may well be on its way): it is
+            # kept and settled first thing next round, while the lease still holds, so that a
+            # sent email is not taken for an interrupted one and sent again.
+            with self._lock:
+                self._unsettled.append(settle)
+            raise
         with self._lock:
             if server is ServerState.UNREACHABLE:
                 self._server_failures += 1
