@@ -76,7 +76,10 @@ class Outbox:
         """Send what is waiting, now, on the calling thread; messages in ``lang``."""
         service = self._service(None)
         service.lang = lang
-        return service.drain(progress=progress)
+        try:
+            return service.drain(progress=progress)
+        finally:
+            service.queue.close()
 
     def _service(self, on_change: Callable[[OutboxStatus], None] | None) -> OutboxService:
         """The sending worker over this kiosk's outbox, or over the hub's when the campaign

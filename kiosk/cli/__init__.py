@@ -196,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(getattr(args, "verbose", False))
     from kiosk.errors import Refusal
+    from kiosk.store.hub.link import HubAway
 
     try:
         return int(args.func(args) or 0)
@@ -203,3 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in e.lines():
             print(line, file=sys.stderr)
         return EXIT_BAD_CONFIG
+    except HubAway as e:
+        # The event's hub cannot be reached now (any command that needed it): try again.
+        print(f"The hub cannot be reached now: {e}", file=sys.stderr)
+        return EXIT_FAILED
