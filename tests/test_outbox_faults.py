@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from kiosk.delivery.mailer import Mailer
+from kiosk.delivery.message import build_message
 from kiosk.delivery.outbox import OutboxService, ServerState
 from kiosk.store import outbox as q
 from tests.support.letters import queue_letters, states
@@ -234,3 +235,31 @@ def test_an_unexpected_error_never_stops_the_worker(mail_campaign, store, data_d
     finally:
         service.stop()
     assert len(calls) == 2 and q.get(store, oid).maybe_delivered
+
+
+def test_a_connection_that_died_between_two_emails_is_opened_again_at_once(
+        make_campaign, store, data_dir, smtp_server):
+    """Two emails a moment apart go down one connection with no NOOP between them (a round
+    trip less); if the server dropped it meanwhile, the second opens a new one at once and is
+    sent, with no retry pause."""
+    from tests.support.tcp_proxy import TcpProxy
+
+    with TcpProxy((smtp_server.host, smtp_server.port)) as proxy:
+        campaign = make_campaign(host=proxy.host, port=proxy.port, security="none")
+        queue_letters(store, campaign, 2)
+        ids = [item.id for item in q.list_items(store)]
+        with store.thread_connection():
+            item = q.claim(store, "test:1:a", 60)
+            assert item is not None
+        mailer = Mailer(campaign.email, lang="en")
+        msg, env = build_message(item, campaign.email)
+        assert mailer.send(msg, env).outcome == "sent"
+        assert proxy.cut() == 1  # the server side goes away between the two
+        item2 = q.get(store, ids[1])
+        assert item2 is not None
+        msg2, env2 = build_message(item2, campaign.email)
+        result = mailer.send(msg2, env2)
+        mailer.close()
+        assert result.outcome == "sent", result.detail
+        assert proxy.accepted == 2, "a new connection, at once"
+    assert len(smtp_server.messages) == 2

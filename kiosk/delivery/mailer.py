@@ -23,6 +23,7 @@ import os
 import re
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -30,6 +31,10 @@ from typing import TYPE_CHECKING
 
 from kiosk.delivery.message import message_bytes
 from kiosk.i18n import tr
+
+# A connection that answered a whole email this long ago is taken as still open (servers drop
+# idle ones after a minute or more); older, a NOOP asks first.
+ALIVE_SECONDS = 5.0
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -91,6 +96,9 @@ class Mailer:
         self.base_dir = base_dir or Path.cwd()
         self.ssl_context = ssl_context
         self._smtp: smtplib.SMTP | None = None
+        # Until then the open connection is known alive (it just answered a whole email): no
+        # NOOP before the next one, one round trip less an email in a drain.
+        self._alive_until = 0.0
 
     @property
     def server(self) -> str:
@@ -177,7 +185,10 @@ class Mailer:
         return smtp
 
     def _connection(self) -> smtplib.SMTP:
-        """The open connection, checked with NOOP (servers drop idle ones), or a new one."""
+        """The open connection, checked with NOOP (servers drop idle ones) unless it answered
+        a moment ago, or a new one."""
+        if self._smtp is not None and time.monotonic() < self._alive_until:
+            return self._smtp
         if self._smtp is not None:
             try:
                 if self._smtp.noop()[0] == 250:
@@ -189,6 +200,7 @@ class Mailer:
         return self._smtp
 
     def close(self) -> None:
+        self._alive_until = 0.0
         smtp, self._smtp = self._smtp, None
         if smtp is not None:
             try:
@@ -221,20 +233,28 @@ class Mailer:
 
     def send(self, msg: EmailMessage, envelope: Envelope) -> SendResult:
         """Hand one email to the server and say what became of it. Never raises for SMTP."""
+        unchecked = self._smtp is not None and time.monotonic() < self._alive_until
         try:
             smtp = self._connection()
         except _Stop as stop:
             return stop.result
         try:
-            return self._dialogue(smtp, msg, envelope)
+            result = self._dialogue(smtp, msg, envelope)
         except _Stop as stop:
             if stop.result.outcome is not Outcome.SENT:
                 self._reset_or_close(stop.result)
-            return stop.result
+            result = stop.result
         except (OSError, smtplib.SMTPException) as e:
             # Before DATA was accepted: nothing can have been delivered.
             self.close()
+            if unchecked:
+                # The connection was taken as alive without a NOOP and was not: as if the
+                # NOOP had found it closed, open a new one, once.
+                return self.send(msg, envelope)
             return self._unreachable(e, "disconnected")
+        if self._smtp is not None:
+            self._alive_until = time.monotonic() + ALIVE_SECONDS
+        return result
 
     def _expect(self, reply: tuple[int, bytes], *ok: int) -> None:
         code, resp = reply
