@@ -153,7 +153,8 @@ def _rows(folder: Path) -> tuple[str, list[list[tuple[Any, ...]]], list[list[tup
 
     store = open_store(folder)
     try:
-        letters, emails = uploads.waiting(store, 10**9)
+        (campaign_id,) = store.conn.execute("SELECT campaign_id FROM letters LIMIT 1").fetchone()
+        letters, emails = uploads.waiting(store, campaign_id, 10**9)
         kiosk_id = store.kiosk_id
     finally:
         store.close()

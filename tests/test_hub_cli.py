@@ -135,10 +135,11 @@ def test_hub_export_is_the_whole_event_and_purge_removes_names_at_the_hub(
     assert "Zoë Roy,zoe@example.org" in opt_ins and "Amara Roy,amara@example.org" in opt_ins
 
     # A kiosk's own login may not export: it cannot read names.
-    pg_cluster.create_role("hall_c", "kiosk-pw", login=True)
+    login = f"hall_c_{pg_database.name}"  # roles are the cluster's: one of this test's own
+    pg_cluster.create_role(login, "kiosk-pw", login=True)
     with psycopg.connect(pg_database.url, autocommit=True) as admin:
-        admin.execute("GRANT letter_kiosk TO hall_c")
-    kiosk_url = pg_cluster.url(pg_database.name, user="hall_c")
+        admin.execute(f"GRANT letter_kiosk TO {login}")
+    kiosk_url = pg_cluster.url(pg_database.name, user=login)
     refused = kiosk_cli("hub", "export", "--hub", kiosk_url, "--out", str(tmp_path / "x"),
                         password="kiosk-pw")
     assert refused.returncode == 2 and "need the hub's owner" in refused.stderr

@@ -26,14 +26,17 @@ def _campaign(campaign, url: str):
 def logins(pg_cluster, pg_database, campaign, data_dir, store):
     """The hub made by its owner; a kiosk's login and a sender's login, as docs/hub.md says."""
     Kiosk(_campaign(campaign, pg_database.url), data_dir, store, actor=STAFF).hub.init()
+    # Roles are the cluster's, not the database's: names of this test's own.
+    kiosk, mailer = f"hall_a_{pg_database.name}", f"mailer_{pg_database.name}"
     with psycopg.connect(pg_database.url, autocommit=True) as admin:
-        admin.execute("CREATE ROLE hall_a LOGIN PASSWORD 'kiosk-pw' IN ROLE letter_kiosk")
-        admin.execute("CREATE ROLE mailer LOGIN PASSWORD 'sender-pw' IN ROLE letter_kiosk_sender")
-    yield (pg_cluster.url(pg_database.name, user="hall_a", password="kiosk-pw"),
-           pg_cluster.url(pg_database.name, user="mailer", password="sender-pw"))
+        admin.execute(f"CREATE ROLE {kiosk} LOGIN PASSWORD 'kiosk-pw' IN ROLE letter_kiosk")
+        admin.execute(f"CREATE ROLE {mailer} LOGIN PASSWORD 'sender-pw' "
+                      "IN ROLE letter_kiosk_sender")
+    yield (pg_cluster.url(pg_database.name, user=kiosk, password="kiosk-pw"),
+           pg_cluster.url(pg_database.name, user=mailer, password="sender-pw"))
     with psycopg.connect(pg_database.url, autocommit=True) as admin:
-        admin.execute("DROP OWNED BY hall_a, mailer")
-        admin.execute("DROP ROLE hall_a, mailer")
+        admin.execute(f"DROP OWNED BY {kiosk}, {mailer}")
+        admin.execute(f"DROP ROLE {kiosk}, {mailer}")
 
 
 def test_a_kiosk_login_uploads_counts_and_sends_but_cannot_read_names_or_delete(

@@ -162,8 +162,9 @@ def test_a_hub_newer_than_the_kiosk_is_refused_plainly(kiosk, hub_url):
 
 def test_refused_credentials_are_said_without_the_password(campaign, data_dir, store,
                                                            pg_cluster, pg_database):
-    pg_cluster.create_role("hall_a", "right-secret", login=True)
-    url = pg_cluster.url(pg_database.name, user="hall_a")
+    login = f"hall_{pg_database.name}"  # roles are the cluster's: one of this test's own
+    pg_cluster.create_role(login, "right-secret", login=True)
+    url = pg_cluster.url(pg_database.name, user=login)
     core = Kiosk(hub_campaign(campaign, url), data_dir, store, actor=STAFF)
     import os
 
@@ -222,3 +223,20 @@ def test_a_link_that_goes_silent_mid_upload_gives_up_in_time_and_keeps_the_lette
     pg_proxy.pass_through()
     assert core.hub.upload_now() == 2
     core.hub.stop()
+
+
+def test_only_this_campaigns_letters_go_to_its_hub(kiosk, hub_url, campaign):
+    """A kiosk's store may hold an earlier campaign's letters: they never reach this one's hub."""
+    earlier = campaign.model_copy(update={"campaign": campaign.campaign.model_copy(
+        update={"id": "last-years-campaign"})})
+    j = Journey(earlier)
+    j.toggle_recipient("pm")
+    j.update(body="A letter from last year.", first_name="A", last_name="B")
+    keep_letters(kiosk.store, earlier, j.session, j.letters(), Delivery(True, False))
+    visit(kiosk)
+    assert kiosk.hub.upload_now() == 2
+    assert at_hub(hub_url, "SELECT DISTINCT campaign_id FROM letters") == [
+        (campaign.campaign.id,)]
+    left = [x.campaign_id for x in kiosk.store.letters() if x.uploaded_at is None]
+    assert left == ["last-years-campaign"]
+    assert kiosk.hub.status().waiting == 0, "this campaign has nothing left to send"

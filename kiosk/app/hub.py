@@ -174,8 +174,9 @@ class Hub:
 
         store = self._ctx.store
         email_state = "held" if self._ctx.campaign.email.hold_for_review else "queued"
-        letters, emails = uploads.waiting(store, BATCH, email_state=email_state)
-        left = uploads.count_waiting(store) - len(letters)
+        campaign_id = self._ctx.campaign.campaign.id
+        letters, emails = uploads.waiting(store, campaign_id, BATCH, email_state=email_state)
+        left = uploads.count_waiting(store, campaign_id) - len(letters)
         conn = self._connection()
         # A failure may be the COMMIT's answer lost: the next try finds the letters there and
         # adds nothing.
@@ -224,7 +225,10 @@ class Hub:
                 from kiosk.store import uploads
 
                 try:
-                    waiting = uploads.count_waiting(self._ctx.store)
+                    # Also from the worker's error path: a connection of its own for this.
+                    with self._ctx.store.thread_connection():
+                        waiting = uploads.count_waiting(self._ctx.store,
+                                                        self._ctx.campaign.campaign.id)
                 except Exception:
                     waiting = old.waiting
             new = replace(old, state=state, detail=detail, waiting=waiting,

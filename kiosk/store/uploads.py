@@ -16,13 +16,15 @@ if TYPE_CHECKING:
     from kiosk.store.db import Store
 
 
-def waiting(store: Store, limit: int, *, email_state: str = "queued",
+def waiting(store: Store, campaign_id: str, limit: int, *, email_state: str = "queued",
             ) -> tuple[list[StoredLetter], list[HubEmail]]:
-    """The oldest letters not at the hub yet (at most ``limit``), with the emails the hub is to
-    send for them, in ``email_state`` there ("held" when the campaign reviews emails first)."""
+    """The oldest letters of this campaign not at the hub yet (at most ``limit``), with the
+    emails the hub is to send for them, in ``email_state`` there ("held" when the campaign
+    reviews emails first). Another campaign's letters in the same store never go to this
+    campaign's hub."""
     rows = store.conn.execute(
-        "SELECT * FROM letters WHERE uploaded_at IS NULL ORDER BY id LIMIT ?", (limit,)
-    ).fetchall()
+        "SELECT * FROM letters WHERE uploaded_at IS NULL AND campaign_id = ? ORDER BY id "
+        "LIMIT ?", (campaign_id, limit)).fetchall()
     letters = [StoredLetter.from_row(r) for r in rows]
     if not letters:
         return [], []
@@ -38,9 +40,10 @@ def waiting(store: Store, limit: int, *, email_state: str = "queued",
     return letters, emails
 
 
-def count_waiting(store: Store) -> int:
+def count_waiting(store: Store, campaign_id: str) -> int:
     return int(store.conn.execute(
-        "SELECT COUNT(*) FROM letters WHERE uploaded_at IS NULL").fetchone()[0])
+        "SELECT COUNT(*) FROM letters WHERE uploaded_at IS NULL AND campaign_id = ?",
+        (campaign_id,)).fetchone()[0])
 
 
 def mark_uploaded(store: Store, letter_ids: list[int]) -> None:

@@ -97,6 +97,11 @@ def purge_personal_details(conn: psycopg.Connection[tuple[Any, ...]], *, days: i
                                          note = regexp_replace(note, %s, '[removed]', 'gi')
                        WHERE letter_uuid = %s""",
                     (_literal(email), _literal(email), uuid))
+        # A letter that came back with other content is kept aside whole: it goes as its
+        # twin would, after the same time.
+        conn.execute("""UPDATE letter_conflicts SET content = '{}'::jsonb
+                        WHERE content <> '{}'::jsonb
+                          AND received_at <= now() - %s * interval '1 day'""", (days,))
         audit(conn, actor, "retention.purge", f"letters {len(due)}, retention {days} days")
     return len(due)
 

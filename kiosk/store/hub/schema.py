@@ -149,6 +149,21 @@ MIGRATIONS: list[str] = [
     GRANT USAGE ON SEQUENCE letter_conflicts_id_seq, outbox_id_seq, audit_id_seq
         TO letter_kiosk, letter_kiosk_sender;
     """,
+    # 2 -> 3: quieter news. A kiosk's heartbeat (its last_seen, every few seconds) no longer
+    # tells every panel "something changed": only a new kiosk, a new name, letters waiting or a
+    # printer that changed does. And no login may create objects in the public schema (the
+    # default before PostgreSQL 15).
+    """
+    DROP TRIGGER kiosks_changed ON kiosks;
+    CREATE TRIGGER kiosk_added AFTER INSERT ON kiosks
+        FOR EACH STATEMENT EXECUTE FUNCTION notify_changed();
+    CREATE TRIGGER kiosk_changed AFTER UPDATE ON kiosks FOR EACH ROW
+        WHEN (OLD.name IS DISTINCT FROM NEW.name
+              OR OLD.not_uploaded IS DISTINCT FROM NEW.not_uploaded
+              OR OLD.printer IS DISTINCT FROM NEW.printer)
+        EXECUTE FUNCTION notify_changed();
+    REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)
