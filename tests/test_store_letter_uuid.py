@@ -78,3 +78,20 @@ def test_with_a_hub_emails_wait_for_the_hub_and_personal_details_wait_for_the_up
     purged = store.conn.execute(
         "SELECT id FROM letters WHERE personal_purged_at IS NOT NULL").fetchall()
     assert [r[0] for r in purged] == [kept[0].letter_id]
+
+
+def test_emails_follow_the_hub_switched_on_and_off_between_two_runs(store, campaign):
+    from kiosk.store.uploads import follow_the_hub
+
+    kept = _visit(store, campaign)  # no hub: queued here
+    states = lambda: [r[0] for r in store.conn.execute(  # noqa: E731
+        "SELECT state FROM outbox ORDER BY id")]
+    assert states() == ["queued", "queued"]
+    assert follow_the_hub(store, campaign.campaign.id, hub=True, held=False) == 2
+    assert states() == ["hub", "hub"], "they go with their letters to the hub"
+    # One letter reached the hub; then the hub is switched off.
+    store.conn.execute("UPDATE letters SET uploaded_at = '2026-11-30T10:00:00.000+00:00' "
+                       "WHERE id = ?", (kept[0].letter_id,))
+    assert follow_the_hub(store, campaign.campaign.id, hub=False, held=True) == 1
+    assert states() == ["hub", "held"], "the hub's stays the hub's; the other comes back"
+    assert follow_the_hub(store, campaign.campaign.id, hub=False, held=True) == 0

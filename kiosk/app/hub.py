@@ -102,6 +102,16 @@ class Hub:
             self._worker = None
         self._close()
 
+    def follow(self) -> int:
+        """Move this kiosk's waiting emails to where the campaign now sends them: to the hub
+        with their letters, or back to this kiosk when the hub was switched off (see
+        ``kiosk.store.uploads.follow_the_hub``). Once at start-up."""
+        from kiosk.store.uploads import follow_the_hub
+
+        campaign = self._ctx.campaign
+        return follow_the_hub(self._ctx.store, campaign.campaign.id, hub=self.enabled,
+                              held=campaign.email.hold_for_review)
+
     # --- the event, live -----------------------------------------------------------------------
 
     def watch(self, on_changed: Callable[[], None]) -> None:

@@ -54,3 +54,30 @@ def mark_uploaded(store: Store, letter_ids: list[int]) -> None:
     with store.transaction() as c:
         c.execute(f"UPDATE letters SET uploaded_at = ? WHERE id IN ({marks})",
                   [now_iso(), *letter_ids])
+
+
+def follow_the_hub(store: Store, campaign_id: str, *, hub: bool, held: bool) -> int:
+    """Emails go where the campaign now says, so that none is stranded when a hub is switched
+    on or off between two runs: with a hub, this campaign's emails still waiting here (on
+    letters not at the hub yet) go with their letters to the hub; without one, emails left for
+    a hub that never got their letter come back to this kiosk's own outbox (held for review if
+    the campaign reviews emails). Returns how many moved."""
+    with store.transaction() as c:
+        if hub:
+            cur = c.execute(
+                """UPDATE outbox SET state = 'hub', lease_owner = NULL, lease_until = NULL
+                   WHERE state IN ('queued', 'retry', 'unknown', 'held')
+                     AND letter_id IN (SELECT id FROM letters
+                                       WHERE uploaded_at IS NULL AND campaign_id = ?)""",
+                (campaign_id,))
+        else:
+            cur = c.execute(
+                """UPDATE outbox SET state = ?, next_attempt_at = ?
+                   WHERE state = 'hub'
+                     AND letter_id IN (SELECT id FROM letters WHERE uploaded_at IS NULL)""",
+                ("held" if held else "queued", now_iso()))
+        moved = cur.rowcount
+        if moved:
+            store.audit("kiosk", "outbox.to_hub" if hub else "outbox.from_hub",
+                        f"{moved} emails")
+    return moved

@@ -251,7 +251,9 @@ class Services(QObject):
         self.core.start_workers(on_printer=self.printer_changed.emit,
                                 on_outbox=self.outbox_changed.emit,
                                 on_hub=self.hub_changed.emit)
-        # Personal details past the retention period, off the GUI thread.
+        # Off the GUI thread: emails to where the campaign now sends them (hub or not), and
+        # personal details past the retention period.
+        self.ops.run(lambda core: core.hub.follow())
         self.ops.run(lambda core: core.records.purge_due())
         self.core.hub.watch(self.event_changed.emit)
         if self.campaign.hub.enabled:
