@@ -4,7 +4,7 @@ campaign. Command modules import this, never ``kiosk.cli`` itself, which loads t
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kiosk.app.core import Kiosk
     from kiosk.config import Campaign
+    from kiosk.exports import ExportResult
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -106,3 +107,32 @@ def days(text: str) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError("a whole number of days, 0 or more")
     return n
+
+
+def report_export(out: Path, lang: str, write: Callable[[], ExportResult]) -> int:
+    """Run an export (a kiosk's or the whole event's) and say what it wrote, exit 0, or why it
+    could not write, exit 1. A store or hub that cannot be used is a refusal, raised."""
+    import sys
+
+    from kiosk.exports import ExportError
+    from kiosk.i18n import tr
+
+    try:
+        result = write()
+    except ExportError as e:
+        print(e, file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as e:
+        print(tr("exports.cannot_write", lang, path=out, error=e.strerror or e), file=sys.stderr)
+        return EXIT_FAILED
+    for path in result.paths:
+        print(tr("exports.wrote", lang, path=path))
+    print(tr("exports.summary", lang, letters=result.letters, free=result.postage_free,
+             postage=result.needs_postage, opt_ins=result.opt_ins))
+    if result.left_out:
+        print(tr("exports.left_out", lang, n=result.left_out))
+    if changed := result.chars_dropped + result.chars_replaced:
+        print(tr("exports.chars_changed", lang, n=changed))
+    if result.not_recorded:
+        print(tr("storage.not_recorded", lang, reason=result.not_recorded), file=sys.stderr)
+    return EXIT_OK

@@ -11,7 +11,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_hub, config_path, days, with_hub
+from kiosk.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_hub,
+    config_path,
+    days,
+    report_export,
+    with_hub,
+)
 from kiosk.i18n import LANGUAGES
 
 if TYPE_CHECKING:
@@ -153,30 +161,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from kiosk.app.hub import export_hub
-    from kiosk.config.hub import masked
-    from kiosk.exports import ExportError
-    from kiosk.i18n import tr
-    from kiosk.store.hub.link import HubAway
 
     campaign = _campaign(args)
     lang = args.lang or campaign.campaign.default_language
     out = Path(args.out).expanduser()
-    try:
-        result = export_hub(campaign, out, lang=lang)
-    except HubAway as e:
-        print(f"The hub cannot be reached now ({masked(campaign.hub.url)}): {e}", file=sys.stderr)
-        return EXIT_FAILED
-    except ExportError as e:
-        print(e, file=sys.stderr)
-        return EXIT_FAILED
-    except OSError as e:
-        print(tr("exports.cannot_write", lang, path=out, error=e.strerror or e), file=sys.stderr)
-        return EXIT_FAILED
-    for path in result.paths:
-        print(tr("exports.wrote", lang, path=path))
-    print(tr("exports.summary", lang, letters=result.letters, free=result.postage_free,
-             postage=result.needs_postage, opt_ins=result.opt_ins))
-    return EXIT_OK
+    return report_export(out, lang, lambda: export_hub(campaign, out, lang=lang))
 
 
 def cmd_purge(args: argparse.Namespace) -> int:

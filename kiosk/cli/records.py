@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, days, opened
+from kiosk.cli.common import EXIT_OK, add_common, days, opened, report_export
 from kiosk.i18n import LANGUAGES
 from kiosk.store.refusals import storage_refusals
 
@@ -58,34 +58,12 @@ def _lang(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kiosk.exports import ExportError
-    from kiosk.i18n import tr
-
     out = Path(args.out).expanduser()
-    lang = "en"  # until the campaign is read: a refusal before then is in English
-    try:
-        # A store that cannot be read is a refusal (exit 2); a target that cannot be written is
-        # this export failing (exit 1), below. A store on a read-only disk can still be
-        # exported: that is how its letters get out.
-        with opened(args, reading=True, os_errors=False) as (core, lang):
-            result = core.records.export(out, lang=lang)
-    except ExportError as e:
-        print(e, file=sys.stderr)
-        return EXIT_FAILED
-    except OSError as e:
-        print(tr("exports.cannot_write", lang, path=out, error=e.strerror or e), file=sys.stderr)
-        return EXIT_FAILED
-    for path in result.paths:
-        print(tr("exports.wrote", lang, path=path))
-    print(tr("exports.summary", lang, letters=result.letters, free=result.postage_free,
-             postage=result.needs_postage, opt_ins=result.opt_ins))
-    if result.left_out:
-        print(tr("exports.left_out", lang, n=result.left_out))
-    if changed := result.chars_dropped + result.chars_replaced:
-        print(tr("exports.chars_changed", lang, n=changed))
-    if result.not_recorded:
-        print(tr("storage.not_recorded", lang, reason=result.not_recorded), file=sys.stderr)
-    return EXIT_OK
+    # A store that cannot be read is a refusal (exit 2); a target that cannot be written is
+    # this export failing (exit 1). A store on a read-only disk can still be exported: that is
+    # how its letters get out.
+    with opened(args, reading=True, os_errors=False) as (core, lang):
+        return report_export(out, lang, lambda: core.records.export(out, lang=lang))
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
