@@ -17,7 +17,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest_plugins = [
     "tests.support.peers.printer_fixtures",  # emulator, net_campaign, probe
     "tests.support.peers.smtp_fixtures",  # smtp_server, make_campaign, mail_campaign, tls_*
-    "tests.support.pg_fixtures",  # pg_cluster, pg_database, pg_proxy
+    "tests.support.pg_fixtures",  # pg_cluster, pg_database, pg_proxy, hub_url
+    "tests.support.cups_fixtures",  # cups, cups_queue
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,13 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import cups_fixtures
 from tests.support.cups import CupsScheduler
 from tests.support.cups_fixtures import CupsQueue
-
-# The fixtures (tests/conftest.py does not register them): bound here, pytest finds them.
-cups = cups_fixtures.cups
-cups_queue = cups_fixtures.cups_queue
 
 DEADLINE = 30.0  # seconds: generous, only reached when something is wrong
 

@@ -1,13 +1,7 @@
 """pytest fixtures for tests against a real CUPS scheduler (issue 13's groundwork).
 
-``tests/conftest.py`` does not register them: a test module that needs them binds them at
-its top level, which is enough for pytest to find them (and, unlike ``from ... import cups``,
-does not make ruff report each test's ``cups`` argument as a redefinition)::
-
-    from tests.support import cups_fixtures
-
-    cups = cups_fixtures.cups
-    cups_queue = cups_fixtures.cups_queue
+``tests/conftest.py`` registers them, once, for every test module (a session that runs no
+CUPS test starts no scheduler: the fixture is made when first asked for).
 
 The fixtures:
 
