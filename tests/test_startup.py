@@ -75,3 +75,41 @@ def test_work_after_the_first_frame_waits_for_it(qtbot):
     after_first_paint(never_shown, lambda: calls.append(never_shown.isVisible()), latest_ms=20)
     qtbot.waitUntil(lambda: len(calls) == 2)
     assert calls == [True, False]
+
+
+def test_sigterm_stops_the_kiosk_in_order(tmp_path):
+    """systemd stops the service with SIGTERM: the kiosk records it, lets its workers go and
+    closes its store, and exits 0 (not killed half-way, exit 143)."""
+    import signal
+    import sqlite3
+
+    from kiosk.store.opening import DB_NAME
+    from tests.support.waiting import wait_until
+
+    data = tmp_path / "data"
+    kiosk = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--windowed", "--data-dir", str(data)],
+        cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def audit() -> list[str]:
+        if not (data / DB_NAME).exists():
+            return []
+        with sqlite3.connect(data / DB_NAME, timeout=10) as conn:
+            try:
+                return [r[0] for r in conn.execute("SELECT action FROM audit")]
+            except sqlite3.OperationalError:  # the tables are still being made
+                return []
+
+    try:
+        # Up, and past its first frame: the retention purge at start writes its audit row.
+        wait_until(lambda: "retention.purge" in audit(), timeout=120, what="the kiosk started")
+        kiosk.send_signal(signal.SIGTERM)
+        out, _ = kiosk.communicate(timeout=60)
+    finally:
+        if kiosk.poll() is None:
+            kiosk.kill()
+            kiosk.communicate()
+    assert kiosk.returncode == 0, out
+    assert audit()[-1] == "kiosk.quit"
+    assert "Traceback" not in out

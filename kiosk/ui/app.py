@@ -152,6 +152,28 @@ def run_kiosk(campaign: Campaign, data_dir: Path, *, windowed: bool = False) -> 
         window.pages.make_all_when_idle()
 
     after_first_paint(window, first_frame_shown)
+    stop_on_signals(window)
     code = app.exec()
     services.stop()
     return code
+
+
+def stop_on_signals(window: KioskWindow) -> None:
+    """SIGTERM (systemd's stop) and Ctrl+C end the kiosk in order: recorded in the audit log,
+    the workers told to stop and the store closed (run_kiosk), exit 0. Python runs a signal's
+    handler only between two of its own steps, and Qt's event loop gives it none while it
+    waits: a timer gives it one twice a second."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("stopping: %s", signal.Signals(signum).name)
+        window.quit()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    tick = QTimer(window)
+    tick.setInterval(500)
+    tick.timeout.connect(lambda: None)
+    tick.start()
