@@ -41,7 +41,16 @@ def main(argv: list[str] | None = None) -> int:
     # python-escpos calls logging.basicConfig() on import; the kiosk's own INFO lines (one
     # per letter kept or printed) would drown the figures.
     logging.basicConfig(level=logging.WARNING)
-    from benchmarks import hub, outbox_drain, render, sessions, startup, ui_steps
+    from benchmarks import (
+        hub_drain,
+        hub_live,
+        hub_upload,
+        outbox_drain,
+        render,
+        sessions,
+        startup,
+        ui_steps,
+    )
     from benchmarks._common import machine
 
     q = args.quick
@@ -70,13 +79,13 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "store":
             r = startup.full_store(3 if q else 9, only, letters=2_000 if q else 20_000)
         elif name == "hub-upload":
-            r = hub.hub_upload(1 if q else 3, only, kiosks=10, letters=500,
+            r = hub_upload.hub_upload(1 if q else 3, only, kiosks=10, letters=500,
                                catch_up=1_000 if q else 5_000)
         elif name == "hub-drain":
-            r = hub.hub_drain(1 if q else 2, only, emails=100 if q else 1000,
+            r = hub_drain.hub_drain(1 if q else 2, only, emails=100 if q else 1000,
                               local_rounds=1 if q else 3)
         else:
-            r = hub.hub_live(15 if q else 50, only)
+            r = hub_live.hub_live(15 if q else 50, only)
         r.report()
         results.append(r)
     missed = [r for r in results if not r.met]

@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
     data_dir, url, name = Path(argv[0]), argv[1], argv[2]
     logging.basicConfig(level=logging.WARNING)
     from benchmarks._common import SAMPLE
-    from benchmarks.hub import hub_campaign
+    from benchmarks.hub_common import hub_campaign
     from kiosk.app.context import STAFF
     from kiosk.app.core import Kiosk
     from kiosk.app.preflight import load_campaign
