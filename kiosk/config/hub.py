@@ -65,7 +65,8 @@ def masked(text: str) -> str:
         return "(from the PG* environment variables)"
     keep = ("host", "hostaddr", "port", "dbname", "user", "sslmode")
     pairs = re.findall(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", text)
-    return " ".join(f"{k}={v}" for k, v in pairs if k.lower() in keep)
+    shown = " ".join(f"{k}={v}" for k, v in pairs if k.lower() in keep)
+    return shown or "(a connection string naming no host, database or user)"
 
 
 class HubSettings(_Model):
