@@ -60,6 +60,7 @@ def keep_letters(
         campaign_id=campaign.campaign.id,
         letters=letters,
         by_print=delivery.print,
+        by_office=delivery.full_letter,
         by_email=delivery.email,
         emails=emails,
         email_state=state,

@@ -25,6 +25,7 @@ from kiosk.config.campaign import (
 from kiosk.config.devices import EmailSettings, PrinterSettings
 from kiosk.config.hub import HubSettings
 from kiosk.config.loading import ConfigError, load_campaign, read_campaign
+from kiosk.config.office_printer import OfficePrinterSettings
 
 __all__ = [
     "PLACEHOLDER_DONATION_MARK",
@@ -39,6 +40,7 @@ __all__ = [
     "LetterSettings",
     "Localized",
     "LocalizedLines",
+    "OfficePrinterSettings",
     "PrinterSettings",
     "Recipient",
     "SessionSettings",

@@ -22,6 +22,7 @@ from kiosk.config.base import (
 )
 from kiosk.config.devices import EmailSettings, PrinterSettings
 from kiosk.config.hub import HubSettings
+from kiosk.config.office_printer import OfficePrinterSettings
 
 
 class CampaignInfo(_Model):
@@ -123,6 +124,7 @@ class Campaign(_Model):
     starting_texts: list[StartingText] = Field(min_length=1, max_length=50)
     talking_points: LocalizedLines
     printer: PrinterSettings = PrinterSettings(path="printer-output.bin")
+    office_printer: OfficePrinterSettings = OfficePrinterSettings()
     email: EmailSettings
     staff: StaffSettings = StaffSettings()
     hub: HubSettings = HubSettings()

@@ -202,6 +202,10 @@ def _error_line(err: Mapping[str, Any]) -> str:
     return f"{_key_path(loc)}: {message}"
 
 
+# Texts a campaign may leave out entirely: when given, every language needs one.
+_OPTIONAL_TEXTS = ("printer.footer", "office_printer.return_address")
+
+
 def _check_languages(c: Campaign, available: tuple[str, ...]) -> list[str]:
     """Every text the visitor can see must exist in every language the campaign offers, and
     each text per language is keyed by a language the kiosk has catalogs for."""
@@ -219,7 +223,7 @@ def _check_languages(c: Campaign, available: tuple[str, ...]) -> list[str]:
                     problems.append(
                         f"{key}.{lang}: unknown key; {hint}allowed here: {', '.join(available)} "
                         "(the languages the kiosk has catalogs for)")
-            if key.startswith("printer.footer") and not given:
+            if key.startswith(_OPTIONAL_TEXTS) and not given:
                 return  # an optional text left out entirely
             for lang in c.campaign.languages:
                 if not obj.has(lang):
@@ -371,6 +375,7 @@ def read_campaign(path: str | Path) -> Campaign:
     more than the file (its templates render, its QR code fits the paper): commands use that."""
     campaign, problems = read_campaign_problems(path)
     problems += campaign.printer.missing_packages()
+    problems += campaign.office_printer.missing_packages()
     if problems:
         raise ConfigError(campaign.source or Path(path), problems)
     return campaign

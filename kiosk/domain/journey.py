@@ -79,6 +79,7 @@ class VisitorSession:
     email: str = ""
     opt_in: bool = False
     send_copy: bool = False
+    drawing: bytes | None = field(default=None, repr=False)  # a drawn signature, PNG
     # How this visitor wants to see the screen; the next visitor starts from the defaults.
     text_size: int = 100
     high_contrast: bool = False
@@ -97,13 +98,21 @@ class VisitorSession:
             # Consent is only meaningful with an address to write to.
             opt_in=self.opt_in and bool(email),
             send_copy=self.send_copy and bool(email),
+            # A drawing beside no name would sign for nobody in particular: an anonymous
+            # letter is never signed by hand.
+            drawing=self.drawing if named else None,
         )
 
 
 @dataclass(frozen=True)
 class Delivery:
-    print: bool
+    print: bool  # on the receipt printer
     email: bool
+    full_letter: bool = False  # a full page on the office printer (issue 13)
+
+    @property
+    def any(self) -> bool:
+        return self.print or self.email or self.full_letter
 
 
 Listener = Callable[["Journey"], None]
@@ -231,7 +240,7 @@ class Journey:
         """
         if self.step is not Step.DELIVER:
             raise RuntimeError("confirm() is only possible on the deliver step")
-        if not (delivery.print or delivery.email):
+        if not delivery.any:
             raise ValueError(Problem.NO_CHANNEL)
         letters = self.letters()
         result = self._commit(self.session, letters, delivery) if self._commit else letters

@@ -30,6 +30,9 @@ class Signer:
     email: str = ""
     opt_in: bool = False
     send_copy: bool = False
+    # A signature drawn on the Sign step, as PNG bytes; None when the visitor only typed a name
+    # (the default). Printed on paper only: no email carries it.
+    drawing: bytes | None = field(default=None, repr=False)
 
     def name(self) -> str:
         """The name as the visitor chose to sign: none when anonymous, the first name alone

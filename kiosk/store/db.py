@@ -60,6 +60,7 @@ class KeptLetter:
     print_job_id: int | None
     outbox_id: int | None
     uuid: str = ""  # the letter's name wherever it goes (the event's hub)
+    office_job_id: int | None = None  # its full page on the office printer, if asked for
 
 
 class Store:
@@ -175,14 +176,16 @@ class Store:
         by_print: bool,
         by_email: bool,
         emails: list[dict[str, str] | None],
+        by_office: bool = False,
         email_state: str = "queued",
         opt_in_wording: str | None = None,
     ) -> list[KeptLetter]:
         """Write the visitor's letters with their print jobs and outbox rows, all or nothing.
 
         ``emails[i]`` gives the ``to_addr``, ``subject`` and ``message_id`` for letter ``i``
-        (None when that recipient has no address). ``email_state``: "queued", "held" (for
-        review) or "hub" (sent by the event's hub once the letter is there).
+        (None when that recipient has no address). ``by_print``: a job for the receipt printer;
+        ``by_office``: one for the office printer (a full page). ``email_state``: "queued",
+        "held" (for review) or "hub" (sent by the event's hub once the letter is there).
         """
         at = now_iso()
         kept: list[KeptLetter] = []
@@ -207,18 +210,27 @@ class Store:
                         s.first_name, s.last_name, s.city, s.postal_code, s.email,
                         s.short_name(letter.language), int(s.send_copy), int(s.opt_in),
                         opt_in_wording if s.opt_in else None, at if s.opt_in else None,
-                        int(by_print), int(by_email and email is not None), kiosk_id, name,
+                        int(by_print or by_office), int(by_email and email is not None),
+                        kiosk_id, name,
                     ),
                 )
                 letter_id = int(cur.lastrowid or 0)
-                job_id = outbox_id = None
-                if by_print:
+                if s.drawing:
+                    c.execute("INSERT INTO letter_drawings (letter_id, png) VALUES (?,?)",
+                              (letter_id, s.drawing))
+                job_id = office_job_id = outbox_id = None
+                for device, wanted in (("receipt", by_print), ("office", by_office)):
+                    if not wanted:
+                        continue
                     cur = c.execute(
-                        "INSERT INTO print_jobs (letter_id, created_at, updated_at, kiosk_id)"
-                        " VALUES (?,?,?,?)",
-                        (letter_id, at, at, kiosk_id),
+                        "INSERT INTO print_jobs (letter_id, created_at, updated_at, kiosk_id,"
+                        " device) VALUES (?,?,?,?,?)",
+                        (letter_id, at, at, kiosk_id, device),
                     )
-                    job_id = int(cur.lastrowid or 0)
+                    if device == "receipt":
+                        job_id = int(cur.lastrowid or 0)
+                    else:
+                        office_job_id = int(cur.lastrowid or 0)
                 if by_email and email is not None:
                     cur = c.execute(
                         """INSERT INTO outbox (letter_id, message_id, to_addr, subject, state,
@@ -228,7 +240,8 @@ class Store:
                          email_state, at, at, at),
                     )
                     outbox_id = int(cur.lastrowid or 0)
-                kept.append(KeptLetter(letter_id, letter.recipient_id, job_id, outbox_id, name))
+                kept.append(KeptLetter(letter_id, letter.recipient_id, job_id, outbox_id, name,
+                                       office_job_id))
         return kept
 
     def letter(self, letter_id: int) -> StoredLetter | None:

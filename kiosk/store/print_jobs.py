@@ -7,15 +7,19 @@ States:
   failed     the receipt could not even be laid out (a bug): kept for staff to retry
   cancelled  staff chose not to print it
 
-Only one print worker runs per data dir, so a job is never claimed twice; every function here
-takes the store (and uses the calling thread's connection from it).
+Each job is for one device: ``receipt`` (the ESC/POS receipt printer) or ``office`` (a full page
+through CUPS, kiosk/delivery/office_queue.py). An office job handed to CUPS keeps CUPS's job
+number (``cups_job``) while it is queued: it is followed there, never handed over again.
+
+Only one print worker runs per device and data dir, so a job is never claimed twice; every
+function here takes the store (and uses the calling thread's connection from it).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
 
 STATES = ("queued", "printed", "failed", "cancelled")
 OPEN = ("queued", "failed")  # not over yet: what staff look after
+DEVICES = ("receipt", "office")
 
 
 @dataclass(frozen=True)
@@ -43,11 +48,13 @@ class PrintJob:
     last_error: str | None
     recipient_id: str
     language: str
+    device: str = "receipt"
+    cups_job: int | None = None
 
 
 _SELECT = """SELECT j.id, j.letter_id, j.state, j.attempts, j.created_at, j.updated_at,
                     j.sent_at, j.printed_at, j.last_status, j.last_error,
-                    l.recipient_id, l.language
+                    l.recipient_id, l.language, j.device, j.cups_job
              FROM print_jobs j JOIN letters l ON l.id = j.letter_id"""
 
 
@@ -60,34 +67,47 @@ def get_job(store: Store, job_id: int) -> PrintJob | None:
     return _job(row) if row else None
 
 
-def next_queued(store: Store) -> PrintJob | None:
+def next_queued(store: Store, device: str = "receipt") -> PrintJob | None:
     """The oldest queued job: letters print in the order visitors confirmed them."""
-    row = store.conn.execute(f"{_SELECT} WHERE j.state = 'queued' ORDER BY j.id LIMIT 1").fetchone()
+    row = store.conn.execute(
+        f"{_SELECT} WHERE j.device = ? AND j.state = 'queued' ORDER BY j.id LIMIT 1", (device,)
+    ).fetchone()
     return _job(row) if row else None
 
 
+def with_cups(store: Store) -> list[PrintJob]:
+    """Office jobs CUPS has and has not finished yet, oldest first."""
+    rows = store.conn.execute(
+        f"{_SELECT} WHERE j.device = 'office' AND j.state = 'queued' AND j.cups_job IS NOT NULL"
+        " ORDER BY j.id").fetchall()
+    return [_job(r) for r in rows]
+
+
 def list_jobs(
-    store: Store, states: Iterable[str] | None = None, limit: int = 200
+    store: Store, states: Iterable[str] | None = None, limit: int = 200,
+    devices: Iterable[str] | None = None,
 ) -> list[PrintJob]:
     """Newest first."""
-    wanted = list(states or STATES)
-    marks = ",".join("?" * len(wanted))
+    wanted, kinds = list(states or STATES), list(devices or DEVICES)
+    marks, kind_marks = ",".join("?" * len(wanted)), ",".join("?" * len(kinds))
     rows = store.conn.execute(
-        f"{_SELECT} WHERE j.state IN ({marks}) ORDER BY j.id DESC LIMIT ?", (*wanted, limit)
+        f"{_SELECT} WHERE j.state IN ({marks}) AND j.device IN ({kind_marks})"
+        " ORDER BY j.id DESC LIMIT ?", (*wanted, *kinds, limit)
     ).fetchall()
     return [_job(r) for r in rows]
 
 
-def counts(store: Store) -> dict[str, int]:
+def counts(store: Store, device: str = "receipt") -> dict[str, int]:
     out = dict.fromkeys(STATES, 0)
-    for state, n in store.conn.execute("SELECT state, COUNT(*) FROM print_jobs GROUP BY state"):
+    for state, n in store.conn.execute(
+            "SELECT state, COUNT(*) FROM print_jobs WHERE device = ? GROUP BY state", (device,)):
         out[state] = n
     return out
 
 
-def queued_ids(store: Store) -> list[int]:
-    return [r[0] for r in store.conn.execute("SELECT id FROM print_jobs WHERE state = 'queued' "
-                                       "ORDER BY id")]
+def queued_ids(store: Store, device: str = "receipt") -> list[int]:
+    return [r[0] for r in store.conn.execute(
+        "SELECT id FROM print_jobs WHERE device = ? AND state = 'queued' ORDER BY id", (device,))]
 
 
 def note_status(store: Store, job_id: int, status: str, error: str | None) -> None:
@@ -107,19 +127,27 @@ def note_sent(store: Store, job_id: int) -> None:
     )
 
 
+def note_cups_job(store: Store, job_id: int, cups_job: int | None) -> None:
+    """CUPS took the job under this number (None: forget it, CUPS no longer has it)."""
+    store.conn.execute("UPDATE print_jobs SET cups_job = ?, updated_at = ? WHERE id = ?",
+                       (cups_job, now_iso(), job_id))
+
+
 def mark_printed(store: Store, job_id: int, status: str) -> None:
     # Unconditional: if staff cancelled it while it was printing, it still printed.
     at = now_iso()
     store.conn.execute(
         """UPDATE print_jobs SET state = 'printed', printed_at = ?, updated_at = ?,
-               last_status = ?, last_error = NULL WHERE id = ?""",
+               last_status = ?, last_error = NULL, cups_job = NULL WHERE id = ?""",
         (at, at, status, job_id),
     )
 
 
 def mark_failed(store: Store, job_id: int, error: str) -> None:
+    # A job that failed is no longer CUPS's: a retry hands it over anew.
     store.conn.execute(
-        "UPDATE print_jobs SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?",
+        "UPDATE print_jobs SET state = 'failed', last_error = ?, updated_at = ?, cups_job = NULL"
+        " WHERE id = ?",
         (error, now_iso(), job_id),
     )
 
@@ -140,11 +168,13 @@ def retry(store: Store, job_id: int, *, reprint: bool = False, actor: str = "sta
     return cur.rowcount == 1
 
 
-def retry_failed(store: Store, *, actor: str = "staff") -> int:
-    """Queue every failed job again, in one transaction; returns how many."""
+def retry_failed(store: Store, *, actor: str = "staff", device: str | None = None) -> int:
+    """Queue every failed job again (of one device, or all), in one transaction; returns how
+    many."""
     with store.transaction() as c:
         cur = c.execute("UPDATE print_jobs SET state = 'queued', last_error = NULL, "
-                        "updated_at = ? WHERE state = 'failed'", (now_iso(),))
+                        "updated_at = ? WHERE state = 'failed' AND device = coalesce(?, device)",
+                        (now_iso(), device))
         store.audit(actor, "print.retry_all", f"{cur.rowcount} jobs")
     return cur.rowcount
 
@@ -177,6 +207,10 @@ def letter_for_job(store: Store, job_id: int) -> tuple[Letter, datetime]:
         mode=SignMode(row["sign_mode"]), first_name=row["first_name"],
         last_name=row["last_name"], city=row["city"], postal_code=row["postal_code"],
     )
+    drawn = store.conn.execute(
+        "SELECT d.png FROM print_jobs j JOIN letter_drawings d ON d.letter_id = j.letter_id"
+        " WHERE j.id = ?", (job_id,)).fetchone()
+    signer = replace(signer, drawing=bytes(drawn[0]) if drawn else None)
     letter = Letter(
         recipient_id=row["recipient_id"], language=row["language"],
         salutation=row["salutation"], body=row["body"], closing=row["closing"], signer=signer,

@@ -1,9 +1,9 @@
 """Retention: forget who wrote a letter once it has been delivered and the grace period is over.
 
 A letter keeps what the counts need (recipient, language, channels, dates, opt-in flag and the
-consent wording) and the words the visitor wrote; the visitor's name, place and email are
-removed, and the letter's signature becomes the neutral one an anonymous visitor gets, so a
-reprint or a late email still reads as a whole letter.
+consent wording) and the words the visitor wrote; the visitor's name, place, email and drawn
+signature are removed, and the letter's signature becomes the neutral one an anonymous visitor
+gets, so a reprint or a late email still reads as a whole letter.
 
 Erased means gone from the disk, not only from the tables: every connection overwrites deleted
 content with zeros (``secure_delete``), and the WAL, which keeps the pages as they were before
@@ -131,5 +131,7 @@ def _purge(store: Store, cutoff: datetime, hub: bool) -> list[int]:
         # A refused copy or a refusal keeps the server's answer, which may quote the visitor's
         # address in any case or spelling: every address goes (kiosk.store.outbox).
         forget_addresses(store, letter_id, email)
+        # A drawn signature is as personal as the name under it.
+        conn.execute("DELETE FROM letter_drawings WHERE letter_id = ?", (letter_id,))
         purged.append(letter_id)
     return purged

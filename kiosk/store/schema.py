@@ -135,6 +135,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE letters ADD COLUMN uploaded_at TEXT;
     CREATE INDEX letters_not_uploaded ON letters(id) WHERE uploaded_at IS NULL;
     """,
+    # 4 -> 5: the office printer (issue 13). A print job is for the receipt printer or for the
+    # office printer (a full page through CUPS); an office job handed to CUPS keeps CUPS's job
+    # number, so it is followed there and never handed over twice. A visitor's drawn signature
+    # is kept beside each of their letters, only as long as the letter's personal details.
+    """
+    ALTER TABLE print_jobs ADD COLUMN device TEXT NOT NULL DEFAULT 'receipt';
+    ALTER TABLE print_jobs ADD COLUMN cups_job INTEGER;
+    DROP INDEX print_jobs_state;
+    CREATE INDEX print_jobs_state ON print_jobs(device, state, id);
+    CREATE TABLE letter_drawings (
+        letter_id  INTEGER PRIMARY KEY REFERENCES letters(id),
+        png        BLOB    NOT NULL
+    );
+    """,
 ]
 
 VERSION = len(MIGRATIONS)
