@@ -178,7 +178,8 @@ def _command_modules() -> list[ModuleType]:
     import importlib
 
     out = []
-    for name in ("kiosk.cli.printing", "kiosk.cli.outbox", "kiosk.cli.records", "kiosk.cli.hub"):
+    for name in ("kiosk.cli.printing", "kiosk.cli.outbox", "kiosk.cli.records", "kiosk.cli.hub",
+                 "kiosk.cli.setup_campaign", "kiosk.cli.service"):
         try:
             out.append(importlib.import_module(name))
         except ModuleNotFoundError as e:
