@@ -179,6 +179,15 @@ def test_render_screens_from_the_installed_kiosk(kiosk, tmp_path):
     assert {"1-attract-en.png", "3-write-fr.png"} <= {p.name for p in out.glob("*.png")}
 
 
+def test_install_service_print_runs_the_installed_kiosk(kiosk, installed, tmp_path):
+    assert kiosk("init-campaign", str(tmp_path / "c")).returncode == 0
+    proc = kiosk("install-service", "--print", "--config", str(tmp_path / "c" / "campaign.toml"))
+    assert proc.returncode == 0, proc.stderr
+    script = installed / "bin" / "letter-kiosk"
+    assert f"ExecStart={script} run --config {tmp_path / 'c' / 'campaign.toml'}\n" in proc.stdout
+    assert f"ExecStartPre=-{script} keep-screen-on\n" in proc.stdout
+
+
 # --- the source tree, and the other ways the bundle is found ------------------------------------
 
 
