@@ -24,13 +24,23 @@ from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
+# The font and the cleaner are paper's; re-exported here, where callers and tests found them.
+from kiosk.delivery.paper.fonts import (
+    BOLD_FONT_FILE,
+    FONT_DIRS,
+    FONT_FILE,
+    FontMissing,
+    TextCleaner,
+)
+from kiosk.delivery.paper.fonts import codepoints as _codepoints
+from kiosk.delivery.paper.fonts import find_font as _find_font
+from kiosk.delivery.paper.geometry import PAPER_SIZES
+from kiosk.delivery.paper.letter_pdf import LetterLayout, LetterPage, dateline
 from kiosk.domain.letter import SignMode
-from kiosk.domain.output_text import choose, clean_for_output
-from kiosk.i18n import long_date, tr
+from kiosk.i18n import tr
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -42,18 +52,11 @@ if TYPE_CHECKING:
 
 COUNTS_CSV, LETTERS_PDF, OPT_INS_CSV = "counts.csv", "letters.pdf", "opt-ins.csv"
 FILES = (COUNTS_CSV, LETTERS_PDF, OPT_INS_CSV)  # what one export writes
-FONT_FILE, BOLD_FONT_FILE = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
-# Debian/Ubuntu (fonts-dejavu-core) first; then where Fedora and Arch put the same files.
-FONT_DIRS: tuple[Path, ...] = tuple(Path("/usr/share/fonts", d) for d in (
-    "truetype/dejavu", "dejavu-sans-fonts", "dejavu", "TTF"))
+__all__ = ["BOLD_FONT_FILE", "FONT_DIRS", "FONT_FILE", "ExportError", "ExportResult",
+           "TextCleaner", "export_all", "find_font", "write_export"]
 
-# US Letter, in mm. A #10 window envelope shows 22-136 mm from the left and about 52-80 mm from
-# the top of a letter folded in three and settled at the bottom of the envelope.
-PAGE_W, PAGE_H, MARGIN = 215.9, 279.4, 25.0
-WINDOW_X, WINDOW_Y, WINDOW_W, WINDOW_H = 25.0, 54.0, 105.0, 26.0
-BODY_Y, BOTTOM = 92.0, 15.0
-SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5)  # shrunk until a long letter fits its page
-LEADING = 0.3528 * 1.3  # line height in mm per point of font size
+MARGIN = 25.0  # the cover pages' margins
+SMALLEST = 7.5  # a letter's body shrinks down to this to stay on its one page
 
 
 class ExportError(Exception):
@@ -81,42 +84,13 @@ class ExportResult:
 
 
 def find_font(lang: str = "en") -> tuple[Path, Path | None]:
-    """DejaVu Sans (and its bold, if there): a font with every French letter, embedded."""
-    dirs = FONT_DIRS
-    for d in dirs:
-        if (d / FONT_FILE).is_file():
-            bold = d / BOLD_FONT_FILE
-            return d / FONT_FILE, bold if bold.is_file() else None
-    places = ", ".join(str(d) for d in dirs)
-    raise ExportError(tr("exports.font_missing", lang, places=places))
-
-
-@cache
-def _codepoints(font: Path) -> frozenset[int]:
-    from fontTools.ttLib import TTFont  # comes with fpdf2
-
-    return frozenset(TTFont(font, lazy=True).getBestCmap())
-
-
-@dataclass
-class TextCleaner:
-    """Makes visitor text drawable with the embedded font, every change on purpose (the rule
-    every output shares: ``kiosk.domain.output_text``), counting what it changed."""
-
-    drawable: frozenset[int]
-    dropped: int = 0
-    replaced: int = 0
-
-    def __post_init__(self) -> None:
-        drawable = self.drawable
-        self._choose = lru_cache(maxsize=4096)(
-            lambda ch: choose(ch, lambda c: all(ord(x) in drawable for x in c)))
-
-    def __call__(self, text: str) -> str:
-        done = clean_for_output(text, self._choose, tab="    ")
-        self.dropped += done.removed
-        self.replaced += done.replaced
-        return done.text
+    """DejaVu Sans (and its bold, if there), looked for in this module's FONT_DIRS; a missing
+    font is an ExportError, raised before anything is read or written."""
+    try:
+        return _find_font(lang, FONT_DIRS)
+    except FontMissing:
+        places = ", ".join(str(d) for d in FONT_DIRS)
+        raise ExportError(tr("exports.font_missing", lang, places=places)) from None
 
 
 # --- reading the store ---------------------------------------------------------------------------
@@ -215,8 +189,7 @@ def _csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
 
 def letter_date(created_at: str, lang: str) -> str:
     """The date written on the letter, in its language, on the kiosk's local calendar."""
-    day = datetime.fromisoformat(created_at).astimezone()
-    return tr("exports.dateline", lang, date=long_date(day, lang))
+    return dateline(datetime.fromisoformat(created_at), lang)
 
 
 @dataclass
@@ -224,65 +197,44 @@ class _Pdf:
     pdf: FPDF
     clean: TextCleaner
     bold: str  # "B", or "" when the bold face is not installed
-
-    def fit(self, text: str, width: float, room: float) -> float:
-        """The largest size at which ``text`` fits in ``room`` mm; past the smallest it flows on."""
-        for size in SIZES:
-            self.pdf.set_font("dejavu", "", size)
-            # output="LINES" returns the list of lines alone (fpdf2 types every output mode).
-            lines = cast(list[str], self.pdf.multi_cell(width, text=text, dry_run=True,
-                                                        output="LINES"))
-            if len(lines) * size * LEADING <= room - 0.5:  # rounding must not spill a line
-                return size
-        return SIZES[-1]
+    layout: LetterLayout
 
     def block(self, x: float, y: float, width: float, size: float, text: str) -> None:
         self.pdf.set_font("dejavu", "", size)
         self.pdf.set_xy(x, y)
-        self.pdf.multi_cell(width, size * LEADING, text=text, align="L")
+        self.pdf.multi_cell(width, size * 0.3528 * 1.3, text=text, align="L")
 
     def cover(self, title: str, hint: str, lines: list[str], exported: str) -> None:
-        self.pdf.add_page()
-        self.pdf.set_font("dejavu", self.bold, 20)
-        self.pdf.set_xy(MARGIN, 60)
-        self.pdf.multi_cell(PAGE_W - 2 * MARGIN, 10, text=title, align="L")
-        self.block(MARGIN, self.pdf.get_y() + 6, PAGE_W - 2 * MARGIN, 12,
+        pdf = self.pdf
+        pdf.add_page()
+        pdf.set_font("dejavu", self.bold, 20)
+        pdf.set_xy(MARGIN, 60)
+        pdf.multi_cell(pdf.w - 2 * MARGIN, 10, text=title, align="L")
+        self.block(MARGIN, pdf.get_y() + 6, pdf.w - 2 * MARGIN, 12,
                    "\n".join([hint, "", *lines, "", exported]))
 
     def letter(self, row: PostalLetter) -> None:
-        pdf, width = self.pdf, PAGE_W - 2 * MARGIN
-        pdf.add_page()
-        # Fold marks at the thirds, in the margin, so the address lands in the window.
-        pdf.set_line_width(0.2)
-        for y in (PAGE_H / 3, 2 * PAGE_H / 3):
-            pdf.line(4, y, 9, y)
-        self.block(MARGIN, 25, width, 11, letter_date(row.created_at, row.language))
-        address = self.clean("\n".join(row.address_lines))
-        self.block(WINDOW_X, WINDOW_Y, WINDOW_W, self.fit(address, WINDOW_W, WINDOW_H), address)
-        text = self.clean("\n".join([row.salutation, "", row.body, "", row.closing,
-                                     *_signature_lines(row)]))
-        self.block(MARGIN, BODY_Y, width, self.fit(text, width, PAGE_H - BOTTOM - BODY_Y), text)
+        self.layout.draw(LetterPage(
+            language=row.language, dateline=letter_date(row.created_at, row.language),
+            address_lines=row.address_lines, salutation=row.salutation, body=row.body,
+            closing=row.closing, signature_lines=tuple(_signature_lines(row)),
+            postage_free=row.postage_free))
 
 
 def letters_pdf(campaign: Campaign, rows: list[PostalLetter], lang: str, now: datetime,
                 font: Path, bold: Path | None) -> tuple[bytes, int, TextCleaner, Counter[bool]]:
     """The PDF, its page count, what was changed to draw it, and letters per postage group."""
-    import logging
+    from kiosk.delivery.paper.fonts import Typeface, start_pdf
 
-    from fpdf import FPDF
-
-    # fontTools logs every subset glyph at INFO: noise for staff, and a trace of what was written.
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
-    pdf = FPDF(unit="mm", format="letter")
-    pdf.set_margins(MARGIN, 20, MARGIN)
-    pdf.set_auto_page_break(True, margin=BOTTOM)
-    pdf.add_font("dejavu", "", str(font))
-    if bold:
-        pdf.add_font("dejavu", "B", str(bold))
-    pdf.set_title(tr("exports.pdf_title", lang, campaign=campaign.campaign.title.get(lang)))
-    pdf.set_creator("Letter Kiosk")
-    pdf.set_creation_date(now.astimezone(UTC))
-    out = _Pdf(pdf, TextCleaner(_codepoints(font)), "B" if bold else "")
+    # The campaign's paper: the office printer's, whose envelopes the letters go in.
+    paper = campaign.office_printer.paper
+    pdf = start_pdf(Typeface(font, bold), PAPER_SIZES[paper], created=now,
+                    title=tr("exports.pdf_title", lang, campaign=campaign.campaign.title.get(lang)))
+    clean = TextCleaner(_codepoints(font))
+    # One letter to a page, shrunk if it must be: staff post what the export holds, and a
+    # letter's pages could be separated in a pile. No room to sign: the visitor has gone.
+    layout = LetterLayout(pdf, clean, paper, smallest=SMALLEST, pen_space=4.0)
+    out = _Pdf(pdf, clean, "B" if bold else "", layout)
 
     order = {r.id: i for i, r in enumerate(campaign.recipients)}
     # A recipient since removed from the campaign file is shown by id, after the others.
