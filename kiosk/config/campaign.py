@@ -96,6 +96,7 @@ class SessionSettings(_Model):
 class LetterSettings(_Model):
     closing: Localized
     email_subject: Localized = Field(description="Jinja2 template; may use {{ recipient.office }}")
+    drawn_signature: bool = Field(True, description="offer the signing pad on the Sign step")
 
 
 class StaffSettings(_Model):

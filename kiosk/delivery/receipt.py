@@ -11,35 +11,45 @@ No Qt here, and python-escpos is imported only when bytes are actually made.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from kiosk.config.printer_profiles import PAPER_COLUMNS, PAPER_DOTS, profile_info
 from kiosk.delivery.codepage import CodePage, finish, protect_spaces
+from kiosk.domain.drawing import FRAME_HEIGHT, FRAME_WIDTH, looks_like_drawing
 from kiosk.i18n import long_date, tr
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign, PrinterSettings
     from kiosk.domain.letter import Letter
 
-Style = Literal["title", "bold", "normal", "small", "qr", "cut"]
+Style = Literal["title", "bold", "normal", "small", "qr", "cut", "drawing"]
 Align = Literal["left", "center"]
 
 QR_BORDER = 1  # modules of quiet zone python-escpos draws around an image QR code
+# A grey level darker than this prints black: thin strokes, scaled down for 58 mm paper and
+# antialiased grey at their edges, stay whole instead of breaking into dots.
+INK_THRESHOLD = 192
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class PreviewLine:
     """One printed line. ``width`` is how many character cells span the paper in this line's
     font, so the preview can size its font to match the paper exactly. For ``qr`` the text is
-    the encoded link; ``cut`` marks the end of the receipt (text empty)."""
+    the encoded link; ``cut`` marks the end of the receipt (text empty); ``drawing`` is the
+    visitor's drawn signature, ``image`` its PNG, and the text what a screen reader says of it
+    on the review page (it is not printed)."""
 
     text: str
     style: Style = "normal"
     align: Align = "left"
     width: int = 42
+    image: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,11 @@ def build_receipt(
     add(letter.body)
     blank()
     add(letter.closing)
+    drawing = letter.signer.drawing
+    if looks_like_drawing(drawing):
+        # Above the typed name, as a hand signs above a printed one.
+        lines.append(PreviewLine(tr("drawing.on_letter", lang), "drawing", "left", fmt.columns,
+                                 drawing))
     for sig in letter.signature_lines:
         add(sig, "bold")
     if fmt.print_qr and campaign.donation.url:
@@ -255,6 +270,9 @@ def render_escpos(lines: list[PreviewLine], fmt: ReceiptFormat, printer: Any) ->
         if line.style == "qr":
             _qr(printer, line.text, fmt, constants)
             continue
+        if line.style == "drawing":
+            _drawing(printer, line.image, fmt)
+            continue
         if line.style == "title":
             printer.set(align="center", bold=True, double_height=True)
         else:
@@ -297,6 +315,40 @@ def _draw_qr(printer: Any, url: str, fmt: ReceiptFormat, constants: Any) -> None
         printer.set(align="left")
     else:
         printer.qr(url, ec=constants.QR_ECLEVEL_M, size=size, native=False, center=True)
+
+
+def drawing_image(png: bytes | None, dots: int) -> Any:
+    """The drawn signature as python-escpos prints it: a black-and-white PIL image, the
+    drawing's frame width scaled to ``dots`` (the paper's printable width). None when ``png``
+    is not a drawing that can be read: the typed name below it is the signature anyway, and a
+    receipt that cannot be made would hold the whole queue."""
+    if png is None or not looks_like_drawing(png):
+        return None
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(png)) as source:
+            source.load()
+            grey = source.convert("RGBA")
+    except (OSError, ValueError, Image.DecompressionBombError) as e:
+        log.warning("a drawn signature could not be read (%s); printed without it", e)
+        return None
+    paper = Image.new("RGBA", grey.size, (255, 255, 255, 255))
+    flat = Image.alpha_composite(paper, grey).convert("L")
+    flat.thumbnail((FRAME_WIDTH, FRAME_HEIGHT))  # never larger than the pad makes
+    scale = dots / FRAME_WIDTH
+    size = (max(1, round(flat.width * scale)), max(1, round(flat.height * scale)))
+    scaled = flat.resize(size, Image.Resampling.LANCZOS)
+    return scaled.point(lambda v: 0 if v < INK_THRESHOLD else 255, mode="1")
+
+
+def _drawing(printer: Any, png: bytes | None, fmt: ReceiptFormat) -> None:
+    image = drawing_image(png, fmt.dots)
+    if image is not None:
+        # Raster, as the QR code: the one image command every ESC/POS printer here knows.
+        printer.image(image, impl="bitImageRaster", center=False)
 
 
 def receipt_bytes(lines: list[PreviewLine], fmt: ReceiptFormat) -> bytes:

@@ -24,6 +24,9 @@ _ACTIVITY = {
     QEvent.Type.KeyPress,
     QEvent.Type.TouchBegin,
     QEvent.Type.TouchUpdate,
+    # A stylus on the signing pad: its events are taken as the pen's, no mouse is made of them.
+    QEvent.Type.TabletPress,
+    QEvent.Type.TabletMove,
     QEvent.Type.Wheel,
     QEvent.Type.InputMethod,
 }

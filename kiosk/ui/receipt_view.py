@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QPlainTextEdit, QSizePolicy
 
+from kiosk.domain.drawing import FRAME_WIDTH
 from kiosk.ui.theme import RECEIPT_RING
 
 if TYPE_CHECKING:
@@ -44,11 +45,15 @@ class ReceiptView(QPlainTextEdit):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._qr_cache: dict[str, list[list[bool]]] = {}
+        self._drawings: dict[bytes, QImage] = {}
         self._fonts: dict[tuple[int, bool], QFont] = {}
         self.set_lines(lines)
 
     def set_lines(self, lines: list[PreviewLine]) -> None:
         self.lines = lines
+        # Only this letter's drawing is kept: the next visitor's preview holds nothing of it.
+        self._drawings = {line.image: self._drawings.get(line.image) or QImage.fromData(line.image)
+                          for line in lines if line.style == "drawing" and line.image}
         self._heights = [self._line_height(line) for line in lines]  # measured once
         text = self.plain_text()
         if self.toPlainText() != text:
@@ -80,8 +85,17 @@ class ReceiptView(QPlainTextEdit):
             return self.paper_px * 0.45 + 8
         if line.style == "cut":
             return 28
+        if line.style == "drawing":
+            image = self._drawings.get(line.image or b"")
+            if image is None or image.isNull():
+                return 0
+            # As on paper: the drawing's frame spans the paper's printable width.
+            return image.height() * self._drawing_scale() + 8
         font = self._font(line.width, line.style in ("title", "bold"))
         return QFontMetricsF(font).lineSpacing() * (1.6 if line.style == "title" else 1.0)
+
+    def _drawing_scale(self) -> float:
+        return (self.paper_px - 2 * self.margin) / FRAME_WIDTH
 
     def sizeHint(self) -> QSize:
         h = sum(self._heights) + 2 * self.margin
@@ -106,6 +120,12 @@ class ReceiptView(QPlainTextEdit):
         for line, h in zip(self.lines, self._heights, strict=True):
             if line.style == "qr":
                 self._draw_qr(p, line.text, (self.paper_px - h + 8) / 2, y, h - 8)
+            elif line.style == "drawing":
+                image = self._drawings.get(line.image or b"")
+                if image is not None and not image.isNull():
+                    scale = self._drawing_scale()
+                    p.drawImage(QRectF(self.margin, y + 4, image.width() * scale,
+                                       image.height() * scale), image)
             elif line.style == "cut":
                 p.setPen(QPen(EDGE, 2, Qt.PenStyle.DashLine))
                 p.drawLine(0, int(y + h / 2), paper.width(), int(y + h / 2))

@@ -103,6 +103,9 @@ def render_screens(
             shot("9-still-there", lang)
             idle.overlay.dismiss()
             idle.countdown.stop()
+            if campaign.letter.drawn_signature:
+                v.draw_signature()
+                shot("4-sign-drawn", lang)
             v.review()
             shot("5-review", lang)
             v.next()

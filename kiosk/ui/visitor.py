@@ -12,6 +12,7 @@ the UI tests, ``render-screens`` (screenshots.py, keyboard_shots.py) and the ben
     v.write(" Ça presse.")
     v.next()
     v.sign(first="Zoë", last="Bélanger-Côté", email="zoe@example.com", opt_in=True)
+    v.draw_signature()
     v.review()
     v.next()
     v.send(print=True, email=True)
@@ -30,11 +31,12 @@ method here for what the visitor does on it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent, QTextCursor
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QInputMethodEvent, QMouseEvent, QTextCursor
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QPlainTextEdit, QWidget
 
 from kiosk.domain.journey import NUMBERED_STEPS, Delivery, Step
@@ -58,6 +60,42 @@ Tap = Callable[[QAbstractButton], object]
 ORDER = (Step.ATTRACT, *NUMBERED_STEPS, Step.THANKS)
 # The Sign step's text fields, in the order they are on screen (and typed in).
 SIGN_FIELDS = ("first_name", "last_name", "city", "postal_code", "email")
+
+
+Stroke = Sequence[tuple[float, float]]
+
+
+def sample_signature() -> list[list[tuple[float, float]]]:
+    """A made-up handwritten signature: strokes of points in the drawing's frame (600 x 200,
+    kiosk/domain/drawing.py; the baseline at y = 150). A tall capital, a run of loops (a
+    trochoid: the pen runs back at the top of each turn) and an underline."""
+    capital = [(70 + 30 * t + 18 * math.sin(math.pi * t),
+                148 - 110 * math.sin(math.pi * t) ** 0.8 + 6 * t)
+               for t in (i / 40 for i in range(41))]
+    turns = 7
+    step = 360 / (2 * math.pi * turns)
+    loops = []
+    for i in range(241):
+        angle = 2 * math.pi * turns * i / 240
+        tall = 1.9 if int(angle / (2 * math.pi)) in (1, 4) else 1.0
+        loops.append((108 + step * angle + 14 * math.sin(angle),
+                      146 - 17 * tall * (1 - math.cos(angle)) - 4 * math.sin(i / 40)))
+    underline = [(470 - 400 * t, 166 + 10 * math.sin(math.pi * t) - 4 * t)
+                 for t in (i / 40 for i in range(41))]
+    return [capital, loops, underline]
+
+
+def drag(widget: QWidget, points: Sequence[QPointF]) -> None:
+    """A mouse drag through ``points`` (the widget's coordinates): press, moves, release."""
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    for i, point in enumerate(points):
+        kind = (QEvent.Type.MouseButtonPress if i == 0 else QEvent.Type.MouseButtonRelease
+                if i == len(points) - 1 else QEvent.Type.MouseMove)
+        button = none if kind == QEvent.Type.MouseMove else left
+        held = none if kind == QEvent.Type.MouseButtonRelease else left
+        event = QMouseEvent(kind, point, widget.mapToGlobal(point), button, held,
+                            Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(widget, event)
 
 
 class Stuck(Exception):
@@ -216,6 +254,20 @@ class Visitor:
         for box, wanted in ((page.send_copy, send_copy), (page.opt_in, opt_in)):
             if wanted is not None and box.isChecked() != wanted:
                 self.tap(box.box)
+
+    def draw_signature(self, strokes: Sequence[Stroke] | None = None) -> None:
+        """On the Sign step: tap "Draw my signature too" (unless the pad is open) and draw
+        ``strokes`` on the pad with the mouse, each a list of points in the drawing's frame
+        (600 x 200); ``sample_signature()`` if none are given."""
+        self._on(Step.SIGN)
+        page = self.page(Step.SIGN, SignPage)
+        if not page.draw_toggle.isChecked():
+            self.tap(page.draw_toggle.box)
+        canvas = page.pad.canvas
+        if not canvas.isVisible():
+            raise Stuck(f"the signing pad is not on screen (on {self._where()})")
+        for stroke in strokes if strokes is not None else sample_signature():
+            drag(canvas, [canvas.from_frame(QPointF(x, y)) for x, y in stroke])
 
     def review(self) -> None:
         """From the Sign step, Next: the letters as they will be printed and emailed."""

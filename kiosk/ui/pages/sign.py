@@ -1,8 +1,10 @@
-"""Step 3: sign. Full name, first name only or anonymous; optional place and email."""
+"""Step 3: sign. Full name, first name only or anonymous; optional place and email; and, for a
+named letter, a signature drawn on a pad if the visitor wants one (the typed name is the
+signature: the pad is never needed)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QWidget,
 )
 
@@ -23,7 +26,15 @@ from kiosk.domain.text_rules import (
     format_postal_code,
 )
 from kiosk.ui.pages.base import Page, PageHost
-from kiosk.ui.widgets import Reflow, WrapCheck, button, label, set_checked_quietly, set_text
+from kiosk.ui.widgets import (
+    Reflow,
+    SignaturePad,
+    WrapCheck,
+    button,
+    label,
+    set_checked_quietly,
+    set_text,
+)
 
 _H = Qt.InputMethodHint
 # Each field asks the on-screen keyboard for the keys it needs. Names and places start with a
@@ -84,8 +95,9 @@ class SignPage(Page):
         grid.setVerticalSpacing(4)
         self.edits: dict[str, QLineEdit] = {}
         self.labels: dict[str, QLabel] = {}
-        places = {"first_name": (0, 0, 1), "last_name": (0, 1, 1), "city": (2, 0, 1),
-                  "postal_code": (2, 1, 1), "email": (4, 0, 2)}
+        # Rows 2 and 3, under the name, are the drawn signature's.
+        places = {"first_name": (0, 0, 1), "last_name": (0, 1, 1), "city": (4, 0, 1),
+                  "postal_code": (4, 1, 1), "email": (6, 0, 2)}
         for field, (_key, max_len, hints) in _FIELDS.items():
             edit = QLineEdit()
             edit.setMaxLength(max_len)
@@ -106,9 +118,23 @@ class SignPage(Page):
         self.send_copy.toggled.connect(lambda on: self.journey.update(send_copy=on))
         self.opt_in = WrapCheck()
         self.opt_in.toggled.connect(lambda on: self.journey.update(opt_in=on))
-        grid.addWidget(self.send_copy, 7, 0, 1, 2)
-        grid.addWidget(self.opt_in, 8, 0, 1, 2)
+        grid.addWidget(self.send_copy, 9, 0, 1, 2)
+        grid.addWidget(self.opt_in, 10, 0, 1, 2)
+        # A check box: drawing is a choice, off until the visitor makes it, and the pad it
+        # opens is never in anyone's way.
+        self.draw_toggle = WrapCheck()
+        self.draw_toggle.toggled.connect(self._draw_toggled)
+        self.pad = SignaturePad()
+        self.pad.changed.connect(self._drawn)
+        self.pad.hide()
+        self._drawn_for = ""  # the session the pad's strokes belong to
+        grid.addWidget(self.draw_toggle, 2, 0, 1, 2)
+        grid.addWidget(self.pad, 3, 0, 1, 2)
         self.layout_.addLayout(grid)
+        # Made last, shown under the name: Tab goes name, drawing, then the place.
+        QWidget.setTabOrder(self.edits["last_name"], self.draw_toggle.box)
+        QWidget.setTabOrder(self.draw_toggle.box, self.pad.clear_button)
+        QWidget.setTabOrder(self.pad.clear_button, self.edits["city"])
         self.anonymous_note = label("help")
         self.layout_.addWidget(self.anonymous_note)
         self.layout_.addStretch(1)
@@ -122,10 +148,33 @@ class SignPage(Page):
         if field == "email":
             self._show_fields()
 
+    def _draw_toggled(self, on: bool) -> None:
+        # Untoggled, the strokes stay on the pad (toggling back brings them back) but the
+        # letter no longer carries them.
+        self.journey.update(drawing=self.pad.png() if on else None)
+        self._show_fields()
+        if on:
+            QTimer.singleShot(0, self, self._scroll_to_pad)
+
+    def _drawn(self) -> None:
+        self._drawn_for = self.journey.session.id
+        self.journey.update(drawing=self.pad.png())
+
+    def _scroll_to_pad(self) -> None:
+        """The pad opens under the name: bring all of it into view (the page scrolls)."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None and self.pad.isVisible():
+            parent.ensureWidgetVisible(self.pad, 0, 16)
+
     def _show_fields(self) -> None:
         s = self.journey.session
         set_checked_quietly(self.mode_buttons[s.sign_mode], True)
         named = s.sign_mode is not SignMode.ANONYMOUS
+        drawing = named and self.campaign.letter.drawn_signature
+        self.draw_toggle.setVisible(drawing)
+        self.pad.setVisible(drawing and self.draw_toggle.isChecked())
         for field, shown in (("first_name", named), ("last_name", s.sign_mode is SignMode.FULL)):
             self.edits[field].setVisible(shown)
             self.labels[field].setVisible(shown)
@@ -145,6 +194,11 @@ class SignPage(Page):
         self.edits["email"].setAccessibleDescription(self.t("sign.email_help"))
         self.send_copy.set_text(self.t("sign.send_copy"))
         self.opt_in.set_text(self.t("sign.opt_in", organiser=self.campaign.email.sender_name))
+        self.draw_toggle.set_text(self.t("drawing.toggle"))
+        self.draw_toggle.box.setAccessibleDescription(self.t("drawing.toggle_help"))
+        self.pad.set_texts(hint=self.t("drawing.hint"), name=self.t("drawing.pad"),
+                           description=self.t("drawing.pad_help"), clear=self.t("drawing.clear"),
+                           clear_description=self.t("drawing.clear_help"))
         signature = self.t("letter.anonymous_signature")
         set_text(self.anonymous_note, self.t("sign.anonymous_note", signature=signature))
 
@@ -156,9 +210,18 @@ class SignPage(Page):
                 edit.setText(value)
         self.send_copy.set_quietly(s.send_copy)
         self.opt_in.set_quietly(s.opt_in)
+        if self._drawn_for and self._drawn_for != s.id:
+            self._forget_drawing()  # strokes of another session: never shown to this one
         self._show_fields()
 
+    def _forget_drawing(self) -> None:
+        self.pad.wipe()
+        self._drawn_for = ""
+        self.draw_toggle.set_quietly(False)
+        self.pad.hide()
+
     def wipe(self) -> None:
+        self._forget_drawing()
         for edit in self.edits.values():
             edit.setText("")  # setText, unlike typing, also empties the undo history
             edit.deselect()
