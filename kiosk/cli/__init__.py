@@ -179,7 +179,7 @@ def _command_modules() -> list[ModuleType]:
 
     out = []
     for name in ("kiosk.cli.printing", "kiosk.cli.outbox", "kiosk.cli.records", "kiosk.cli.hub",
-                 "kiosk.cli.setup_campaign", "kiosk.cli.service"):
+                 "kiosk.cli.setup_campaign", "kiosk.cli.service", "kiosk.cli.envelopes"):
         try:
             out.append(importlib.import_module(name))
         except ModuleNotFoundError as e:

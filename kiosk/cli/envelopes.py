@@ -1,0 +1,129 @@
+"""``letter-kiosk envelopes --out FILE.pdf``: the recipients' addresses for the letters printed
+today (or on ``--date``), as envelopes of the campaign's paper's kind or as a sheet of labels
+(``--labels avery5160|l7160``); ``--print`` sends a label sheet to the office printer.
+
+By default only letters printed on the receipt printer alone: a full page goes in a window
+envelope that already shows its address (``--all`` includes them).
+
+Exit 0: the file is written, or there was nothing to address (said, nothing written). Exit 2
+(refusals, nothing written): a date that is not one, a file already there or a folder that
+cannot take it, the PDF font missing, a store that cannot be read. Exit 1: the file is written
+but the office printer did not take it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, opened
+from kiosk.i18n import LANGUAGES
+
+if TYPE_CHECKING:
+    from kiosk.app.envelopes import Addresses
+    from kiosk.config import Campaign
+
+LABELS = ("avery5160", "l7160")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "envelopes", help="the addresses of the day's printed letters, as envelopes or labels")
+    add_common(p)
+    p.add_argument("--out", required=True, metavar="FILE.pdf",
+                   help="the PDF to write (never overwritten)")
+    p.add_argument("--labels", choices=LABELS,
+                   help="a sheet of labels (Avery 5160 on Letter, L7160 on A4) instead of "
+                        "envelopes (default: #10 or DL envelopes, by the office printer's paper)")
+    p.add_argument("--date", metavar="YYYY-MM-DD",
+                   help="the day the letters were printed, the kiosk's local day (default: today)")
+    p.add_argument("--all", action="store_true", dest="everything",
+                   help="also letters printed on a full page (they fit a window envelope)")
+    p.add_argument("--print", action="store_true", dest="send",
+                   help="also send the label sheet to the office printer ([office_printer])")
+    p.add_argument("--lang", choices=LANGUAGES,
+                   help="language of the messages and the return address (default: the "
+                        "campaign's)")
+    p.set_defaults(func=cmd_envelopes)
+
+
+def cmd_envelopes(args: argparse.Namespace) -> int:
+    from kiosk.app.envelopes import day_addresses
+    from kiosk.delivery.paper.fonts import FontMissing
+    from kiosk.errors import Refusal
+    from kiosk.i18n import tr
+
+    out = Path(args.out).expanduser()
+    with opened(args, reading=True) as (core, lang):
+        day = _day(args.date, lang)
+        if out.exists():
+            raise Refusal(tr("paper.exists", lang, path=out))
+        try:
+            done = day_addresses(core.campaign, core.store, day, lang=lang, labels=args.labels,
+                                 everything=args.everything)
+        except FontMissing as e:
+            raise Refusal(str(e)) from None
+        if done.left_for_windows:
+            print(tr("paper.left_for_windows", lang, n=done.left_for_windows))
+        if not done.letters:
+            print(tr("paper.none_printed", lang, day=day.isoformat()))
+            return EXIT_OK
+        _write(out, done.pdf, lang)
+        kind = tr(f"paper.kind_{done.kind}", lang)
+        print(tr("paper.wrote", lang, path=out, kind=kind, n=done.letters, day=day.isoformat()))
+        if args.send:
+            return _send(core.campaign, core.data_dir, done, out, lang)
+    return EXIT_OK
+
+
+def _day(given: str | None, lang: str) -> date:
+    from kiosk.errors import Refusal
+    from kiosk.i18n import tr
+
+    if given is None:
+        return date.today()
+    try:
+        return date.fromisoformat(given)
+    except ValueError:
+        raise Refusal(tr("paper.bad_date", lang, given=given)) from None
+
+
+def _write(out: Path, pdf: bytes, lang: str) -> None:
+    """All of it under its name, or nothing (the export's way: a hidden file, then renamed)."""
+    from kiosk.errors import Refusal
+    from kiosk.exports import write_together
+    from kiosk.i18n import tr
+
+    try:
+        write_together({out: pdf})
+    except OSError as e:
+        raise Refusal(tr("paper.cannot_write", lang, path=out,
+                         error=e.strerror or e)) from None
+
+
+def _send(campaign: Campaign, data_dir: Path, done: Addresses, out: Path, lang: str) -> int:
+    from kiosk.app.envelopes import print_addresses
+    from kiosk.delivery.cups_link import CupsRefused, CupsUnavailable
+    from kiosk.errors import Refusal
+    from kiosk.i18n import tr
+
+    settings = campaign.office_printer
+    kind = tr(f"paper.kind_{done.kind}", lang)
+    if done.paper == "envelope":
+        raise Refusal(tr("paper.print_envelopes", lang, path=out, kind=kind))
+    if not settings.enabled:
+        raise Refusal(tr("paper.print_no_printer", lang, path=out))
+    if done.paper != settings.paper:
+        raise Refusal(tr("paper.print_wrong_paper", lang, path=out, kind=kind,
+                         sheet=done.paper.capitalize(), paper=settings.paper.capitalize()))
+    title = tr("paper.labels_title", lang, campaign=campaign.campaign.title.get(lang))
+    try:
+        job = print_addresses(campaign, done, title=title, spool=data_dir)
+    except (CupsUnavailable, CupsRefused) as e:
+        print(tr("paper.print_failed", lang, path=out, error=e), file=sys.stderr)
+        return EXIT_FAILED
+    print(tr("paper.printed", lang, queue=settings.queue, job=job))
+    return EXIT_OK
