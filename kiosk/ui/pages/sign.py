@@ -166,7 +166,7 @@ class SignPage(Page):
         while parent is not None and not isinstance(parent, QScrollArea):
             parent = parent.parentWidget()
         if parent is not None and self.pad.isVisible():
-            parent.ensureWidgetVisible(self.pad, 0, 16)
+            parent.ensureWidgetVisible(self.pad, 0, 8)
 
     def _show_fields(self) -> None:
         s = self.journey.session

@@ -55,7 +55,7 @@ RULE = QColor("#77747c")  # the baseline and the border: 4.5:1 on the paper
 INK_WIDTH = 4.0  # in frame pixels: about 0.4 mm on an 80 mm receipt
 CROP_MARGIN = 6  # frame pixels of paper kept around the ink
 BASELINE = 0.75  # of the frame's height
-MAX_WIDTH = 720  # on screen: wider is a long reach for one arm, and pushes the page down
+MAX_WIDTH = FRAME_WIDTH  # on screen: wider is a long reach for one arm, and pushes the page down
 
 _TOUCH = (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd,
           QEvent.Type.TouchCancel)
@@ -108,7 +108,7 @@ class SignatureCanvas(QLabel):
     # --- size ------------------------------------------------------------------------------------
 
     def sizeHint(self) -> QSize:
-        return QSize(720, 240)
+        return QSize(FRAME_WIDTH, FRAME_HEIGHT)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(300, 100)
