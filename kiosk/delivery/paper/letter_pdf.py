@@ -164,19 +164,14 @@ class LetterLayout:
                                                        output="LINES")))
 
     def _address(self, lines: Sequence[str]) -> None:
-        """The largest size at which every line fits the window's width without wrapping and
-        the block fits the safe area; at the smallest, lines wrap and the block may rise into
-        the low window. Bottom-aligned, so the town and postal code are always shown."""
-        box, pdf = self.envelope.address, self.pdf
+        """The largest size at which the address, its long lines wrapped, fits the safe area;
+        past the smallest it may rise into the low window. Bottom-aligned, so the town and
+        postal code are always the lines shown."""
+        box = self.envelope.address
         text = self.clean("\n".join(lines))
         size = ADDRESS_SIZES[-1]
         for candidate in ADDRESS_SIZES:
-            pdf.set_font(FAMILY, "", candidate)
-            n = len(text.split("\n"))
-            # multi_cell keeps a cell margin on each side: measure what it has left.
-            room = box.w - 2 * pdf.c_margin
-            fits_width = all(pdf.get_string_width(x) <= room for x in text.split("\n"))
-            if fits_width and n * candidate * PT * ADDRESS_LEADING <= box.h:
+            if self._lines(text, box.w, candidate) * candidate * PT * ADDRESS_LEADING <= box.h:
                 size = candidate
                 break
         height = self._lines(text, box.w, size) * size * PT * ADDRESS_LEADING
