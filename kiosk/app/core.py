@@ -28,6 +28,7 @@ from kiosk.app.records import Records
 if TYPE_CHECKING:
     from kiosk.app.hub import HubStatus
     from kiosk.config import Campaign
+    from kiosk.delivery.office_queue import OfficeStatus
     from kiosk.delivery.outbox import OutboxStatus
     from kiosk.delivery.print_queue import QueueStatus
     from kiosk.pin_gate import PinGate
@@ -81,10 +82,11 @@ class Kiosk:
 
     def start_workers(self, *, on_printer: Callable[[QueueStatus], None] | None = None,
                       on_outbox: Callable[[OutboxStatus], None] | None = None,
-                      on_hub: Callable[[HubStatus], None] | None = None) -> None:
+                      on_hub: Callable[[HubStatus], None] | None = None,
+                      on_office: Callable[[OfficeStatus], None] | None = None) -> None:
         """Start printing, sending and (with an event hub) uploading in the background. With a
         hub the hub sends the emails, so this kiosk's own outbox worker only watches."""
-        self.printing.start(on_printer)
+        self.printing.start(on_printer, on_office)
         self.outbox.start(on_outbox)
         self.hub.start(on_hub)
 

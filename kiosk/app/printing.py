@@ -1,7 +1,9 @@
-"""Printing: the receipt printer's worker, its status, and what staff do with print jobs.
+"""Printing: the receipt printer's and the office printer's workers, their status, and what
+staff do with print jobs (of either printer: a job knows its device).
 
-Staff's retry and cancel are one transaction each, with their audit row; the worker is woken
-after each so a job queued again prints at once, not at its next round.
+Staff's retry and cancel are one transaction each, with their audit row; the workers are woken
+after each so a job queued again prints at once, not at its next round. Cancelling a full letter
+CUPS already holds cancels it in CUPS first: a letter staff cancelled must not come out.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from kiosk.store import print_jobs as pj
 
 if TYPE_CHECKING:
     from kiosk.app.context import Context
+    from kiosk.delivery.office_queue import OfficeService, OfficeStatus
     from kiosk.delivery.print_queue import PrintService, QueueStatus
     from kiosk.delivery.sample_receipt import TestPrintResult
     from kiosk.store.print_jobs import PrintJob
@@ -24,24 +27,38 @@ class Printing:
     def __init__(self, ctx: Context):
         self._ctx = ctx
         self.worker: PrintService | None = None
+        self.office: OfficeService | None = None
 
-    # --- the worker ------------------------------------------------------------------------
+    # --- the workers -----------------------------------------------------------------------
 
-    def start(self, on_change: Callable[[QueueStatus], None] | None = None) -> None:
-        """Start printing queued letters in the background (escpos loads here, not before)."""
+    def start(self, on_change: Callable[[QueueStatus], None] | None = None,
+              on_office: Callable[[OfficeStatus], None] | None = None) -> None:
+        """Start printing queued letters in the background (escpos loads here, not before);
+        full letters too, when the campaign has an office printer."""
         from kiosk.delivery.print_queue import PrintService
 
         if self.worker is None:
             self.worker = PrintService(self._ctx.campaign, self._ctx.store, on_change=on_change)
             self.worker.start()
+        if self.office is None and self._ctx.campaign.office_printer.enabled:
+            from kiosk.delivery.office_queue import OfficeService
+
+            self.office = OfficeService(self._ctx.campaign, self._ctx.store, on_change=on_office)
+            self.office.start()
 
     def stop(self) -> None:
-        if self.worker is not None:
-            self.worker.stop()
+        for worker in (self.worker, self.office):
+            if worker is not None:
+                worker.stop()
 
     def wake(self) -> None:
-        if self.worker is not None:
-            self.worker.wake()
+        for worker in (self.worker, self.office):
+            if worker is not None:
+                worker.wake()
+
+    def office_status(self) -> OfficeStatus | None:
+        """The office printer as its worker last saw it; None without one (or before start)."""
+        return self.office.status() if self.office else None
 
     def status(self) -> QueueStatus | None:
         """The printer and queue as the worker last saw them; None before the worker starts."""
@@ -72,6 +89,14 @@ class Printing:
         return n
 
     def cancel(self, job_id: int) -> bool:
+        """Not printed, then. A full letter CUPS holds is cancelled there first; when CUPS
+        cannot be reached it is not cancelled (it could still print): CupsUnavailable."""
+        job = pj.get_job(self._ctx.store, job_id)
+        if job is not None and job.device == "office" and job.cups_job is not None \
+                and job.state == "queued":
+            from kiosk.delivery.cups_link import cancel_job
+
+            cancel_job(self._ctx.campaign.office_printer, job.cups_job)
         return pj.cancel(self._ctx.store, job_id, actor=self._ctx.actor)
 
     def test_page(self, lang: str) -> TestPrintResult:

@@ -53,7 +53,13 @@ def cmd_print_queue(args: argparse.Namespace) -> int:
         if args.action == "retry":
             done, key = core.printing.retry(args.id, reprint=args.reprint), "retried"
         else:
-            done, key = core.printing.cancel(args.id), "cancelled"
+            from kiosk.delivery.cups_link import CupsUnavailable
+
+            try:
+                done, key = core.printing.cancel(args.id), "cancelled"
+            except CupsUnavailable as e:
+                print(f"{tr('office.staff.cancel_unreachable', lang)} ({e})")
+                return EXIT_FAILED
     if done:
         print(tr(f"printing.cli.{key}", lang, id=args.id))
         return EXIT_OK
@@ -68,7 +74,8 @@ def _list(jobs: list[PrintJob], lang: str, *, everything: bool) -> int:
         return EXIT_OK
     head = tr("printing.cli.columns", lang).split("|")
     rows = [
-        [str(j.id), tr(f"printing.job.{j.state}", lang), _local(j.created_at),
+        [str(j.id), tr(f"office.cli.device_{j.device}", lang),
+         tr(f"printing.job.{j.state}", lang), _local(j.created_at),
          str(j.attempts), j.recipient_id, j.language,
          ": ".join(x for x in (j.last_status, j.last_error) if x)]
         for j in jobs

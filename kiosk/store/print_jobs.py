@@ -50,11 +50,12 @@ class PrintJob:
     language: str
     device: str = "receipt"
     cups_job: int | None = None
+    letter_uuid: str = ""
 
 
 _SELECT = """SELECT j.id, j.letter_id, j.state, j.attempts, j.created_at, j.updated_at,
                     j.sent_at, j.printed_at, j.last_status, j.last_error,
-                    l.recipient_id, l.language, j.device, j.cups_job
+                    l.recipient_id, l.language, j.device, j.cups_job, l.uuid
              FROM print_jobs j JOIN letters l ON l.id = j.letter_id"""
 
 
@@ -72,6 +73,14 @@ def next_queued(store: Store, device: str = "receipt") -> PrintJob | None:
     row = store.conn.execute(
         f"{_SELECT} WHERE j.device = ? AND j.state = 'queued' ORDER BY j.id LIMIT 1", (device,)
     ).fetchone()
+    return _job(row) if row else None
+
+
+def next_to_hand_over(store: Store) -> PrintJob | None:
+    """The oldest queued office job CUPS does not have yet."""
+    row = store.conn.execute(
+        f"{_SELECT} WHERE j.device = 'office' AND j.state = 'queued' AND j.cups_job IS NULL"
+        " ORDER BY j.id LIMIT 1").fetchone()
     return _job(row) if row else None
 
 
@@ -144,12 +153,20 @@ def mark_printed(store: Store, job_id: int, status: str) -> None:
 
 
 def mark_failed(store: Store, job_id: int, error: str) -> None:
-    # A job that failed is no longer CUPS's: a retry hands it over anew.
+    # The try is over, its outcome known: a retry is a new try, handed over anew (sent_at set
+    # with no CUPS job number means a try whose outcome the kiosk never learnt).
     store.conn.execute(
-        "UPDATE print_jobs SET state = 'failed', last_error = ?, updated_at = ?, cups_job = NULL"
-        " WHERE id = ?",
+        "UPDATE print_jobs SET state = 'failed', last_error = ?, updated_at = ?, cups_job = NULL,"
+        " sent_at = NULL WHERE id = ?",
         (error, now_iso(), job_id),
     )
+
+
+def not_handed_over(store: Store, job_id: int, status: str, error: str) -> None:
+    """CUPS said no to this try: it has nothing of it; the job waits for the next try."""
+    store.conn.execute(
+        "UPDATE print_jobs SET last_status = ?, last_error = ?, sent_at = NULL, updated_at = ?"
+        " WHERE id = ?", (status, error, now_iso(), job_id))
 
 
 def retry(store: Store, job_id: int, *, reprint: bool = False, actor: str = "staff") -> bool:

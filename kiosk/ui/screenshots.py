@@ -137,6 +137,81 @@ def render_screens(
         window.close()
         window.deleteLater()
         app.processEvents()
+    written += _office_screens(campaign, out, size, shot_names=("5-review-full-page",
+                                                                "6-deliver-full-letter",
+                                                                "8-thanks-full-letter",
+                                                                "11-staff-panel-office"))
+    return written
+
+
+def _office_screens(campaign: Campaign, out: Path, size: tuple[int, ...],
+                    shot_names: tuple[str, str, str, str]) -> list[Path]:
+    """The steps an office printer changes (issue 13), for a copy of the campaign with one:
+    Review with the full page, Send with "Print a full letter", the thank-you line, and the
+    staff panel with the printer stopped in CUPS. No worker runs: the printer's states are
+    given as CUPS would report them, so the pictures do not depend on this machine's CUPS."""
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.delivery.office_queue import OfficeKind, OfficeStatus
+    from kiosk.ui.app import build_window
+    from kiosk.ui.visitor import Visitor
+
+    office = campaign.office_printer.model_validate(
+        {**campaign.office_printer.model_dump(), "enabled": True, "queue": "office"})
+    campaign = campaign.model_copy(update={"office_printer": office})
+    review, deliver, thanks, panel = shot_names
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="kiosk-screens-") as scratch:
+        window = build_window(campaign, Path(scratch), kiosk_mode=False)
+        window.setFixedSize(*size[:2])
+        window.show()
+        services, staff = window.services, window.staff
+        assert services is not None and staff is not None
+        v = Visitor(window)
+
+        def shot(name: str, lang: str) -> None:
+            for _ in range(8):
+                QApplication.processEvents()
+            path = out / f"{name}-{lang}.png"
+            window.grab().save(str(path))
+            written.append(path)
+
+        for lang in campaign.languages:
+            services.office_changed.emit(OfficeStatus(OfficeKind.READY, queue="office"))
+            v.language(lang)
+            v.start()
+            v.choose(campaign.recipients[0].id)
+            v.next()
+            v.starting_text(campaign.starting_texts[0].id)
+            v.next()
+            sample = sample_visitor(lang)
+            v.sign(first=sample.get("first_name"), last=sample.get("last_name"),
+                   city=sample.get("city"), postal_code=sample.get("postal_code"))
+            if campaign.letter.drawn_signature:
+                v.draw_signature()
+            v.review()
+            page = window.current_page()
+            scroller = getattr(page, "scroller", None)
+            if scroller is not None:  # down to the full page
+                scroller.verticalScrollBar().setValue(scroller.verticalScrollBar().maximum())
+            shot(review, lang)
+            v.next()
+            v.choose_delivery(print=True, full_letter=True)
+            shot(deliver, lang)
+            v.send()
+            shot(thanks, lang)
+            v.done()
+            v.language(lang)
+            services.office_changed.emit(OfficeStatus(
+                OfficeKind.STOPPED, "Paper jam", queue="office", queued=2, printed=14,
+                queued_ids=(15, 16)))
+            staff.panel.open_panel()
+            shot(panel, lang)
+            staff.panel.close_panel()
+        window.allow_close()
+        window.close()
+        window.deleteLater()
+        QApplication.processEvents()
     return written
 
 

@@ -28,6 +28,7 @@ from kiosk.ui.ops import CoreOps
 if TYPE_CHECKING:
     from kiosk.app.hub import EventView, HubStatus
     from kiosk.config import Campaign
+    from kiosk.delivery.office_queue import OfficeStatus
     from kiosk.delivery.outbox import OutboxStatus
     from kiosk.delivery.print_queue import QueueStatus
     from kiosk.domain.journey import Delivery, VisitorSession
@@ -48,6 +49,7 @@ Failed = Callable[[BaseException], None]
 
 class Services(QObject):
     printer_changed = Signal(object)  # QueueStatus, from the print worker's thread
+    office_changed = Signal(object)  # OfficeStatus, from the office printer's worker
     outbox_changed = Signal(object)  # OutboxStatus, from the outbox worker's thread
     hub_changed = Signal(object)  # HubStatus: this kiosk's link to the event's hub
     event_changed = Signal()  # something changed at the hub: ask event() again
@@ -66,6 +68,9 @@ class Services(QObject):
         self._reading_outbox = self._asking_total = False
         self._default_language: str = campaign.campaign.default_language
         self.drives = DriveFinder()  # the mounted USB drives; tests point it at a temp tree
+        # The office printer as the window was last told (what the panel shows beside it).
+        self._office_seen: OfficeStatus | None = None
+        self.office_changed.connect(self._saw_office)
 
     @property
     def store(self) -> Store:
@@ -81,12 +86,19 @@ class Services(QObject):
 
     def letters_kept(self, delivery: Delivery) -> None:
         """New work for the workers: wake them now rather than at their next round."""
-        self.core.letters_kept(printed=delivery.print, emailed=delivery.email)
+        self.core.letters_kept(printed=delivery.print or delivery.full_letter,
+                               emailed=delivery.email)
 
     # --- status (never blocks) -----------------------------------------------------------------
 
     def printer_status(self) -> QueueStatus | None:
         return self.core.printing.status()
+
+    def office_status(self) -> OfficeStatus | None:
+        return self._office_seen or self.core.printing.office_status()
+
+    def _saw_office(self, status: OfficeStatus) -> None:
+        self._office_seen = status
 
     def outbox_status(self) -> OutboxStatus | None:
         return self.core.outbox.status() if self.core.outbox.worker else None
@@ -181,7 +193,12 @@ class Services(QObject):
         self.ops.run(lambda core: core.printing.retry(job_id), on_done)
 
     def cancel_print_job(self, job_id: int, on_done: Callable[[object], None]) -> None:
-        self.ops.run(lambda core: core.printing.cancel(job_id), on_done)
+        def failed(error: BaseException) -> None:
+            # CUPS did not answer: the full letter may still print, so it stays as it was.
+            log.warning("print job %s not cancelled: %s", job_id, error)
+            on_done(False)
+
+        self.ops.run(lambda core: core.printing.cancel(job_id), on_done, failed)
 
     def retry_email(self, outbox_id: int, on_done: Callable[[object], None]) -> None:
         self._email_action(lambda core: core.outbox.retry(outbox_id), on_done)
@@ -249,6 +266,7 @@ class Services(QObject):
     def start(self) -> None:
         """After the attract screen is up: escpos and smtplib load off that path."""
         self.core.start_workers(on_printer=self.printer_changed.emit,
+                                on_office=self.office_changed.emit,
                                 on_outbox=self.outbox_changed.emit,
                                 on_hub=self.hub_changed.emit)
         # Off the GUI thread: emails to where the campaign now sends them (hub or not), and

@@ -283,20 +283,26 @@ class Visitor:
         """The ways the Deliver step offers: its Print and Email cards on screen."""
         self._on(Step.DELIVER)
         page = self.page(Step.DELIVER, DeliverPage)
-        return Delivery(print=page.print_card.isVisible(), email=page.email_card.isVisible())
+        return Delivery(print=page.print_card.isVisible(), email=page.email_card.isVisible(),
+                        full_letter=page.office_card.isVisible())
 
-    def choose_delivery(self, *, print: bool | None = None, email: bool | None = None) -> None:
-        """On the Deliver step, tick (or untick) Print and Email."""
+    def choose_delivery(self, *, print: bool | None = None, email: bool | None = None,
+                        full_letter: bool | None = None) -> None:
+        """On the Deliver step, tick (or untick) Print, Print a full letter and Email."""
         self._on(Step.DELIVER)
         page = self.page(Step.DELIVER, DeliverPage)
-        for card, wanted in ((page.print_card, print), (page.email_card, email)):
+        for card, wanted in ((page.print_card, print), (page.email_card, email),
+                             (page.office_card, full_letter)):
             if wanted is not None and card.isChecked() != wanted:
+                if not card.isVisible():
+                    raise Stuck(f"the Deliver step offers no {card.accessibleName()!r} card")
                 self.tap(card)
 
-    def send(self, *, print: bool | None = None, email: bool | None = None) -> None:
-        """On the Deliver step: choose Print and Email when given, then tap Send and arrive at
-        the thank-you screen (the letters are kept)."""
-        self.choose_delivery(print=print, email=email)
+    def send(self, *, print: bool | None = None, email: bool | None = None,
+             full_letter: bool | None = None) -> None:
+        """On the Deliver step: choose Print, a full letter and Email when given, then tap Send
+        and arrive at the thank-you screen (the letters are kept)."""
+        self.choose_delivery(print=print, email=email, full_letter=full_letter)
         self._tap_to(self.window.primary, Step.THANKS)
 
     def done(self) -> None:

@@ -38,6 +38,7 @@ from kiosk.ui.widgets import (
 )
 
 if TYPE_CHECKING:
+    from kiosk.delivery.office_queue import OfficeStatus
     from kiosk.delivery.print_queue import QueueStatus
     from kiosk.domain.journey import Delivery
     from kiosk.ui.display import DisplayPreferences
@@ -131,11 +132,13 @@ class KioskWindow(QWidget):
 
         self._problems: list[Problem] = []
         self._printer_status: QueueStatus | None = None
+        self._office_status: OfficeStatus | None = None
         # The on-screen keyboard (a TouchKeyboard) on a touchscreen kiosk, set by the app.
         self.keyboard: QObject | None = None
         self._event_total: int | None = None
         if services is not None:
             services.printer_changed.connect(self._on_printer)
+            services.office_changed.connect(self._on_office)
             services.event_total.connect(self._on_event_total)
         self._shown_step: Step | None = None
         self._shown_lang: str | None = None
@@ -159,6 +162,8 @@ class KioskWindow(QWidget):
             page.set_typing(True)
         if self._printer_status is not None:
             page.printer_changed(self._printer_status)
+        if self._office_status is not None:
+            page.office_changed(self._office_status)
         if self._event_total is not None:
             page.event_total(self._event_total)
         page.installEventFilter(self)  # its size, while typing: see _give_back_top_bar
@@ -383,6 +388,11 @@ class KioskWindow(QWidget):
         self._printer_status = status
         for page in self.pages.made():
             page.printer_changed(status)
+
+    def _on_office(self, status: OfficeStatus) -> None:
+        self._office_status = status
+        for page in self.pages.made():
+            page.office_changed(status)
 
     # --- privacy -------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from kiosk.ui.pages.base import Page, PageHost
 from kiosk.ui.widgets import Reflow, button, label, set_checked_quietly, set_text
 
 if TYPE_CHECKING:
+    from kiosk.delivery.office_queue import OfficeStatus
     from kiosk.delivery.print_queue import QueueStatus
 
 
@@ -68,6 +69,7 @@ class AttractPage(Page):
         lay.addStretch(3)
         lay.addWidget(self.alert, 0, Qt.AlignmentFlag.AlignHCenter)
         self._printer: QueueStatus | None = None
+        self._office: OfficeStatus | None = None
 
     def heading(self) -> str:
         return self.campaign.campaign.title.get(self.lang)
@@ -108,10 +110,15 @@ class AttractPage(Page):
         self._printer = status
         self._show_printer()
 
+    def office_changed(self, status: OfficeStatus) -> None:
+        self._office = status
+        self._show_printer()
+
     def _show_printer(self) -> None:
-        """Staff see the printer's trouble here, between visitors."""
-        if self._printer is not None:
-            self.show_alert(self._printer.staff_alert(self.lang) or "")
+        """Staff see the printers' trouble here, between visitors."""
+        alerts = [s.staff_alert(self.lang) for s in (self._printer, self._office)
+                  if s is not None]
+        self.show_alert("\n".join(a for a in alerts if a))
 
     def failsafe(self) -> None:
         self.show_alert(self.t("failsafe.message"))

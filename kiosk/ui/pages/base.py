@@ -19,6 +19,7 @@ from kiosk.ui.widgets import label, set_compact, set_text
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign
+    from kiosk.delivery.office_queue import OfficeStatus
     from kiosk.delivery.print_queue import QueueStatus
     from kiosk.domain.journey import Delivery, Journey, Problem, Step
     from kiosk.ui.display import DisplayPreferences
@@ -123,6 +124,9 @@ class Page(QWidget):
 
     def printer_changed(self, status: QueueStatus) -> None:
         """The print worker's latest news (also given to a page when it is made)."""
+
+    def office_changed(self, status: OfficeStatus) -> None:
+        """The office printer's latest news (also given to a page when it is made)."""
 
     def letters_kept(self, delivery: Delivery, printer_ready: bool) -> None:
         """The visitor's letters were kept, to be delivered as ``delivery`` says."""

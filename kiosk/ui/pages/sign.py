@@ -114,27 +114,26 @@ class SignPage(Page):
             grid.addWidget(edit, row + 1, col, 1, span)
             self.edits[field] = edit
             self.labels[field] = lab
+            if field == "last_name":
+                # Made here, after the name and before the place, so that Tab (creation order:
+                # no setTabOrder, which a page made after the window's bars would undo) goes
+                # name, drawing, place. A check box: drawing is a choice, off until the
+                # visitor makes it, and the pad it opens is never in anyone's way.
+                self.draw_toggle = WrapCheck()
+                self.draw_toggle.toggled.connect(self._draw_toggled)
+                self.pad = SignaturePad()
+                self.pad.changed.connect(self._drawn)
+                self.pad.hide()
+                grid.addWidget(self.draw_toggle, 2, 0, 1, 2)
+                grid.addWidget(self.pad, 3, 0, 1, 2)
+        self._drawn_for = ""  # the session the pad's strokes belong to
         self.send_copy = WrapCheck()
         self.send_copy.toggled.connect(lambda on: self.journey.update(send_copy=on))
         self.opt_in = WrapCheck()
         self.opt_in.toggled.connect(lambda on: self.journey.update(opt_in=on))
         grid.addWidget(self.send_copy, 9, 0, 1, 2)
         grid.addWidget(self.opt_in, 10, 0, 1, 2)
-        # A check box: drawing is a choice, off until the visitor makes it, and the pad it
-        # opens is never in anyone's way.
-        self.draw_toggle = WrapCheck()
-        self.draw_toggle.toggled.connect(self._draw_toggled)
-        self.pad = SignaturePad()
-        self.pad.changed.connect(self._drawn)
-        self.pad.hide()
-        self._drawn_for = ""  # the session the pad's strokes belong to
-        grid.addWidget(self.draw_toggle, 2, 0, 1, 2)
-        grid.addWidget(self.pad, 3, 0, 1, 2)
         self.layout_.addLayout(grid)
-        # Made last, shown under the name: Tab goes name, drawing, then the place.
-        QWidget.setTabOrder(self.edits["last_name"], self.draw_toggle.box)
-        QWidget.setTabOrder(self.draw_toggle.box, self.pad.clear_button)
-        QWidget.setTabOrder(self.pad.clear_button, self.edits["city"])
         self.anonymous_note = label("help")
         self.layout_.addWidget(self.anonymous_note)
         self.layout_.addStretch(1)

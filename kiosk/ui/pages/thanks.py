@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -9,6 +11,9 @@ from kiosk.domain.journey import Delivery, Step
 from kiosk.ui.a11y import announce
 from kiosk.ui.pages.base import Page, PageHost
 from kiosk.ui.widgets import QrCode, Reflow, button, label, set_text
+
+if TYPE_CHECKING:
+    from kiosk.delivery.office_queue import OfficeStatus
 
 
 class ThanksPage(Page):
@@ -67,16 +72,27 @@ class ThanksPage(Page):
         self.printed_ok = True
         self.emailed = False
         self.printing = False
+        self.full_letter = self.office_ready = False
+        self._office: OfficeStatus | None = None
 
     def heading(self) -> str:
         return self.t("thanks.title")
 
-    def letters_kept(self, delivery: Delivery, printer_ready: bool) -> None:
-        self.set_outcome(printing=delivery.print, printer_ready=printer_ready,
-                         emailed=delivery.email)
+    def office_changed(self, status: OfficeStatus) -> None:
+        self._office = status
 
-    def set_outcome(self, *, printing: bool, printer_ready: bool, emailed: bool) -> None:
+    def letters_kept(self, delivery: Delivery, printer_ready: bool) -> None:
+        # With office_printer.automatic the full page is the campaign's, not the visitor's: the
+        # Send step said so, and there is nothing for them to collect.
+        asked = delivery.full_letter and not self.campaign.office_printer.automatic
+        self.set_outcome(printing=delivery.print, printer_ready=printer_ready,
+                         emailed=delivery.email, full_letter=asked,
+                         office_ready=self._office is not None and self._office.ready)
+
+    def set_outcome(self, *, printing: bool, printer_ready: bool, emailed: bool,
+                    full_letter: bool = False, office_ready: bool = False) -> None:
         self.printing, self.printed_ok, self.emailed = printing, printer_ready, emailed
+        self.full_letter, self.office_ready = full_letter, office_ready
         self._status()
         announce(self.status, self.status.text())
 
@@ -84,6 +100,9 @@ class ThanksPage(Page):
         lines = []
         if self.printing:
             lines.append(self.t("thanks.printing" if self.printed_ok else "thanks.print_waiting"))
+        if self.full_letter:
+            lines.append(self.t("thanks.full_letter" if self.office_ready
+                                else "thanks.full_letter_waiting"))
         if self.emailed:
             lines.append(self.t("thanks.emailed"))
         set_text(self.status, " ".join(lines))

@@ -65,6 +65,7 @@ class StaffAccess(QObject):
         self._queues: QueueView | None = None
         self._export: ExportScreen | None = None
         services.printer_changed.connect(lambda _s: self._refresh())
+        services.office_changed.connect(lambda _s: self._refresh())
         services.outbox_changed.connect(lambda _s: self._refresh())
 
         self.hold = QTimer(self)

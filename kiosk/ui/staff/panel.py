@@ -70,7 +70,11 @@ class StaffPanel(StaffScreen):
         self.hub_box, self.hub_lines = self._status_box()
         self.has_hub = services.campaign.hub.enabled
         self.hub_box.setVisible(self.has_hub)
+        # The office printer (full letters through CUPS), when the campaign has one.
+        self.office_box, self.office_lines = self._status_box()
+        self.office_box.setVisible(services.campaign.office_printer.enabled)
         status.addWidget(self.printer_box)
+        status.addWidget(self.office_box)
         status.addWidget(self.email_box)
         status.addWidget(self.hub_box)
         lay.addLayout(status)
@@ -238,11 +242,24 @@ class StaffPanel(StaffScreen):
             for line, text in zip(lines, texts, strict=True):
                 show_line(line, text)
         self._show_hub()
+        self._show_office(lang)
         set_text(self.buttons["review_held"], self.t("staff.review_held", n=held))
         self.buttons["review_held"].setEnabled(held > 0)
         for code, b in self.lang_buttons.items():
             set_checked_quietly(b, code == self.services.default_language())
         self._show_counts()
+
+    def _show_office(self, lang: str) -> None:
+        if not self.office_box.isVisibleTo(self):
+            return
+        st = self.services.office_status()
+        texts = [self.t("staff.office"), self.t("staff.not_started"), "", ""]
+        if st is not None:
+            texts[1:] = [st.label(lang),
+                         self.t("staff.queue_print", queued=st.queued, printed=st.printed),
+                         st.staff_message(lang) if st.needs_staff else ""]
+        for line, text in zip(self.office_lines, texts, strict=True):
+            show_line(line, text)
 
     def _show_hub(self) -> None:
         if not self.has_hub:

@@ -63,6 +63,7 @@ class QueueView(StaffScreen):
             set_text(empty, self.t("staff.queues_empty"))
         for job in jobs:
             text = self.t("staff.queue_print_row", id=job.id,
+                          printer=tr(f"office.cli.device_{job.device}", lang),
                           state=tr(f"printing.job.{job.state}", lang),
                           recipient=names.get(job.recipient_id, job.recipient_id),
                           attempts=job.attempts)

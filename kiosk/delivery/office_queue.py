@@ -1,0 +1,265 @@
+"""The office printer's worker: full-page letters handed to CUPS once each, and followed there.
+
+A full letter is a print job (``device = 'office'``) saved with its letter before the visitor
+saw "thank you". Each round of the worker (kiosk.background.Worker, on its own thread):
+
+1. asks CUPS for the queue. No answer: nothing moves; staff see "CUPS not answering";
+2. follows every job CUPS already has: "completed" marks it printed (the only state that does);
+   cancelled or aborted in CUPS marks it failed, for staff to retry or cancel; a job CUPS no
+   longer knows is failed too ("unknown" is never "printed");
+3. hands the next job over, if the queue exists and accepts jobs. The try is counted and
+   committed first, under a title naming the letter and the try, and CUPS's job number is
+   written down after. A kiosk stopped between the two finds its job again by that title
+   rather than handing it over twice.
+
+A stopped queue (``cupsdisable``, or CUPS stopping it after a printer error) still takes jobs
+and keeps them: they print, once, when staff start it again. A queue that rejects jobs
+(``cupsreject``) or does not exist takes none: the kiosk keeps the letter and tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from kiosk.background import Worker
+from kiosk.delivery import cups_link
+from kiosk.delivery.cups_link import CupsRefused, CupsUnavailable, JobPhase, QueueState
+from kiosk.i18n import tr
+from kiosk.store import print_jobs as pj
+
+if TYPE_CHECKING:
+    from kiosk.config import Campaign
+    from kiosk.store.db import Store
+    from kiosk.store.print_jobs import PrintJob
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 30.0  # how often an idle queue is looked at, for the staff panel
+
+
+class OfficeKind(StrEnum):
+    NOT_CHECKED = "not_checked"
+    READY = "ready"
+    PRINTING = "printing"
+    STOPPED = "stopped"
+    NOT_ACCEPTING = "not_accepting"
+    NO_QUEUE = "no_queue"
+    NO_CUPS = "no_cups"
+    DISABLED = "disabled"
+
+
+_TROUBLE = (OfficeKind.STOPPED, OfficeKind.NOT_ACCEPTING, OfficeKind.NO_QUEUE,
+            OfficeKind.NO_CUPS)
+
+
+@dataclass(frozen=True)
+class OfficeStatus:
+    """A snapshot for the UI: the queue as CUPS last said, and the office jobs' counts."""
+
+    kind: OfficeKind
+    detail: str = ""
+    queue: str = ""
+    queued: int = 0
+    printed: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    queued_ids: tuple[int, ...] = ()
+
+    @property
+    def needs_staff(self) -> bool:
+        return self.kind in _TROUBLE
+
+    @property
+    def ready(self) -> bool:
+        return self.kind in (OfficeKind.READY, OfficeKind.PRINTING)
+
+    def label(self, lang: str) -> str:
+        return tr(f"office.status.{self.kind}", lang)
+
+    def staff_message(self, lang: str) -> str:
+        if self.kind in (OfficeKind.NOT_CHECKED, OfficeKind.DISABLED):
+            return self.label(lang)
+        return tr(f"office.staff.{self.kind}", lang, detail=self.detail or "-", queue=self.queue)
+
+    def staff_alert(self, lang: str) -> str | None:
+        """The attract screen's staff alert, or None when all is well."""
+        if self.needs_staff:
+            msg = self.staff_message(lang)
+            if self.queued:
+                msg = f"{msg} {tr('office.staff.waiting', lang, count=self.queued)}"
+            return msg
+        if self.failed:
+            return tr("office.staff.failed_jobs", lang, count=self.failed)
+        return None
+
+
+class OfficeService:
+    """Prints full letters through CUPS in the background. ``start()`` once; ``wake()`` after
+    new jobs or a staff action."""
+
+    def __init__(self, campaign: Campaign, store: Store,
+                 on_change: Callable[[OfficeStatus], None] | None = None):
+        self.campaign = campaign
+        self.settings = campaign.office_printer
+        self.store = store
+        self.on_change = on_change
+        self._lock = threading.Lock()
+        first = OfficeKind.NOT_CHECKED if self.settings.enabled else OfficeKind.DISABLED
+        self._status = OfficeStatus(first, queue=self.settings.queue or "")
+        self._worker = Worker("office-printer", self._step,
+                              idle_seconds=IDLE_SECONDS, on_error=self._on_error)
+
+    # --- control, from any thread ------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.settings.enabled:
+            self._worker.start()
+
+    def stop(self) -> None:
+        self._worker.stop(timeout=4 * self.settings.timeout_seconds + 2)
+
+    def wake(self) -> None:
+        self._worker.wake()
+
+    def status(self) -> OfficeStatus:
+        with self._lock:
+            return self._status
+
+    @property
+    def running(self) -> bool:
+        return self._worker.running
+
+    # --- the worker's round ------------------------------------------------------------------
+
+    def _step(self) -> float | None:
+        with self.store.thread_connection():
+            return self._round(self.store)
+
+    def _round(self, store: Store) -> float:
+        s = self.settings
+        try:
+            queue = cups_link.queue_state(s)
+            self._follow(store)
+            handed = self._hand_over(store, queue)
+        except CupsUnavailable as e:
+            log.warning("office printer: %s", e)
+            self._publish(store, OfficeKind.NO_CUPS, str(e))
+            return s.retry_seconds
+        if handed is None:  # nothing to hand over
+            kind, detail = _kind_of(queue)
+            with_cups = pj.with_cups(store)
+            if kind is OfficeKind.READY and with_cups:
+                kind = OfficeKind.PRINTING
+            self._publish(store, kind, detail)
+            return s.poll_seconds if with_cups else IDLE_SECONDS
+        if not handed:  # the queue cannot take it now
+            return s.retry_seconds
+        return 0.0  # at once to the next letter
+
+    def _follow(self, store: Store) -> None:
+        for job in pj.with_cups(store):
+            assert job.cups_job is not None
+            state = cups_link.job_state(self.settings, job.cups_job)
+            if state.phase is JobPhase.PRINTED:
+                pj.mark_printed(store, job.id, "completed")
+                log.info("office job %s printed (CUPS job %s)", job.id, job.cups_job)
+            elif state.phase is JobPhase.ENDED:
+                log.warning("office job %s: %s", job.id, state.detail)
+                pj.mark_failed(store, job.id, state.detail)
+            elif state.phase is JobPhase.GONE:
+                log.warning("office job %s: CUPS job %s unknown to CUPS", job.id, job.cups_job)
+                pj.mark_failed(store, job.id, tr("office.staff.gone", "en"))
+            else:
+                pj.note_status(store, job.id, str(state.phase), state.detail or None)
+
+    def _hand_over(self, store: Store, queue: QueueState) -> bool | None:
+        """None: nothing to hand over; False: the queue cannot take it now; True: handed."""
+        job = pj.next_to_hand_over(store)
+        if job is None:
+            return None
+        if not (queue.exists and queue.accepting):
+            kind, detail = _kind_of(queue)
+            pj.note_status(store, job.id, str(kind), detail or None)
+            self._publish(store, kind, detail)
+            return False
+        if job.sent_at is not None:
+            # A try counted whose outcome was never written down (the kiosk stopped between
+            # handing it over and noting CUPS's number): CUPS may have it; look first.
+            found = cups_link.find_job(self.settings, self._title(job))
+            if found is not None:
+                log.info("office job %s: found as CUPS job %s", job.id, found)
+                pj.note_cups_job(store, job.id, found)
+                return True
+        try:
+            data = self._pdf(store, job)
+        except Exception as e:  # a layout bug must not hold every letter behind this one
+            log.exception("office job %s could not be laid out", job.id)
+            pj.mark_failed(store, job.id, f"the page could not be laid out: {e}")
+            return True
+        pj.note_sent(store, job.id)
+        job = replace(job, attempts=job.attempts + 1)
+        try:
+            number = cups_link.print_pdf(self.settings, data, self._title(job),
+                                         spool=store.data_dir)
+        except CupsRefused as e:
+            log.warning("office job %s refused by CUPS: %s", job.id, e)
+            kind = OfficeKind.NOT_ACCEPTING if e.reason == "not_accepting" else OfficeKind.NO_QUEUE
+            pj.not_handed_over(store, job.id, str(kind), str(e))
+            self._publish(store, kind, str(e))
+            return False
+        pj.note_cups_job(store, job.id, number)
+        log.info("office job %s handed to CUPS as job %s", job.id, number)
+        after = pj.get_job(store, job.id)
+        if after is not None and after.state == "cancelled":
+            # Staff cancelled it while it was being handed over: CUPS must not print it.
+            cups_link.cancel_job(self.settings, number)
+        self._publish(store, OfficeKind.PRINTING, "")
+        return True
+
+    def _title(self, job: PrintJob) -> str:
+        return cups_link.job_title(job.id, job.letter_uuid, job.attempts)
+
+    def _pdf(self, store: Store, job: PrintJob) -> bytes:
+        from kiosk.delivery.paper.letter_pdf import full_letter_pdf
+
+        letter, created = pj.letter_for_job(store, job.id)
+        when = created.replace(tzinfo=created.tzinfo or UTC).astimezone()
+        title = self.campaign.campaign.title.get(letter.language)
+        return full_letter_pdf([(letter, when)], paper=self.settings.paper, title=title)
+
+    def _publish(self, store: Store, kind: OfficeKind, detail: str) -> None:
+        c = pj.counts(store, "office")
+        new = OfficeStatus(kind, detail, self.settings.queue or "", c["queued"], c["printed"],
+                           c["failed"], c["cancelled"], tuple(pj.queued_ids(store, "office")))
+        with self._lock:
+            changed = new != self._status
+            self._status = new
+        if changed and self.on_change is not None:
+            try:
+                self.on_change(new)
+            except Exception:  # the UI's problem must not stop printing
+                log.exception("office status callback failed")
+
+    def _on_error(self, e: BaseException) -> None:
+        with self._lock:
+            self._status = replace(self._status, kind=OfficeKind.NO_CUPS,
+                                   detail=f"office printer worker error: {e}")
+            snap = self._status
+        if self.on_change is not None:
+            self.on_change(snap)
+
+
+def _kind_of(queue: QueueState) -> tuple[OfficeKind, str]:
+    if not queue.exists:
+        return OfficeKind.NO_QUEUE, ""
+    if not queue.accepting:
+        return OfficeKind.NOT_ACCEPTING, queue.message
+    if queue.stopped:
+        return OfficeKind.STOPPED, queue.message
+    return OfficeKind.READY, ""
