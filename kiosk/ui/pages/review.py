@@ -119,6 +119,10 @@ class ReviewPage(Page):
         page.setAccessibleName(page_head.text())
         page.setAccessibleDescription(letter.text())
 
+    def full_pages(self) -> list[FullPageView]:
+        """The full-page pictures on show, one per letter (none without an office printer)."""
+        return [page for _head, page in self._pages if page.isVisibleTo(self)]
+
     def retranslate(self) -> None:
         super().retranslate()
         if self.isVisible():
