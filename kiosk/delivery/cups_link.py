@@ -165,19 +165,24 @@ def queue_state(settings: OfficePrinterSettings) -> QueueState:
     )
 
 
+# IPP media names (PWG 5101.1) for what the kiosk prints besides letters.
+MEDIA = {"letter": "Letter", "a4": "A4", "us10": "na_number-10_4.125x9.5in",
+         "dl": "iso_dl_110x220mm"}
+
+
 def print_pdf(settings: OfficePrinterSettings, data: bytes, title: str,
-              *, spool: Path | None = None) -> int:
+              *, spool: Path | None = None, media: str | None = None) -> int:
     """Hand a PDF to the queue; returns CUPS's job number.
 
     ``spool``: a private folder for the file CUPS reads (the data dir: a letter never sits in
     /tmp for other users to read); removed once CUPS has it. Printed at its real size
     (``print-scaling=none``): a letter scaled to the printer's margins would move its address
-    out of the envelope's window.
+    out of the envelope's window. ``media``: a key of MEDIA (default: the settings' paper), e.g.
+    "us10" for envelopes, which most printers then take from their manual feed.
     """
     assert settings.queue is not None
-    media = "Letter" if settings.paper == "letter" else "A4"
-    options = {"media": media, "print-scaling": "none", "fit-to-page": "false",
-               "sides": "one-sided"}
+    options = {"media": MEDIA[media or settings.paper], "print-scaling": "none",
+               "fit-to-page": "false", "sides": "one-sided"}
     folder = tempfile.mkdtemp(prefix=".office-", dir=spool)  # private to the kiosk's user
     name = os.path.join(folder, _document_name(title))
     try:
