@@ -198,7 +198,7 @@ def _office_screens(campaign: Campaign, out: Path, size: tuple[int, ...],
             v.next()
             v.choose_delivery(print=True, full_letter=True)
             shot(deliver, lang)
-            v.send()
+            v.send(print=False)  # no receipt worker runs here to say it is printing
             shot(thanks, lang)
             v.done()
             v.language(lang)
