@@ -12,6 +12,7 @@ Everything else about the package is in pyproject.toml.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from setuptools import setup
@@ -41,6 +42,8 @@ class BuildPyWithBundled(build_py):
         super().run()
         if self.editable_mode:
             return  # an editable install runs from the source tree, folders and all
+        # A build folder left by an earlier build may hold files removed since: start afresh.
+        shutil.rmtree(Path(self.build_lib, BUNDLED_INTO), ignore_errors=True)
         for rel in bundled_files():
             dest = Path(self.build_lib, BUNDLED_INTO, rel)
             self.mkpath(str(dest.parent))
