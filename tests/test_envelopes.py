@@ -207,14 +207,75 @@ def test_envelopes_command_end_to_end(campaign, store, data_dir, tmp_path):
     assert not (tmp_path / "old.pdf").exists()
 
 
-def test_print_refuses_envelopes_and_a_missing_office_printer(campaign, store, data_dir,
-                                                              tmp_path):
+def test_print_needs_the_office_printer(campaign, store, data_dir, tmp_path):
     printed(store, keep(store, campaign, "pm").print_job_id)
-    done = run(data_dir, "--out", str(tmp_path / "e.pdf"), "--print")
-    assert done.returncode == 2 and "envelope feed" in done.stderr
-    assert (tmp_path / "e.pdf").exists(), "the file is written first"
-    done = run(data_dir, "--out", str(tmp_path / "l.pdf"), "--labels", "avery5160", "--print")
-    assert done.returncode == 2 and "[office_printer]" in done.stderr
+    for kind in ([], ["--labels", "avery5160"]):
+        out = tmp_path / f"{len(kind)}.pdf"
+        done = run(data_dir, "--out", str(out), *kind, "--print")
+        assert done.returncode == 2 and "[office_printer]" in done.stderr, done.stderr
+        assert out.exists(), "the file is written first"
+
+
+def office_file(tmp_path: Path, cups, queue: str) -> Path:
+    """The sample campaign with the tests' CUPS queue as its office printer."""
+    from tests.support.campaigns import sample_text, toml_value
+
+    path = tmp_path / "office.toml"
+    path.write_text(sample_text() + "\n[office_printer]\nenabled = true\n"
+                    f"queue = {toml_value(queue)}\nserver = {toml_value(str(cups.socket_path))}\n",
+                    encoding="utf-8")
+    return path
+
+
+def arrived(cups_queue, job: int) -> bytes:
+    """The PDF CUPS handed the printer: its device writes job-<N>.prn once the job completed."""
+    from tests.support.waiting import wait_until
+
+    path = cups_queue.folder / f"job-{job}.prn"
+    wait_until(lambda: path.exists() and path.stat().st_size, what=f"CUPS job {job} printed")
+    return path.read_bytes()
+
+
+def job_media(settings, job: int) -> str:
+    from kiosk.delivery import cups_link
+
+    with cups_link.connection(settings) as conn:
+        return str(conn.getJobAttributes(job)["media"])
+
+
+def test_print_sends_envelopes_and_labels_to_cups(campaign, store, data_dir, tmp_path, cups,
+                                                  cups_queue):
+    import re
+
+    from kiosk.app.preflight import load_campaign
+
+    for recipient in ("pm", "un-ohchr"):
+        printed(store, keep(store, campaign, recipient).print_job_id)
+    config = office_file(tmp_path, cups, cups_queue.name)
+    settings = load_campaign(config).office_printer
+
+    done = run(data_dir, "--config", str(config), "--out", str(tmp_path / "e.pdf"), "--print")
+    assert done.returncode == 0, done.stderr
+    assert "manual (envelope) feed: load #10 envelopes there, 2 in all" in done.stdout
+    job = int(re.search(r"as CUPS job (\d+)\.", done.stdout)[1])
+    pages = reader(arrived(cups_queue, job)).pages
+    assert [page_size_mm(p) for p in pages] == [pytest.approx((241.3, 104.775), abs=0.1)] * 2
+    assert "80 Wellington" in pages[0].extract_text() + pages[1].extract_text()
+    assert job_media(settings, job) == "na_number-10_4.125x9.5in"
+
+    done = run(data_dir, "--config", str(config), "--out", str(tmp_path / "l.pdf"),
+               "--labels", "l7160", "--print", "--lang", "fr")
+    assert done.returncode == 0, done.stderr
+    assert "chargez-y 1 planche d’étiquettes Avery L7160" in done.stdout
+    job = int(re.search(r"tâche CUPS (\d+)\.", done.stdout)[1])
+    [page] = reader(arrived(cups_queue, job)).pages
+    assert page_size_mm(page) == pytest.approx(PAPER_SIZES["a4"], abs=0.1)
+    assert job_media(settings, job) == "A4", "the sheet's paper, though the letters are Letter"
+
+    cups.stop()
+    done = run(data_dir, "--config", str(config), "--out", str(tmp_path / "x.pdf"), "--print")
+    assert done.returncode == 1 and "did not take it" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and (tmp_path / "x.pdf").exists()
 
 
 def test_missing_font_is_a_refusal(campaign, store, data_dir, tmp_path, monkeypatch):

@@ -2,7 +2,8 @@
 
 Every use case is a method of one of its parts, grouped by subject: ``letters`` (keeping what a
 visitor confirmed), ``printing``, ``outbox``, ``records`` (counts, exports, the retention purge),
-``hub`` (uploading to the event's hub, when the campaign has one).
+``hub`` (uploading to the event's hub, when the campaign has one), ``envelopes`` (the day's
+addresses on envelopes or labels).
 The window and every command call these; nothing is done twice. Each change is written to the
 audit log under the core's ``actor`` in the same transaction as the change itself.
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.app.context import STAFF, Context
+from kiosk.app.envelopes import Envelopes
 from kiosk.app.hub import Hub
 from kiosk.app.letters import Letters
 from kiosk.app.outbox import Outbox
@@ -42,6 +44,7 @@ class Kiosk:
         self.printing = Printing(self._ctx)
         self.outbox = Outbox(self._ctx)
         self.records = Records(self._ctx)
+        self.envelopes = Envelopes(self._ctx)
         self.hub = Hub(self._ctx, printer_state=self._printer_state)
 
     @property

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from kiosk.app.context import Context
     from kiosk.config import Campaign
     from kiosk.delivery.paper.geometry import Sheet
+    from kiosk.export_targets import DriveFinder, ExportTarget
     from kiosk.store.db import Store
     from kiosk.store.printed_letters import PrintedLetter
 
@@ -45,6 +47,35 @@ class Addresses:
         if self.kind == "l7160":
             return "a4"
         return "envelope"
+
+    @property
+    def media(self) -> Literal["letter", "a4", "us10", "dl"]:
+        """What to ask CUPS for (a key of kiosk.delivery.cups_link.MEDIA): the envelope itself,
+        which most printers then take from their manual feed, or the label sheet's paper."""
+        paper = self.paper
+        if paper == "envelope":
+            assert self.kind in ("us10", "dl")
+            return "us10" if self.kind == "us10" else "dl"
+        return paper
+
+    @property
+    def sheets(self) -> int:
+        """What to load in the printer: one envelope a letter, or enough label sheets."""
+        from kiosk.delivery.paper.geometry import LABEL_SHEETS
+
+        if self.kind == "avery5160" or self.kind == "l7160":
+            return -(-self.letters // LABEL_SHEETS[self.kind].per_sheet)
+        return self.letters
+
+    def file_name(self) -> str:
+        """"envelopes-us10-2026-11-03.pdf", "labels-avery5160-2026-11-03.pdf"."""
+        what = "labels" if self.paper != "envelope" else "envelopes"
+        return f"{what}-{self.kind}-{self.day.isoformat()}.pdf"
+
+    def counted(self) -> str:
+        """The audit log's line: the kind, the day and how many, never an address."""
+        return (f"{self.kind}, {self.letters} of {self.day.isoformat()}"
+                f" ({self.left_for_windows} left for window envelopes)")
 
 
 def local_day_bounds(day: date) -> tuple[str, str]:
@@ -97,10 +128,86 @@ def day_addresses(campaign: Campaign, store: Store, day: date, *, lang: str,
     return Addresses(pdf, kind, day, len(addresses), left_out)
 
 
+def document_title(campaign: Campaign, addresses: Addresses, lang: str) -> str:
+    """The PDF's title, also the CUPS job's: "Envelopes: <campaign>"."""
+    from kiosk.i18n import tr
+
+    key = "paper.envelopes_title" if addresses.paper == "envelope" else "paper.labels_title"
+    return tr(key, lang, campaign=campaign.campaign.title.get(lang))
+
+
+def load_hint(addresses: Addresses, lang: str) -> str:
+    """What staff put in the printer first: envelopes in its manual feed, or label sheets."""
+    from kiosk.i18n import tr
+
+    kind = tr(f"paper.kind_{addresses.kind}", lang)
+    key = "paper.load_envelopes" if addresses.paper == "envelope" else "paper.load_labels"
+    return tr(key, lang, n=addresses.sheets, kind=kind)
+
+
 def print_addresses(campaign: Campaign, addresses: Addresses, *, title: str,
                     spool: Path) -> int:
-    """Hand a sheet of labels to the office printer; returns CUPS's job number. Raises
-    CupsUnavailable or CupsRefused (kiosk.delivery.cups_link) with a plain message."""
+    """Hand envelopes or a sheet of labels to the office printer, asking for their own media
+    (an envelope size, or the sheet's paper whatever the letters are printed on); returns
+    CUPS's job number. Raises CupsUnavailable or CupsRefused (kiosk.delivery.cups_link) with a
+    plain message."""
     from kiosk.delivery.cups_link import print_pdf
 
-    return print_pdf(campaign.office_printer, addresses.pdf, title, spool=spool)
+    if not addresses.letters:
+        raise ValueError("no addresses to print")
+    return print_pdf(campaign.office_printer, addresses.pdf, title, spool=spool,
+                     media=addresses.media)
+
+
+class Envelopes:
+    """The core's part for envelopes and labels (the staff panel's "Envelopes and labels").
+    Printing and saving are written to the audit log with counts only: the addresses are
+    recipients', but an audit line has no use for them."""
+
+    def __init__(self, ctx: Context):
+        self._ctx = ctx
+
+    def count(self, day: date) -> tuple[int, int]:
+        """How many letters printed on ``day`` want an envelope, and how many more printed on
+        a full page too (in window envelopes already): a quick read, no PDF made."""
+        letters, left_out = day_letters(self._ctx.campaign, self._ctx.store, day)
+        return len(letters), left_out
+
+    def addresses(self, day: date, *, lang: str, labels: Sheet | None = None,
+                  everything: bool = False) -> Addresses:
+        return day_addresses(self._ctx.campaign, self._ctx.store, day, lang=lang,
+                             labels=labels, everything=everything)
+
+    def print(self, addresses: Addresses, *, lang: str) -> int:
+        """Send them to the office printer; returns CUPS's job number. A refusal or a CUPS
+        that does not answer is recorded (its kind) and raised."""
+        campaign = self._ctx.campaign
+        try:
+            job = print_addresses(campaign, addresses, spool=self._ctx.data_dir,
+                                  title=document_title(campaign, addresses, lang))
+        except Exception as e:
+            self._ctx.audit("envelopes.print_failed",
+                            f"{addresses.counted()}: {type(e).__name__}")
+            raise
+        self._ctx.audit("envelopes.print", f"{addresses.counted()}, CUPS job {job}")
+        return job
+
+    def save(self, addresses: Addresses, target: ExportTarget, folder: str,
+             drives: DriveFinder) -> Path:
+        """Write the PDF into the new ``folder`` on the ``target`` staff chose and confirmed,
+        and nowhere else (the export's rules: kiosk.export_targets); returns the file."""
+        from kiosk.export_targets import make_export_folder
+        from kiosk.exports import write_together
+
+        if not addresses.letters:
+            raise ValueError("no addresses to save")
+        where = target.describe("en")  # the audit log's language
+        try:
+            out = make_export_folder(target, folder, drives) / addresses.file_name()
+            write_together({out: addresses.pdf})
+        except Exception as e:
+            # Its kind only: a message could quote a path on a visitor's stick.
+            self._ctx.audit("envelopes.save_failed", f"to {where}: {type(e).__name__}")
+            raise
+        self._ctx.audit("envelopes.save", f"{addresses.counted()}, to {where}")
+        return out

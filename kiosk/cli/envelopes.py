@@ -1,6 +1,7 @@
 """``letter-kiosk envelopes --out FILE.pdf``: the recipients' addresses for the letters printed
 today (or on ``--date``), as envelopes of the campaign's paper's kind or as a sheet of labels
-(``--labels avery5160|l7160``); ``--print`` sends a label sheet to the office printer.
+(``--labels avery5160|l7160``); ``--print`` also sends them to the office printer, asking for
+the envelope size (which most printers take from their manual feed) or the label sheet's paper.
 
 By default only letters printed on the receipt printer alone: a full page goes in a window
 envelope that already shows its address (``--all`` includes them).
@@ -43,7 +44,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--all", action="store_true", dest="everything",
                    help="also letters printed on a full page (they fit a window envelope)")
     p.add_argument("--print", action="store_true", dest="send",
-                   help="also send the label sheet to the office printer ([office_printer])")
+                   help="also send them to the office printer ([office_printer]): envelopes "
+                        "go in its manual (envelope) feed, label sheets in its tray")
     p.add_argument("--lang", choices=LANGUAGES,
                    help="language of the messages and the return address (default: the "
                         "campaign's)")
@@ -105,25 +107,21 @@ def _write(out: Path, pdf: bytes, lang: str) -> None:
 
 
 def _send(campaign: Campaign, data_dir: Path, done: Addresses, out: Path, lang: str) -> int:
-    from kiosk.app.envelopes import print_addresses
+    from kiosk.app.envelopes import document_title, load_hint, print_addresses
     from kiosk.delivery.cups_link import CupsRefused, CupsUnavailable
     from kiosk.errors import Refusal
     from kiosk.i18n import tr
 
     settings = campaign.office_printer
-    kind = tr(f"paper.kind_{done.kind}", lang)
-    if done.paper == "envelope":
-        raise Refusal(tr("paper.print_envelopes", lang, path=out, kind=kind))
     if not settings.enabled:
         raise Refusal(tr("paper.print_no_printer", lang, path=out))
-    if done.paper != settings.paper:
-        raise Refusal(tr("paper.print_wrong_paper", lang, path=out, kind=kind,
-                         sheet=done.paper.capitalize(), paper=settings.paper.capitalize()))
-    title = tr("paper.labels_title", lang, campaign=campaign.campaign.title.get(lang))
     try:
-        job = print_addresses(campaign, done, title=title, spool=data_dir)
+        job = print_addresses(campaign, done, title=document_title(campaign, done, lang),
+                              spool=data_dir)
     except (CupsUnavailable, CupsRefused) as e:
         print(tr("paper.print_failed", lang, path=out, error=e), file=sys.stderr)
         return EXIT_FAILED
     print(tr("paper.printed", lang, queue=settings.queue, job=job))
+    print(load_hint(done, lang))
     return EXIT_OK
+
