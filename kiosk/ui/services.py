@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from kiosk.config import Campaign
     from kiosk.delivery.office_queue import OfficeStatus
     from kiosk.delivery.outbox import OutboxStatus
+    from kiosk.delivery.paper.geometry import Sheet
     from kiosk.delivery.print_queue import QueueStatus
     from kiosk.domain.journey import Delivery, VisitorSession
     from kiosk.domain.letter import Letter
@@ -164,6 +165,12 @@ class Services(QObject):
     def export_targets(self) -> list[ExportTarget]:
         return self.core.records.export_targets(self.drives)
 
+    def envelope_count(self) -> tuple[int, int]:
+        """Today's letters to address, and those left for window envelopes (a quick read)."""
+        from datetime import date
+
+        return self.core.envelopes.count(date.today())
+
     # --- what staff do (off the GUI thread, each written to the audit log) ---------------------
 
     def audit(self, action: str, detail: str = "") -> None:
@@ -260,6 +267,80 @@ class Services(QObject):
 
         self.ops.run_slow("export", lambda core: core.records.export_to(
             target, folder, self.drives, lang=lang), done, failed)
+
+    def print_addresses(self, labels: Sheet | None, on_done: Callable[[bool, str], None],
+                        lang: str) -> None:
+        """Today's envelopes (or ``labels``) to the office printer; ``on_done(ok, message)``
+        on the GUI thread, the message saying what happened and what to do."""
+        from datetime import date
+
+        from kiosk.app.envelopes import Addresses
+        from kiosk.i18n import tr
+
+        def call(core: Kiosk) -> tuple[Addresses, int]:
+            made = core.envelopes.addresses(date.today(), lang=lang, labels=labels)
+            return made, (core.envelopes.print(made, lang=lang) if made.letters else 0)
+
+        def done(result: tuple[Addresses, int]) -> None:
+            made, job = result
+            if not made.letters:
+                on_done(False, tr("staff.envelopes_nothing", lang))
+                return
+            on_done(True, tr("staff.envelopes_printed", lang, job=job, n=made.letters,
+                             kind=tr(f"paper.kind_{made.kind}", lang)))
+
+        self.ops.run_slow("envelopes-print", call, done,
+                          lambda error: on_done(False, self._envelopes_failed(error, lang)))
+
+    def save_addresses(self, labels: Sheet | None, target: ExportTarget, folder: str,
+                       on_done: Callable[[bool, str], None], lang: str) -> None:
+        """Today's envelopes (or ``labels``) as a PDF in the new ``folder`` on the ``target``
+        staff chose and confirmed, and nowhere else; ``on_done(ok, message)``."""
+        from datetime import date
+
+        from kiosk.app.envelopes import Addresses
+        from kiosk.export_targets import DriveGone
+        from kiosk.i18n import tr
+
+        def call(core: Kiosk) -> tuple[Addresses, Path | None]:
+            made = core.envelopes.addresses(date.today(), lang=lang, labels=labels)
+            if not made.letters:
+                return made, None
+            return made, core.envelopes.save(made, target, folder, self.drives)
+
+        def done(result: tuple[Addresses, Path | None]) -> None:
+            made, path = result
+            if path is None:
+                on_done(False, tr("staff.envelopes_nothing", lang))
+                return
+            on_done(True, tr("staff.envelopes_saved", lang, path=path, n=made.letters,
+                             kind=tr(f"paper.kind_{made.kind}", lang)))
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, DriveGone):
+                on_done(False, tr("staff.export_drive_gone", lang, name=target.name(lang)))
+            elif isinstance(error, OSError):
+                on_done(False, tr("exports.cannot_write", lang, path=target.path / folder,
+                                  error=error.strerror or error))
+            else:
+                on_done(False, self._envelopes_failed(error, lang))
+
+        self.ops.run_slow("envelopes-save", call, done, failed)
+
+    @staticmethod
+    def _envelopes_failed(error: BaseException, lang: str) -> str:
+        from kiosk.delivery.cups_link import CupsRefused, CupsUnavailable
+        from kiosk.delivery.paper.fonts import FontMissing
+        from kiosk.i18n import tr
+
+        if isinstance(error, CupsUnavailable):
+            return tr("staff.envelopes_no_cups", lang, error=error)
+        if isinstance(error, CupsRefused):
+            return tr("staff.envelopes_refused", lang, error=error)
+        if isinstance(error, FontMissing):
+            return str(error)
+        log.error("envelopes or labels failed: %s", type(error).__name__)
+        return tr("staff.envelopes_failed", lang, error=type(error).__name__)
 
     # --- life cycle ----------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kiosk.pin_gate import PinGate
     from kiosk.ui.input_watch import InputWatch
     from kiosk.ui.services import Services
+    from kiosk.ui.staff.envelopes_screen import EnvelopesScreen
     from kiosk.ui.staff.export_screen import ExportScreen
     from kiosk.ui.staff.held_review import HeldReview
     from kiosk.ui.staff.panel import StaffPanel
@@ -64,6 +65,7 @@ class StaffAccess(QObject):
         self._review: HeldReview | None = None
         self._queues: QueueView | None = None
         self._export: ExportScreen | None = None
+        self._envelopes: EnvelopesScreen | None = None
         services.printer_changed.connect(lambda _s: self._refresh())
         services.office_changed.connect(lambda _s: self._refresh())
         services.outbox_changed.connect(lambda _s: self._refresh())
@@ -123,7 +125,15 @@ class StaffAccess(QObject):
         assert self._export is not None
         return self._export
 
+    @property
+    def envelopes(self) -> EnvelopesScreen:
+        if self._envelopes is None:
+            self._make_panel()
+        assert self._envelopes is not None
+        return self._envelopes
+
     def _make_panel(self) -> None:
+        from kiosk.ui.staff.envelopes_screen import EnvelopesScreen
         from kiosk.ui.staff.export_screen import ExportScreen
         from kiosk.ui.staff.held_review import HeldReview
         from kiosk.ui.staff.panel import StaffPanel
@@ -133,6 +143,7 @@ class StaffAccess(QObject):
         self._panel = panel = self._ready(StaffPanel(services, lang, host))
         self._review = review = self._ready(HeldReview(services, lang, host))
         self._queues = queues = self._ready(QueueView(services, lang, host))
+        self._envelopes = envelopes = self._ready(EnvelopesScreen(services, lang, host))
         self._export = export = self._ready(ExportScreen(services, lang, host))
         panel.locked.connect(self._locked)
         panel.reset_requested.connect(self._reset)
@@ -142,6 +153,8 @@ class StaffAccess(QObject):
         panel.queues_requested.connect(queues.open_view)
         panel.export_requested.connect(export.open_screen)
         export.chosen.connect(panel.run_export)
+        panel.envelopes_requested.connect(envelopes.open_screen)
+        envelopes.choose_drive.connect(export.open_screen)
 
     @staticmethod
     def _ready(screen: W) -> W:
@@ -155,7 +168,8 @@ class StaffAccess(QObject):
         return any(w.isVisible() for w in self._screens())
 
     def _screens(self) -> tuple[QWidget, ...]:
-        made = (self._pad, self._panel, self._review, self._queues, self._export)
+        made = (self._pad, self._panel, self._review, self._queues, self._envelopes,
+                self._export)
         return tuple(w for w in made if w is not None)
 
     def open_pad(self) -> None:
@@ -172,6 +186,7 @@ class StaffAccess(QObject):
         for w in (self.review, self.queues):
             w.hide()
         self.export.close_screen()
+        self.envelopes.close_screen()
         self.services.audit("staff.lock")
 
     def _refresh(self) -> None:

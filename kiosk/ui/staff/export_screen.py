@@ -1,10 +1,15 @@
 """Where the export goes: staff pick a USB drive (or the kiosk's own folder) every time, then
 confirm it by name and size. A visitor's stick plugged in beside theirs is listed too, so
-nothing is ever written to a drive by being first."""
+nothing is ever written to a drive by being first.
+
+The same screen chooses where anything else staff save goes (the envelopes' PDF): an
+``Errand`` gives it that title, question and answer, so there is one way of choosing a drive.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -16,6 +21,18 @@ from kiosk.ui.widgets import Card, Overlay, PageCover, Reflow, button, label, se
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
+
+
+@dataclass(frozen=True)
+class Errand:
+    """What a drive is chosen for, other than the export; texts in the language on screen."""
+
+    title: str
+    question: Callable[[ExportTarget], str]  # "Save the PDF to KINGSTON (16 GB)?"
+    body: Callable[[str], str]  # what the confirmation adds, given the new folder's name
+    yes: str
+    back: str  # where Back goes, for a screen reader
+    chosen: Callable[[ExportTarget, str], None]  # the target confirmed, the new folder's name
 
 
 class ExportScreen(StaffScreen):
@@ -59,10 +76,14 @@ class ExportScreen(StaffScreen):
         self._pool: list[Card] = []
         self.cards: list[Card] = []
         self._targets: list[ExportTarget] = []
+        self.errand: Errand | None = None
 
-    def open_screen(self) -> None:
-        set_text(self.title, self.t("staff.export_title"))
-        set_text(self.back, self.t("common.back"), self.t("staff.review_back"))
+    def open_screen(self, errand: Errand | None = None) -> None:
+        """Choose where the export goes, or (``errand``) something else staff save."""
+        self.errand = errand
+        set_text(self.title, errand.title if errand else self.t("staff.export_title"))
+        set_text(self.back, self.t("common.back"),
+                 errand.back if errand else self.t("staff.review_back"))
         set_text(self.rescan, self.t("staff.export_rescan"))
         self.refresh()
         self.cover_window()
@@ -111,18 +132,30 @@ class ExportScreen(StaffScreen):
         from kiosk.exports import FILES
 
         folder = new_folder_name()
-        key = "staff.export_confirm_drive" if target.is_drive else "staff.export_confirm_here"
         self._cover()
+
+        def answer(yes: bool) -> None:
+            if yes:
+                self._chosen(target, folder)
+
+        if self.errand is not None:
+            self.confirm.ask(self.errand.question(target), self.errand.body(folder),
+                             self.errand.yes, self.t("staff.cancel"), answer)
+            return
+        key = "staff.export_confirm_drive" if target.is_drive else "staff.export_confirm_here"
         self.confirm.ask(
             self.t(key, n=len(FILES), target=target.describe(self._lang())),
             self.t("staff.export_confirm_body", folder=folder),
-            self.t("staff.export_yes"), self.t("staff.cancel"),
-            lambda yes: self._chosen(target, folder) if yes else None,
+            self.t("staff.export_yes"), self.t("staff.cancel"), answer,
         )
 
     def _chosen(self, target: ExportTarget, folder: str) -> None:
         self.hide()
-        self.chosen.emit(target, folder)
+        errand, self.errand = self.errand, None
+        if errand is not None:
+            errand.chosen(target, folder)
+        else:
+            self.chosen.emit(target, folder)
 
     def _cover(self) -> None:
         self.cover.cover()

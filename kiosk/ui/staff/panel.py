@@ -42,6 +42,7 @@ class StaffPanel(StaffScreen):
     review_requested = Signal()
     queues_requested = Signal()
     export_requested = Signal()
+    envelopes_requested = Signal()
 
     def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
         super().__init__(services, lang, parent)
@@ -90,7 +91,7 @@ class StaffPanel(StaffScreen):
         row: Reflow | None = None
         for i, key in enumerate(
             ["reset_session", "test_print", "queues", "retry_print", "retry_email", "review_held",
-             "export", "quit"]
+             "export", "envelopes", "quit"]
         ):
             if row is None or i % 2 == 0:  # two a row, or one under the other when text is large
                 row = Reflow(spacing=10)
@@ -368,6 +369,8 @@ class StaffPanel(StaffScreen):
             self.services.test_print(lambda ok, message: self.say(message), self._lang())
         elif key == "export":
             self.export_requested.emit()  # staff choose the drive first: never the first one
+        elif key == "envelopes":
+            self.envelopes_requested.emit()
         elif key == "retry_print":
             self.services.retry_print_jobs(lambda n: self._done("staff.retry_print_done", n))
         elif key == "retry_email":
