@@ -81,6 +81,9 @@ def test_no_keyboard_leaves_them_out(tmp_path):
     proc = _render(out, "--no-keyboard")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (out / "4-sign-en.png").is_file()
+    for lang in LANGS:  # the office printer's staff screens too
+        assert (out / f"14-staff-envelopes-{lang}.png").is_file()
+        assert (out / f"14-staff-envelopes-print-{lang}.png").is_file()
     assert not list(out.glob("*keyboard*"))
 
 

@@ -18,6 +18,7 @@ from kiosk.i18n import NEUTRAL_SAMPLE_VISITOR, language, languages
 
 if TYPE_CHECKING:
     from kiosk.config import Campaign
+    from kiosk.store import Store
 
 
 def sample_visitor(lang: str) -> dict[str, str]:
@@ -140,16 +141,19 @@ def render_screens(
     written += _office_screens(campaign, out, size, shot_names=("5-review-full-page",
                                                                 "6-deliver-full-letter",
                                                                 "8-thanks-full-letter",
-                                                                "11-staff-panel-office"))
+                                                                "11-staff-panel-office",
+                                                                "14-staff-envelopes",
+                                                                "14-staff-envelopes-print"))
     return written
 
 
 def _office_screens(campaign: Campaign, out: Path, size: tuple[int, ...],
-                    shot_names: tuple[str, str, str, str]) -> list[Path]:
+                    shot_names: tuple[str, str, str, str, str, str]) -> list[Path]:
     """The steps an office printer changes (issue 13), for a copy of the campaign with one:
-    Review with the full page, Send with "Print a full letter", the thank-you line, and the
-    staff panel with the printer stopped in CUPS. No worker runs: the printer's states are
-    given as CUPS would report them, so the pictures do not depend on this machine's CUPS."""
+    Review with the full page, Send with "Print a full letter", the thank-you line, the
+    staff panel with the printer stopped in CUPS, and Envelopes and labels with its print
+    question. No worker runs: the printer's states are given as CUPS would report them, so
+    the pictures do not depend on this machine's CUPS."""
     from PySide6.QtWidgets import QApplication
 
     from kiosk.delivery.office_queue import OfficeKind, OfficeStatus
@@ -159,7 +163,7 @@ def _office_screens(campaign: Campaign, out: Path, size: tuple[int, ...],
     office = campaign.office_printer.model_validate(
         {**campaign.office_printer.model_dump(), "enabled": True, "queue": "office"})
     campaign = campaign.model_copy(update={"office_printer": office})
-    review, deliver, thanks, panel = shot_names
+    review, deliver, thanks, panel, envelopes, print_question = shot_names
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="kiosk-screens-") as scratch:
         window = build_window(campaign, Path(scratch), kiosk_mode=False)
@@ -168,6 +172,7 @@ def _office_screens(campaign: Campaign, out: Path, size: tuple[int, ...],
         services, staff = window.services, window.staff
         assert services is not None and staff is not None
         v = Visitor(window)
+        _printed_today(services.store, campaign, receipt=12, full_page=5)
 
         def shot(name: str, lang: str) -> None:
             for _ in range(8):
@@ -207,12 +212,39 @@ def _office_screens(campaign: Campaign, out: Path, size: tuple[int, ...],
                 queued_ids=(15, 16)))
             staff.panel.open_panel()
             shot(panel, lang)
+            staff.envelopes.open_screen()
+            shot(envelopes, lang)
+            staff.envelopes.print.click()
+            shot(print_question, lang)
+            staff.envelopes.close_screen()
             staff.panel.close_panel()
+        services.stop()  # the staff's audit lines written and the store closed before rmtree
         window.allow_close()
         window.close()
         window.deleteLater()
         QApplication.processEvents()
     return written
+
+
+def _printed_today(store: Store, campaign: Campaign, *, receipt: int, full_page: int) -> None:
+    """Letters printed today in the scratch store, so Envelopes and labels has some to count:
+    ``receipt`` on the receipt printer alone, ``full_page`` on a full page too. Marked printed
+    by hand: no printer runs for these pictures."""
+    from kiosk.domain.letter import Signer, make_letter
+    from kiosk.store import print_jobs
+
+    for i in range(receipt + full_page):
+        recipient = campaign.recipients[i % len(campaign.recipients)].id
+        letter = make_letter(campaign, recipient, campaign.campaign.default_language,
+                             "…", Signer(first_name="Sample"))
+        office = i >= receipt
+        [kept] = store.keep(session_id="sample", campaign_id=campaign.campaign.id,
+                            letters=[letter], by_print=True, by_email=False, emails=[None],
+                            by_office=office)
+        assert kept.print_job_id is not None
+        print_jobs.mark_printed(store, kept.print_job_id, "online")
+        if kept.office_job_id is not None:
+            print_jobs.mark_printed(store, kept.office_job_id, "online")
 
 
 def _sample_drives(scratch: Path):  # -> DriveFinder

@@ -111,7 +111,8 @@ class EnvelopesScreen(StaffScreen):
             lines.append(self.t("staff.envelopes_left", n=self.left))
         set_text(self.count, " ".join(lines))
         for kind, card in self.kinds.items():
-            card.set_texts(self.t(f"paper.kind_{kind}"), self._detail(kind))
+            name = self.t(f"paper.kind_{kind}")  # lower case in French, for mid-sentence
+            card.set_texts(name[:1].upper() + name[1:], self._detail(kind))
             card.blockSignals(True)  # showing the choice, not making it
             card.setChecked(kind == self.kind)
             card.blockSignals(False)
