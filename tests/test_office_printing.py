@@ -272,3 +272,38 @@ def test_receipt_worker_leaves_office_jobs_alone(office, store):
     assert pj.next_queued(store) is None  # the receipt printer's queue
     assert pj.counts(store)["queued"] == 0 and pj.counts(store, "office")["queued"] == 1
     assert pj.next_to_hand_over(store).id == job
+
+
+def test_job_cupsd_aborts_is_held_for_staff_and_prints_once_after_the_fix(campaign, cups,
+                                                                         store, service,
+                                                                         tmp_path):
+    """The printer fails mid-job (its device cannot write) and the queue's error policy is to
+    abort the job: CUPS says aborted; the kiosk holds the letter as failed, never printed, and
+    a retry after the fix prints it once."""
+    import shutil
+
+    from kiosk.store import print_jobs as pj
+
+    name = f"abort_{job_title_safe(tmp_path.name)}"
+    folder = cups.add_queue(name, options={"printer-error-policy": "abort-job"})
+    shutil.rmtree(folder)  # the device now fails: nowhere to write
+    try:
+        office = office_campaign(campaign, cups, name)
+        job = keep_full_letter(store, office)
+        s = service(office)
+        wait_until(lambda: state(store, job) == "failed", what="held for staff")
+        assert "aborted in CUPS" in str(job_row(store, job)["last_error"])
+        assert "did not print: 1" in (s.status().staff_alert("en") or "")
+        cups.add_queue(name, options={"printer-error-policy": "abort-job"})  # fixed: the folder
+        assert pj.retry(store, job)
+        s.wake()
+        wait_until(lambda: state(store, job) == "printed", what="printed after the fix")
+        assert len(list(folder.glob("job-*.prn"))) == 1
+        assert job_row(store, job)["attempts"] == 2
+    finally:
+        cups.run("cancel", "-a", name, check=False)
+        cups.remove_queue(name)
+
+
+def job_title_safe(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())[-12:]
