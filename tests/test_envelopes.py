@@ -213,7 +213,7 @@ def test_print_needs_the_office_printer(campaign, store, data_dir, tmp_path):
         out = tmp_path / f"{len(kind)}.pdf"
         done = run(data_dir, "--out", str(out), *kind, "--print")
         assert done.returncode == 2 and "[office_printer]" in done.stderr, done.stderr
-        assert out.exists(), "the file is written first"
+        assert not out.exists(), "refused before anything is written"
 
 
 def office_file(tmp_path: Path, cups, queue: str) -> Path:
@@ -239,8 +239,7 @@ def arrived(cups_queue, job: int) -> bytes:
 def job_media(settings, job: int) -> str:
     from kiosk.delivery import cups_link
 
-    with cups_link.connection(settings) as conn:
-        return str(conn.getJobAttributes(job)["media"])
+    return str(cups_link.call(settings, lambda conn: conn.getJobAttributes(job)["media"]))
 
 
 def test_print_sends_envelopes_and_labels_to_cups(campaign, store, data_dir, tmp_path, cups,

@@ -307,3 +307,104 @@ def test_job_cupsd_aborts_is_held_for_staff_and_prints_once_after_the_fix(campai
 
 def job_title_safe(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())[-12:]
+
+
+# --- found by review: reprints, cancels, a hung scheduler, what CUPS and the disk keep ----------
+
+
+def test_a_reprint_prints_again(office, cups_queue, store, service):
+    from kiosk.store import print_jobs as pj
+
+    job = keep_full_letter(store, office)
+    s = service(office)
+    wait_printed(store, cups_queue, job)
+    assert pj.retry(store, job, reprint=True)
+    s.wake()
+    wait_until(lambda: len(printed_files(cups_queue)) == 2 and state(store, job) == "printed",
+               what="printed a second time")
+    assert job_row(store, job)["attempts"] == 2
+
+
+def test_a_cancelled_letter_retried_prints(office, cups, cups_queue, store, data_dir, service):
+    from kiosk.app.core import Kiosk
+    from kiosk.store import print_jobs as pj
+
+    cups.stop_queue(cups_queue.name, reason="held for the test")
+    job = keep_full_letter(store, office)
+    s = service(office)
+    wait_until(lambda: job_row(store, job)["cups_job"] is not None, what="handed to CUPS")
+    assert Kiosk(office, data_dir, store).printing.cancel(job)
+    cups.start_queue(cups_queue.name)
+    assert pj.retry(store, job)  # staff change their mind
+    s.wake()
+    wait_printed(store, cups_queue, job)
+
+
+def test_cancel_after_it_printed_says_printed(office, cups, cups_queue, store, data_dir):
+    """CUPS printed it before the kiosk noticed: Cancel refuses and the job is marked printed
+    (never "cancelled", which a later retry would print a second time)."""
+    from kiosk.app.core import Kiosk
+    from kiosk.delivery.paper.letter_pdf import full_letter_pdf
+    from kiosk.store import print_jobs as pj
+
+    job = keep_full_letter(store, office)
+    pj.note_sent(store, job)
+    row = pj.get_job(store, job)
+    letter, when = pj.letter_for_job(store, job)
+    number = cups_link.print_pdf(office.office_printer,
+                                 full_letter_pdf([(letter, when)], paper="letter", title="t"),
+                                 cups_link.job_title(job, row.letter_uuid, 1))
+    pj.note_cups_job(store, job, number)
+    wait_until(lambda: printed_files(cups_queue), what="printed by CUPS")
+    wait_until(lambda: cups_link.job_state(office.office_printer, number).phase
+               is cups_link.JobPhase.PRINTED, what="completed in CUPS")
+    assert not Kiosk(office, data_dir, store).printing.cancel(job)
+    assert state(store, job) == "printed"
+
+
+def test_a_hung_scheduler_is_said_within_the_timeout(campaign, cups, cups_queue, store,
+                                                     data_dir, service):
+    """A scheduler that keeps its socket and answers nothing: staff are told, and a staff
+    action comes back, within timeout_seconds (libcups alone would wait as long as it takes)."""
+    from kiosk.app.core import Kiosk
+    from kiosk.store import print_jobs as pj
+
+    office = office_campaign(campaign, cups, cups_queue.name, timeout_seconds=1.0)
+    cups.stop_queue(cups_queue.name, reason="held for the test")
+    job = keep_full_letter(store, office)
+    s = service(office)
+    wait_until(lambda: job_row(store, job)["cups_job"] is not None, what="handed to CUPS")
+    cups.freeze()
+    try:
+        wait_until(lambda: s.status().kind is OfficeKind.NO_CUPS, what="CUPS not answering")
+        assert "no answer within 1 s" in s.status().detail
+        with pytest.raises(cups_link.CupsUnavailable):
+            Kiosk(office, data_dir, store).printing.cancel(job)
+        assert state(store, job) == "queued"
+    finally:
+        cups.thaw()
+    # The cancel that timed out was on its way: CUPS carries it out once it answers. The
+    # kiosk, which never said "cancelled", learns it from CUPS and holds the letter for staff.
+    wait_until(lambda: state(store, job) == "failed", what="held for staff")
+    assert "cancelled in CUPS" in str(job_row(store, job)["last_error"])
+    cups.start_queue(cups_queue.name)
+    assert pj.retry(store, job)
+    s.wake()
+    wait_printed(store, cups_queue, job)
+
+
+def test_cups_keeps_no_copy_of_a_printed_letter(office, cups, cups_queue, store, service):
+    job = keep_full_letter(store, office)
+    service(office)
+    wait_printed(store, cups_queue, job)
+    # Purged from CUPS once printed: no job file (PreserveJobFiles), no history entry.
+    wait_until(lambda: not cups.jobs("all", cups_queue.name), what="purged from CUPS")
+    assert not [p for p in (cups.base / "spool").iterdir() if p.name.startswith("d")]
+
+
+def test_letter_files_left_by_a_stopped_kiosk_are_removed(office, store, data_dir, service):
+    left = data_dir / ".office-abc123"
+    left.mkdir()
+    (left / "Letter-Kiosk-letter.pdf").write_bytes(b"%PDF-1.4 Zo\xc3\xab")
+    service(office)
+    assert not left.exists()

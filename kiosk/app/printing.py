@@ -93,11 +93,27 @@ class Printing:
         cannot be reached it is not cancelled (it could still print): CupsUnavailable."""
         job = pj.get_job(self._ctx.store, job_id)
         if job is not None and job.device == "office" and job.cups_job is not None \
-                and job.state == "queued":
-            from kiosk.delivery.cups_link import cancel_job
-
-            cancel_job(self._ctx.campaign.office_printer, job.cups_job)
+                and job.state == "queued" and not self._cancel_in_cups(job):
+            return False
         return pj.cancel(self._ctx.store, job_id, actor=self._ctx.actor)
+
+    def _cancel_in_cups(self, job: PrintJob) -> bool:
+        """Cancel a full letter CUPS holds; False if it printed already (it is then marked
+        printed: a letter that came out is never reported cancelled, nor printed again)."""
+        from kiosk.delivery import cups_link
+
+        settings = self._ctx.campaign.office_printer
+        assert job.cups_job is not None
+        try:
+            cups_link.cancel_job(settings, job.cups_job)
+            return True
+        except cups_link.CupsRefused:  # it had ended already: how?
+            title = cups_link.job_title(job.id, job.letter_uuid, job.attempts)
+            if cups_link.job_state(settings, job.cups_job, title).phase is \
+                    cups_link.JobPhase.PRINTED:
+                pj.mark_printed(self._ctx.store, job.id, "completed")
+                return False
+            return True
 
     def test_page(self, lang: str) -> TestPrintResult:
         """Print the sample receipt now, checking the printer before and after. Recorded in

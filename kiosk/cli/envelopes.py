@@ -63,6 +63,9 @@ def cmd_envelopes(args: argparse.Namespace) -> int:
         day = _day(args.date, lang)
         if out.exists():
             raise Refusal(tr("paper.exists", lang, path=out))
+        if args.send and not core.campaign.office_printer.enabled:
+            # Refused before anything is written: exit 2 means nothing was done.
+            raise Refusal(tr("paper.print_no_printer", lang, path=out))
         try:
             done = day_addresses(core.campaign, core.store, day, lang=lang, labels=args.labels,
                                  everything=args.everything)

@@ -21,16 +21,17 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from kiosk.config.office_printer import OfficePrinterSettings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # IPP's job-state values (RFC 8011, 5.3.7) and printer-state values (5.4.11).
 _PENDING, _HELD, _PROCESSING, _STOPPED, _CANCELED, _ABORTED, _COMPLETED = range(3, 10)
@@ -38,8 +39,6 @@ _PRINTER_STOPPED = 5
 # IPP status codes the worker tells apart (RFC 8011, 13.1.5): client errors are 0x04xx (the
 # scheduler answered no), server errors 0x05xx (libcups reports a lost connection as 0x0502).
 _NOT_FOUND, _NOT_POSSIBLE, _NOT_ACCEPTING = 0x0406, 0x0404, 0x0506
-# pycups sets the server for the whole process (cupsSetServer); one caller at a time.
-_SERVER_LOCK = threading.Lock()
 
 
 class CupsUnavailable(Exception):
@@ -105,37 +104,60 @@ def _pycups() -> Any:
     return cups
 
 
-@contextlib.contextmanager
-def connection(settings: OfficePrinterSettings) -> Iterator[Any]:
-    """A connection to the settings' scheduler, closed afterwards."""
+def _connect(cups: Any, settings: OfficePrinterSettings) -> Any:
+    # Host and port given to the connection itself, never set process-wide (cupsSetServer):
+    # calls on other threads are not affected.
+    if settings.server:
+        host, _, port = settings.server.rpartition(":")
+        if host and port.isdigit() and not settings.server.startswith("/"):
+            return cups.Connection(host=host, port=int(port))
+        return cups.Connection(host=settings.server)
+    return cups.Connection()
+
+
+def call(settings: OfficePrinterSettings, what: Callable[[Any], T]) -> T:
+    """``what(connection)`` on a fresh connection to the settings' scheduler, within
+    ``timeout_seconds``: libcups waits for a scheduler that accepted the connection and then
+    went silent as long as it takes, and a print worker, a staff action or Quit must not.
+
+    The call runs on a thread of its own; one that outlives its deadline is left to end by
+    itself (a daemon thread, holding nothing the kiosk needs) and CupsUnavailable is raised.
+    """
     cups = _pycups()
-    try:
-        with _SERVER_LOCK:
-            if settings.server:
-                host, _, port = settings.server.rpartition(":")
-                if host and port.isdigit() and not settings.server.startswith("/"):
-                    conn = cups.Connection(host=host, port=int(port))
-                else:
-                    conn = cups.Connection(host=settings.server)
-            else:
-                conn = cups.Connection()
-    except RuntimeError as e:  # pycups: "failed to connect to server"
-        raise CupsUnavailable(f"{where(settings)}: {e}") from None
-    try:
-        yield conn
-    except cups.IPPError as e:
+    done: list[T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            conn = _connect(cups, settings)
+            done.append(what(conn))
+        except BaseException as e:  # handed to the caller's thread
+            failed.append(e)
+
+    worker = threading.Thread(target=run, name="cups-call", daemon=True)
+    worker.start()
+    worker.join(settings.timeout_seconds)
+    if worker.is_alive():
+        raise CupsUnavailable(f"{where(settings)}: no answer within "
+                              f"{settings.timeout_seconds:g} s")
+    if failed:
+        raise _plain(settings, cups, failed[0]) from None
+    return done[0]
+
+
+def _plain(settings: OfficePrinterSettings, cups: Any, e: BaseException) -> BaseException:
+    """pycups's errors as the two the kiosk tells apart; others as they are (bugs)."""
+    if isinstance(e, cups.IPPError):
         status, message = e.args if len(e.args) == 2 else (0, str(e))
         if 0x0400 <= status < 0x0500:
             reason = {_NOT_FOUND: "not_found", _NOT_POSSIBLE: "not_possible",
                       _NOT_ACCEPTING: "not_accepting"}.get(status, "refused")
-            raise CupsRefused(reason, str(message)) from None
+            return CupsRefused(reason, str(message))
         # A lost connection comes back as a server error with libcups's message.
-        raise CupsUnavailable(f"{where(settings)}: {message or status}") from None
-    except RuntimeError as e:
-        raise CupsUnavailable(f"{where(settings)}: {e}") from None
-    finally:
-        # libcups closes the HTTP connection when the object goes; nothing else to release.
-        del conn
+        return CupsUnavailable(f"{where(settings)}: {message or status}")
+    if isinstance(e, RuntimeError):  # pycups: "failed to connect to server"
+        return CupsUnavailable(f"{where(settings)}: {e}")
+    return e
 
 
 def where(settings: OfficePrinterSettings) -> str:
@@ -146,11 +168,11 @@ def where(settings: OfficePrinterSettings) -> str:
 def queue_state(settings: OfficePrinterSettings) -> QueueState:
     """The queue as CUPS sees it now; CupsUnavailable if CUPS does not answer."""
     assert settings.queue is not None  # enabled settings have one (validated)
+    queue = settings.queue
     try:
-        with connection(settings) as conn:
-            attrs = conn.getPrinterAttributes(settings.queue, requested_attributes=[
-                "printer-state", "printer-state-message", "printer-state-reasons",
-                "printer-is-accepting-jobs"])
+        attrs = call(settings, lambda conn: conn.getPrinterAttributes(queue, requested_attributes=[
+            "printer-state", "printer-state-message", "printer-state-reasons",
+            "printer-is-accepting-jobs"]))
     except CupsRefused as e:
         if e.reason == "not_found":
             return QueueState(exists=False)
@@ -180,7 +202,8 @@ def print_pdf(settings: OfficePrinterSettings, data: bytes, title: str,
     out of the envelope's window. ``media``: a key of MEDIA (default: the settings' paper), e.g.
     "us10" for envelopes, which most printers then take from their manual feed.
     """
-    assert settings.queue is not None
+    queue = settings.queue
+    assert queue is not None
     options = {"media": MEDIA[media or settings.paper], "print-scaling": "none",
                "fit-to-page": "false", "sides": "one-sided"}
     folder = tempfile.mkdtemp(prefix=".office-", dir=spool)  # private to the kiosk's user
@@ -189,25 +212,30 @@ def print_pdf(settings: OfficePrinterSettings, data: bytes, title: str,
         fd = os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        with connection(settings) as conn:
-            return int(conn.printFile(settings.queue, name, title, options))
+        return int(call(settings, lambda conn: conn.printFile(queue, name, title, options)))
     finally:
+        # Also when CUPS did not answer in time: a late answer then finds no file to print
+        # rather than the letter staying on the disk.
         with contextlib.suppress(OSError):
             os.unlink(name)
         with contextlib.suppress(OSError):
             os.rmdir(folder)
 
 
-def job_state(settings: OfficePrinterSettings, job: int) -> JobState:
-    """Where one job is; CupsUnavailable if CUPS does not answer."""
+def job_state(settings: OfficePrinterSettings, job: int, title: str | None = None) -> JobState:
+    """Where one job is; CupsUnavailable if CUPS does not answer. With ``title``, a job under
+    that number that is not the one handed over with that title (CUPS reset its numbers, or
+    this is another scheduler) counts as GONE, never as the kiosk's."""
     try:
-        with connection(settings) as conn:
-            attrs = conn.getJobAttributes(job, requested_attributes=[
-                "job-state", "job-state-reasons", "job-printer-state-message"])
+        attrs = call(settings, lambda conn: conn.getJobAttributes(job, requested_attributes=[
+            "job-state", "job-state-reasons", "job-printer-state-message", "job-name",
+            "document-name-supplied"]))
     except CupsRefused as e:
         if e.reason == "not_found":
             return JobState(JobPhase.GONE)
         raise
+    if title is not None and not _is_ours(attrs, title):
+        return JobState(JobPhase.GONE, f"CUPS job {job} is another job")
     state = attrs.get("job-state")
     reasons = attrs.get("job-state-reasons", [])
     reasons = [reasons] if isinstance(reasons, str) else list(reasons)
@@ -227,19 +255,43 @@ def job_state(settings: OfficePrinterSettings, job: int) -> JobState:
 def find_job(settings: OfficePrinterSettings, title: str) -> int | None:
     """The job CUPS holds under ``title`` (any state), if any: the one handed over just before
     the kiosk stopped, whose number it never wrote down."""
-    document = _document_name(title)
-    with connection(settings) as conn:
-        jobs = conn.getJobs(which_jobs="all", requested_attributes=[
-            "job-id", "job-name", "document-name-supplied"])
-    found = [n for n, attrs in jobs.items()
-             if attrs.get("job-name") == title or attrs.get("document-name-supplied") == document]
+    jobs = call(settings, lambda conn: conn.getJobs(which_jobs="all", requested_attributes=[
+        "job-id", "job-name", "document-name-supplied"]))
+    found = [n for n, attrs in jobs.items() if _is_ours(attrs, title, strict=True)]
     return max(found) if found else None
 
 
+def _is_ours(attrs: dict[str, Any], title: str, *, strict: bool = False) -> bool:
+    """Whether a job's attributes name the job handed over as ``title``. CUPS shows a title
+    only to its owner (JobPrivateValues), the document's name to anyone; ``strict``: one of
+    them must be there and match, else one that is there must not differ."""
+    names = (attrs.get("job-name"), attrs.get("document-name-supplied"))
+    wanted = (title, _document_name(title))
+    shown = [(got, want) for got, want in zip(names, wanted, strict=True) if got]
+    if not shown:
+        return not strict
+    return any(got == want for got, want in shown)
+
+
 def cancel_job(settings: OfficePrinterSettings, job: int) -> None:
-    """Cancel a job in CUPS; one that already ended is left as it is."""
+    """Cancel a job in CUPS (CupsRefused "not_possible" if it already completed or ended)."""
+    call(settings, lambda conn: conn.cancelJob(job))
+
+
+def purge_job(settings: OfficePrinterSettings, job: int) -> None:
+    """Remove a finished job from CUPS, its copy of the letter with it: CUPS keeps a job's
+    file for a day by default (PreserveJobFiles), beyond the kiosk's retention. Best effort:
+    a scheduler that cannot do it now keeps the file until its own limit."""
     try:
-        with connection(settings) as conn:
-            conn.cancelJob(job)
-    except CupsRefused as e:  # already completed, cancelled or gone
-        log.info("CUPS job %s not cancelled: %s", job, e)
+        call(settings, lambda conn: conn.cancelJob(job, purge_job=True))
+    except (CupsRefused, CupsUnavailable) as e:
+        log.info("CUPS job %s not purged: %s", job, e)
+
+
+def sweep_spool(folder: Path) -> None:
+    """Remove letter files a kiosk stopped mid-hand-over left in its data dir."""
+    import shutil
+
+    for left in folder.glob(".office-*"):
+        if left.is_dir() and not left.is_symlink():
+            shutil.rmtree(left, ignore_errors=True)

@@ -119,6 +119,7 @@ class OfficeService:
 
     def start(self) -> None:
         if self.settings.enabled:
+            cups_link.sweep_spool(self.store.data_dir)
             self._worker.start()
 
     def stop(self) -> None:
@@ -165,13 +166,15 @@ class OfficeService:
     def _follow(self, store: Store) -> None:
         for job in pj.with_cups(store):
             assert job.cups_job is not None
-            state = cups_link.job_state(self.settings, job.cups_job)
+            state = cups_link.job_state(self.settings, job.cups_job, self._title(job))
             if state.phase is JobPhase.PRINTED:
                 pj.mark_printed(store, job.id, "completed")
                 log.info("office job %s printed (CUPS job %s)", job.id, job.cups_job)
+                cups_link.purge_job(self.settings, job.cups_job)
             elif state.phase is JobPhase.ENDED:
                 log.warning("office job %s: %s", job.id, state.detail)
                 pj.mark_failed(store, job.id, state.detail)
+                cups_link.purge_job(self.settings, job.cups_job)
             elif state.phase is JobPhase.GONE:
                 log.warning("office job %s: CUPS job %s unknown to CUPS", job.id, job.cups_job)
                 pj.mark_failed(store, job.id, tr("office.staff.gone", "en"))
@@ -218,7 +221,11 @@ class OfficeService:
         after = pj.get_job(store, job.id)
         if after is not None and after.state == "cancelled":
             # Staff cancelled it while it was being handed over: CUPS must not print it.
-            cups_link.cancel_job(self.settings, number)
+            try:
+                cups_link.cancel_job(self.settings, number)
+            except CupsRefused as e:
+                log.warning("office job %s, cancelled by staff, not cancelled in CUPS: %s",
+                            job.id, e)
         self._publish(store, OfficeKind.PRINTING, "")
         return True
 

@@ -147,7 +147,8 @@ def mark_printed(store: Store, job_id: int, status: str) -> None:
     at = now_iso()
     store.conn.execute(
         """UPDATE print_jobs SET state = 'printed', printed_at = ?, updated_at = ?,
-               last_status = ?, last_error = NULL, cups_job = NULL WHERE id = ?""",
+               last_status = ?, last_error = NULL, cups_job = NULL, sent_at = NULL
+           WHERE id = ?""",
         (at, at, status, job_id),
     )
 
@@ -176,7 +177,10 @@ def retry(store: Store, job_id: int, *, reprint: bool = False, actor: str = "sta
     marks = ",".join("?" * len(allowed))
     with store.transaction() as c:
         cur = c.execute(
-            f"""UPDATE print_jobs SET state = 'queued', last_error = NULL, updated_at = ?
+            # A job CUPS still holds (queued) keeps its number: it is not handed over again.
+            f"""UPDATE print_jobs SET state = 'queued', last_error = NULL, updated_at = ?,
+                       cups_job = CASE state WHEN 'queued' THEN cups_job END,
+                       sent_at = CASE state WHEN 'queued' THEN sent_at END
                 WHERE id = ? AND state IN ({marks})""",
             (now_iso(), job_id, *allowed),
         )
@@ -199,7 +203,8 @@ def retry_failed(store: Store, *, actor: str = "staff", device: str | None = Non
 def cancel(store: Store, job_id: int, *, actor: str = "staff") -> bool:
     with store.transaction() as c:
         cur = c.execute(
-            """UPDATE print_jobs SET state = 'cancelled', updated_at = ?
+            """UPDATE print_jobs SET state = 'cancelled', updated_at = ?, cups_job = NULL,
+                      sent_at = NULL
                WHERE id = ? AND state IN ('queued', 'failed')""",
             (now_iso(), job_id),
         )

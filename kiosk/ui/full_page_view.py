@@ -49,6 +49,9 @@ class FullPageView(QLabel):
         if not data:
             self.pages = 0
             self.clear()
+            # What a screen reader would still find of the last letter goes with it.
+            self.setAccessibleName("")
+            self.setAccessibleDescription("")
             self.setFixedSize(QSize(self.page_width, 0))
             return
         images = render_pdf(data, self.page_width)

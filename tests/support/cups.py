@@ -308,6 +308,16 @@ class CupsScheduler:
             proc.wait(timeout)
             raise CupsError(f"cupsd did not stop within {timeout} s:\n{self.log_tail()}") from None
 
+    def freeze(self) -> None:
+        """SIGSTOP: the scheduler keeps its socket and connections but answers nothing (a
+        hung server). ``thaw()`` lets it go on."""
+        if self._proc is not None:
+            self._proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self._proc is not None:
+            self._proc.send_signal(signal.SIGCONT)
+
     def restart(self) -> None:
         self.stop()
         self.start()
