@@ -408,3 +408,27 @@ def test_letter_files_left_by_a_stopped_kiosk_are_removed(office, store, data_di
     (left / "Letter-Kiosk-letter.pdf").write_bytes(b"%PDF-1.4 Zo\xc3\xab")
     service(office)
     assert not left.exists()
+
+
+def test_a_letter_cups_keeps_retrying_is_told_to_staff(campaign, cups, store, service,
+                                                       monkeypatch):
+    """The printer is unplugged but its queue stays enabled (error policy retry-job): CUPS sees
+    no fault of its own and keeps the job. Past STUCK_SECONDS staff are told all the same."""
+    import shutil
+
+    from kiosk.delivery import office_queue
+
+    monkeypatch.setattr(office_queue, "STUCK_SECONDS", 0.2)
+    name = "stuck_queue"
+    folder = cups.add_queue(name, options={"printer-error-policy": "retry-job"})
+    shutil.rmtree(folder)
+    try:
+        office = office_campaign(campaign, cups, name)
+        job = keep_full_letter(store, office)
+        s = service(office)
+        wait_until(lambda: s.status().kind is OfficeKind.NOT_PRINTING, what="not printing")
+        assert "switched on" in (s.status().staff_alert("en") or "")
+        assert state(store, job) == "queued"  # still CUPS's: it prints once the printer is back
+    finally:
+        cups.run("cancel", "-a", name, check=False)
+        cups.remove_queue(name)

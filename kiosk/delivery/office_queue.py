@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 30.0  # how often an idle queue is looked at, for the staff panel
+# A letter with CUPS this long and not printed: staff are told, though CUPS sees no fault (a
+# printer switched off or unplugged while its queue stays enabled, retrying the job).
+STUCK_SECONDS = 180.0
 
 
 class OfficeKind(StrEnum):
@@ -49,13 +52,14 @@ class OfficeKind(StrEnum):
     PRINTING = "printing"
     STOPPED = "stopped"
     NOT_ACCEPTING = "not_accepting"
+    NOT_PRINTING = "not_printing"
     NO_QUEUE = "no_queue"
     NO_CUPS = "no_cups"
     DISABLED = "disabled"
 
 
-_TROUBLE = (OfficeKind.STOPPED, OfficeKind.NOT_ACCEPTING, OfficeKind.NO_QUEUE,
-            OfficeKind.NO_CUPS)
+_TROUBLE = (OfficeKind.STOPPED, OfficeKind.NOT_ACCEPTING, OfficeKind.NOT_PRINTING,
+            OfficeKind.NO_QUEUE, OfficeKind.NO_CUPS)
 
 
 @dataclass(frozen=True)
@@ -152,11 +156,18 @@ class OfficeService:
             log.warning("office printer: %s", e)
             self._publish(store, OfficeKind.NO_CUPS, str(e))
             return s.retry_seconds
+        except CupsRefused as e:  # answered, but would not say (not authorised, say)
+            log.warning("office printer: CUPS refused: %s", e)
+            self._publish(store, OfficeKind.NO_CUPS, f"CUPS refused: {e}")
+            return s.retry_seconds
         if handed is None:  # nothing to hand over
             kind, detail = _kind_of(queue)
             with_cups = pj.with_cups(store)
             if kind is OfficeKind.READY and with_cups:
                 kind = OfficeKind.PRINTING
+                if _waited(with_cups[0]) > STUCK_SECONDS:
+                    kind = OfficeKind.NOT_PRINTING
+                    detail = queue.message or with_cups[0].last_error or ""
             self._publish(store, kind, detail)
             return s.poll_seconds if with_cups else IDLE_SECONDS
         if not handed:  # the queue cannot take it now
@@ -260,6 +271,16 @@ class OfficeService:
             snap = self._status
         if self.on_change is not None:
             self.on_change(snap)
+
+
+def _waited(job: PrintJob) -> float:
+    """Seconds since the job was handed to CUPS."""
+    from datetime import datetime
+
+    if job.sent_at is None:
+        return 0.0
+    sent = datetime.fromisoformat(job.sent_at)
+    return (datetime.now(UTC) - sent.replace(tzinfo=sent.tzinfo or UTC)).total_seconds()
 
 
 def _kind_of(queue: QueueState) -> tuple[OfficeKind, str]:
