@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.ui.a11y import announce
-from kiosk.ui.staff.screen import StaffScreen, show_line
-from kiosk.ui.widgets import Card, Overlay, PageCover, Reflow, button, label, set_text
+from kiosk.ui.staff.screen import AskingScreen, show_line
+from kiosk.ui.widgets import Card, Reflow, button, label, set_text
 
 if TYPE_CHECKING:
     from kiosk.delivery.paper.geometry import Sheet
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 SHEETS: tuple[Sheet, ...] = ("avery5160", "l7160")
 
 
-class EnvelopesScreen(StaffScreen):
+class EnvelopesScreen(AskingScreen):
     choose_drive = Signal(object)  # an Errand for the drive list: where the PDF is saved
 
     def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
@@ -72,11 +72,7 @@ class EnvelopesScreen(StaffScreen):
         actions.add(self.print)
         self.print.setVisible(self.office.enabled)
         lay.addWidget(actions)
-        self.confirm = Overlay(self)
-        self.confirm.answered.connect(lambda _yes: self._uncover())
-        # While the question is asked the screen behind it is a picture: its buttons would
-        # still be offered to a screen reader.
-        self.cover = PageCover(self, self.content)
+        self.ask_over(self.content)
         self.kind: str = self.office.envelope  # "us10"/"dl", or a Sheet
         self.letters = self.left = 0
         self.busy = False
@@ -233,19 +229,3 @@ class EnvelopesScreen(StaffScreen):
         show_line(self.message, text)
         announce(self.message, text)
 
-    def _cover(self) -> None:
-        self.cover.cover()
-
-    def _uncover(self) -> None:
-        focus = self.cover.uncover()
-        if focus is not None and self.isVisible():
-            focus.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def paintEvent(self, event) -> None:
-        super().paintEvent(event)
-        self.cover.paint()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if self.confirm.isVisible():
-            self.confirm.setGeometry(self.rect())

@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.export_targets import ExportTarget, new_folder_name, size_text
-from kiosk.ui.staff.screen import StaffScreen
-from kiosk.ui.widgets import Card, Overlay, PageCover, Reflow, button, label, set_text
+from kiosk.ui.staff.screen import AskingScreen
+from kiosk.ui.widgets import Card, Reflow, button, label, set_text
 
 if TYPE_CHECKING:
     from kiosk.ui.services import Services
@@ -35,7 +35,7 @@ class Errand:
     chosen: Callable[[ExportTarget, str], None]  # the target confirmed, the new folder's name
 
 
-class ExportScreen(StaffScreen):
+class ExportScreen(AskingScreen):
     chosen = Signal(object, str)  # the ExportTarget confirmed, the new folder's name
 
     def __init__(self, services: Services, lang: Callable[[], str], parent: QWidget):
@@ -66,11 +66,7 @@ class ExportScreen(StaffScreen):
         row.add_stretch()
         row.add(self.rescan)
         lay.addWidget(row)
-        self.confirm = Overlay(self)
-        self.confirm.answered.connect(lambda _yes: self._uncover())
-        # While the question is asked, the list behind it is a picture, not widgets: dimmed
-        # drives would still be offered to a screen reader.
-        self.cover = PageCover(self, self.content)
+        self.ask_over(self.content)
         # Cards are kept and reused, never deleted while shown: a screen reader may be reading
         # one when staff press "Look again".
         self._pool: list[Card] = []
@@ -157,19 +153,3 @@ class ExportScreen(StaffScreen):
         else:
             self.chosen.emit(target, folder)
 
-    def _cover(self) -> None:
-        self.cover.cover()
-
-    def _uncover(self) -> None:
-        focus = self.cover.uncover()
-        if focus is not None and self.isVisible():
-            focus.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def paintEvent(self, event) -> None:
-        super().paintEvent(event)
-        self.cover.paint()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if self.confirm.isVisible():
-            self.confirm.setGeometry(self.rect())
