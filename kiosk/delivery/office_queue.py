@@ -20,16 +20,15 @@ and keeps them: they print, once, when staff start it again. A queue that reject
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from kiosk.background import Worker
 from kiosk.delivery import cups_link
 from kiosk.delivery.cups_link import CupsRefused, CupsUnavailable, JobPhase, QueueState
+from kiosk.delivery.device_service import DeviceService
 from kiosk.i18n import tr
 from kiosk.store import print_jobs as pj
 
@@ -103,42 +102,24 @@ class OfficeStatus:
         return None
 
 
-class OfficeService:
+class OfficeService(DeviceService[OfficeStatus]):
     """Prints full letters through CUPS in the background. ``start()`` once; ``wake()`` after
     new jobs or a staff action."""
 
     def __init__(self, campaign: Campaign, store: Store,
                  on_change: Callable[[OfficeStatus], None] | None = None):
         self.campaign = campaign
-        self.settings = campaign.office_printer
+        self.settings = s = campaign.office_printer
         self.store = store
-        self.on_change = on_change
-        self._lock = threading.Lock()
-        first = OfficeKind.NOT_CHECKED if self.settings.enabled else OfficeKind.DISABLED
-        self._status = OfficeStatus(first, queue=self.settings.queue or "")
-        self._worker = Worker("office-printer", self._step,
-                              idle_seconds=IDLE_SECONDS, on_error=self._on_error)
-
-    # --- control, from any thread ------------------------------------------------------------
+        first = OfficeKind.NOT_CHECKED if s.enabled else OfficeKind.DISABLED
+        super().__init__("office-printer", OfficeStatus(first, queue=s.queue or ""),
+                         enabled=s.enabled, idle_seconds=IDLE_SECONDS,
+                         stop_seconds=4 * s.timeout_seconds + 2, on_change=on_change)
 
     def start(self) -> None:
-        if self.settings.enabled:
+        if self.enabled:
             cups_link.sweep_spool(self.store.data_dir)
-            self._worker.start()
-
-    def stop(self) -> None:
-        self._worker.stop(timeout=4 * self.settings.timeout_seconds + 2)
-
-    def wake(self) -> None:
-        self._worker.wake()
-
-    def status(self) -> OfficeStatus:
-        with self._lock:
-            return self._status
-
-    @property
-    def running(self) -> bool:
-        return self._worker.running
+        super().start()
 
     # --- the worker's round ------------------------------------------------------------------
 
@@ -183,12 +164,13 @@ class OfficeService:
                 log.info("office job %s printed (CUPS job %s)", job.id, job.cups_job)
                 cups_link.purge_job(self.settings, job.cups_job)
             elif state.phase is JobPhase.ENDED:
-                log.warning("office job %s: %s", job.id, state.detail)
-                pj.mark_failed(store, job.id, state.detail)
+                if pj.ended_in_cups(store, job.id, job.cups_job, state.detail):
+                    log.warning("office job %s: %s", job.id, state.detail)
                 cups_link.purge_job(self.settings, job.cups_job)
             elif state.phase is JobPhase.GONE:
-                log.warning("office job %s: CUPS job %s unknown to CUPS", job.id, job.cups_job)
-                pj.mark_failed(store, job.id, tr("office.staff.gone", "en"))
+                if pj.ended_in_cups(store, job.id, job.cups_job, tr("office.staff.gone", "en")):
+                    log.warning("office job %s: CUPS job %s unknown to CUPS", job.id,
+                                job.cups_job)
             else:
                 pj.note_status(store, job.id, str(state.phase), state.detail or None)
 
@@ -255,22 +237,10 @@ class OfficeService:
         c = pj.counts(store, "office")
         new = OfficeStatus(kind, detail, self.settings.queue or "", c["queued"], c["printed"],
                            c["failed"], c["cancelled"], tuple(pj.queued_ids(store, "office")))
-        with self._lock:
-            changed = new != self._status
-            self._status = new
-        if changed and self.on_change is not None:
-            try:
-                self.on_change(new)
-            except Exception:  # the UI's problem must not stop printing
-                log.exception("office status callback failed")
+        self._publish_status(new)
 
-    def _on_error(self, e: BaseException) -> None:
-        with self._lock:
-            self._status = replace(self._status, kind=OfficeKind.NO_CUPS,
-                                   detail=f"office printer worker error: {e}")
-            snap = self._status
-        if self.on_change is not None:
-            self.on_change(snap)
+    def _error_status(self, last: OfficeStatus, e: BaseException) -> OfficeStatus:
+        return replace(last, kind=OfficeKind.NO_CUPS, detail=f"office printer worker error: {e}")
 
 
 def _waited(job: PrintJob) -> float:

@@ -22,13 +22,12 @@ or the counts change; the UI turns it into a Qt signal. ``status()`` never block
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from kiosk.background import Worker
+from kiosk.delivery.device_service import DeviceService
 from kiosk.delivery.printer import PrinterLink, PrinterState, PrinterUnreachable, StatusKind
 from kiosk.i18n import tr
 from kiosk.store import print_jobs as pj
@@ -70,7 +69,7 @@ class QueueStatus:
 NOT_CHECKED = PrinterState(StatusKind.UNKNOWN, "not checked yet")
 
 
-class PrintService:
+class PrintService(DeviceService[QueueStatus]):
     """Prints queued letters in the background. ``start()`` once; ``wake()`` after new jobs."""
 
     def __init__(
@@ -80,42 +79,16 @@ class PrintService:
         on_change: Callable[[QueueStatus], None] | None = None,
     ):
         self.campaign = campaign
-        self.settings = campaign.printer
+        self.settings = s = campaign.printer
         self.store = store  # the process's store; the worker's thread gets its own connection
         self.data_dir = store.data_dir
-        self.on_change = on_change
-        self._lock = threading.Lock()
-        first = NOT_CHECKED if self.settings.enabled else PrinterState(StatusKind.DISABLED)
-        self._status = QueueStatus(first)
-        self._link = PrinterLink(self.settings, self.data_dir)
+        first = NOT_CHECKED if s.enabled else PrinterState(StatusKind.DISABLED)
+        self._link = PrinterLink(s, self.data_dir)
         self._cache: tuple[int, bytes] | None = None
-        self._worker = Worker(
-            "printer",
-            self._step,
-            idle_seconds=max(self.settings.poll_seconds, self.settings.retry_seconds),
-            on_error=self._on_error,
-        )
-
-    # --- control, from any thread ------------------------------------------------------------
-
-    def start(self) -> None:
-        if self.settings.enabled:
-            self._worker.start()
-
-    def stop(self) -> None:
-        # Long enough for one bounded connect + send + status; the thread is a daemon anyway.
-        self._worker.stop(timeout=4 * self.settings.timeout_seconds + 2)
-
-    def wake(self) -> None:
-        self._worker.wake()
-
-    def status(self) -> QueueStatus:
-        with self._lock:
-            return self._status
-
-    @property
-    def running(self) -> bool:
-        return self._worker.running
+        # stop: long enough for one bounded connect + send + status.
+        super().__init__("printer", QueueStatus(first), enabled=s.enabled,
+                         idle_seconds=max(s.poll_seconds, s.retry_seconds),
+                         stop_seconds=4 * s.timeout_seconds + 2, on_change=on_change)
 
     # --- the worker's step -------------------------------------------------------------------
 
@@ -183,22 +156,11 @@ class PrintService:
             printer=printer, queued=c["queued"], printed=c["printed"], failed=c["failed"],
             cancelled=c["cancelled"], queued_ids=tuple(pj.queued_ids(store)), printing_id=printing,
         )
-        with self._lock:
-            changed = new != self._status
-            self._status = new
-        if changed and self.on_change is not None:
-            try:
-                self.on_change(new)
-            except Exception:  # the UI's problem must not stop printing
-                log.exception("print status callback failed")
+        self._publish_status(new)
 
-    def _on_error(self, e: BaseException) -> None:
+    def _error_status(self, last: QueueStatus, e: BaseException) -> QueueStatus:
         state = PrinterState(StatusKind.UNKNOWN, f"print worker error: {e}")
-        with self._lock:
-            self._status = QueueStatus(state, **_counts_of(self._status))
-            snap = self._status
-        if self.on_change is not None:
-            self.on_change(snap)
+        return QueueStatus(state, **_counts_of(last))
 
 
 def _counts_of(s: QueueStatus) -> dict[str, Any]:

@@ -163,6 +163,16 @@ def mark_failed(store: Store, job_id: int, error: str) -> None:
     )
 
 
+def ended_in_cups(store: Store, job_id: int, cups_job: int, error: str) -> bool:
+    """CUPS ended this job without printing it: failed, for staff, unless staff acted on the
+    job meanwhile (a cancel, which also ended it in CUPS, stays a cancel)."""
+    cur = store.conn.execute(
+        "UPDATE print_jobs SET state = 'failed', last_error = ?, updated_at = ?, cups_job = NULL,"
+        " sent_at = NULL WHERE id = ? AND state = 'queued' AND cups_job = ?",
+        (error, now_iso(), job_id, cups_job))
+    return cur.rowcount == 1
+
+
 def not_handed_over(store: Store, job_id: int, status: str, error: str) -> None:
     """CUPS said no to this try: it has nothing of it; the job waits for the next try."""
     store.conn.execute(
