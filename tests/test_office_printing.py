@@ -432,3 +432,55 @@ def test_a_letter_cups_keeps_retrying_is_told_to_staff(campaign, cups, store, se
     finally:
         cups.run("cancel", "-a", name, check=False)
         cups.remove_queue(name)
+
+
+# --- check-config, before the doors open -------------------------------------------------------
+
+
+def test_check_config_says_what_cups_here_thinks_of_the_queue(campaign, cups, cups_queue):
+    from kiosk.app.preflight import office_printer_warnings
+
+    office = office_campaign(campaign, cups, cups_queue.name)
+    assert office_printer_warnings(office) == []
+    cups.reject(cups_queue.name)
+    assert any(f"cupsaccept {cups_queue.name}" in w for w in office_printer_warnings(office))
+    cups.accept(cups_queue.name)
+    cups.stop_queue(cups_queue.name, reason="Paper jam")
+    assert any("Paper jam" in w and "cupsenable" in w for w in office_printer_warnings(office))
+    cups.start_queue(cups_queue.name)
+    missing = office_campaign(campaign, cups, "no_such_queue")
+    assert any('no queue named "no_such_queue"' in w for w in office_printer_warnings(missing))
+    cups.stop()
+    try:
+        assert any("until CUPS answers" in w for w in office_printer_warnings(office))
+    finally:
+        cups.start()
+
+
+def test_check_config_warns_of_an_address_too_long_for_the_window(campaign, cups, cups_queue):
+    from kiosk.app.preflight import office_printer_warnings
+
+    office = office_campaign(campaign, cups, cups_queue.name)
+    pm = office.recipients[0]
+    long = pm.address.model_validate({lang: [f"Line {i} of a long address" for i in range(10)]
+                                      for lang in office.languages})
+    recipients = [pm.model_copy(update={"address": long}), *office.recipients[1:]]
+    warnings = office_printer_warnings(office.model_copy(update={"recipients": recipients}))
+    assert any(w.startswith("recipients[0].address.en: too long for a #10 window envelope")
+               for w in warnings), warnings
+    assert not any(w.startswith("recipients[1]") for w in warnings)
+
+
+def test_check_config_command_with_an_office_printer(tmp_path, cups, cups_queue):
+    import subprocess
+    import sys
+
+    from tests.support.campaigns import sample_text
+
+    path = tmp_path / "office.toml"
+    path.write_text(sample_text() + f'\n[office_printer]\nenabled = true\nqueue = "nope"\n'
+                    f'server = "{cups.socket_path}"\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "kiosk", "check-config", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert 'has no queue named "nope"' in done.stderr

@@ -47,7 +47,47 @@ def hub_problems(campaign: Campaign) -> list[str]:
 def campaign_warnings(campaign: Campaign) -> list[str]:
     """Things that work but an organiser should fix before the doors open (check-config)."""
     return (campaign.donation_warnings() + _dense_qr_code(campaign) + staff_warnings(campaign)
-            + _long_starting_texts(campaign) + campaign.email_warnings())
+            + _long_starting_texts(campaign) + campaign.email_warnings()
+            + office_printer_warnings(campaign))
+
+
+def office_printer_warnings(campaign: Campaign) -> list[str]:
+    """With an office printer: every address shows in the envelope's window, and this
+    computer's CUPS has the queue and takes letters. Asked of CUPS here, where check-config
+    runs: on the kiosk itself it is the check before the doors open."""
+    office = campaign.office_printer
+    if not office.enabled:
+        return []
+    from kiosk.delivery import cups_link
+    from kiosk.delivery.paper.fonts import FontMissing
+    from kiosk.delivery.paper.letter_pdf import address_overflows
+
+    out: list[str] = []
+    places = [(f"recipients[{i}].address.{lang}", r.address.get(lang))
+              for i, r in enumerate(campaign.recipients) for lang in campaign.languages]
+    envelope = "a #10" if office.envelope == "us10" else "a DL"
+    try:
+        hidden = address_overflows([lines for _key, lines in places], office.paper)
+    except FontMissing as e:
+        hidden, out = [], [f"office_printer: {e}"]
+    for (key, _lines), mm in zip(places, hidden, strict=False):
+        if mm > 0.5:
+            out.append(f"{key}: too long for {envelope} window envelope: its last "
+                       f"{mm:.0f} mm would be hidden; shorten it (fewer or shorter lines)")
+    try:
+        queue = cups_link.queue_state(office)
+    except (cups_link.CupsUnavailable, cups_link.CupsRefused) as e:
+        return [*out, f"office_printer: {e}; full letters will wait until CUPS answers"]
+    if not queue.exists:
+        out.append(f'office_printer.queue: {cups_link.where(office)} has no queue named '
+                   f'"{office.queue}"; add the printer (docs/printing.md) or correct the name')
+    elif not queue.accepting:
+        out.append(f'office_printer.queue: "{office.queue}" is not accepting jobs '
+                   f"({queue.message or 'rejecting'}); run: cupsaccept {office.queue}")
+    elif queue.stopped:
+        out.append(f'office_printer.queue: "{office.queue}" is stopped '
+                   f"({queue.message or 'stopped'}); run: cupsenable {office.queue}")
+    return out
 
 
 def staff_warnings(campaign: Campaign) -> list[str]:

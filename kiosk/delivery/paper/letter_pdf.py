@@ -99,6 +99,15 @@ def full_letter_pdf(letters: Sequence[tuple[Letter, datetime]], *, paper: Paper,
     return bytes(pdf.output())
 
 
+def address_overflows(addresses: Sequence[Sequence[str]], paper: Paper) -> list[float]:
+    """For each address, how many mm of it a window envelope would hide (0: all shows)."""
+    face = typeface()
+    pdf = start_pdf(face, PAPER_SIZES[paper], title="")
+    layout = LetterLayout(pdf, TextCleaner(codepoints(face.regular)), paper)
+    pdf.add_page()  # fpdf2 measures text on a page
+    return [layout.address_overflow(lines) for lines in addresses]
+
+
 class LetterLayout:
     """Draws letters into ``pdf``, each from a new page.
 
@@ -169,14 +178,25 @@ class LetterLayout:
         postal code are always the lines shown."""
         box = self.envelope.address
         text = self.clean("\n".join(lines))
+        size, height = self._address_size(text)
+        top = max(box.bottom - height, self.envelope.address_stretch_top)
+        self._block(box.x, top, box.w, size, ADDRESS_LEADING, text)
+
+    def _address_size(self, text: str) -> tuple[float, float]:
+        """The address's font size and the height it takes at that size."""
+        box = self.envelope.address
         size = ADDRESS_SIZES[-1]
         for candidate in ADDRESS_SIZES:
             if self._lines(text, box.w, candidate) * candidate * PT * ADDRESS_LEADING <= box.h:
                 size = candidate
                 break
-        height = self._lines(text, box.w, size) * size * PT * ADDRESS_LEADING
-        top = max(box.bottom - height, self.envelope.address_stretch_top)
-        self._block(box.x, top, box.w, size, ADDRESS_LEADING, text)
+        return size, self._lines(text, box.w, size) * size * PT * ADDRESS_LEADING
+
+    def address_overflow(self, lines: Sequence[str]) -> float:
+        """How many mm of this address would fall below the envelope's window (0: it fits)."""
+        box = self.envelope.address
+        _size, height = self._address_size(self.clean("\n".join(lines)))
+        return max(0.0, self.envelope.address_stretch_top + height - box.bottom)
 
     def _body_size(self, text: str, closing: str, signature: str,
                    picture: tuple[float, float] | None) -> float:
