@@ -81,3 +81,14 @@ def test_hostile_text_survives():
     out = typeset(text, "fr")
     assert typeset(out, "fr") == out
     assert out.count("é") == 5000
+
+
+def test_french_percent_and_currency_keep_to_their_number():
+    assert typeset("50 % des gens", "fr") == "50\u202f% des gens"
+    assert typeset("Donnez 20 $ par mois.", "fr") == "Donnez 20\u202f$ par mois."
+    assert typeset("Coûte 15 € !", "fr") == "Coûte 15\u202f€\u202f!"
+    assert typeset("le 50%", "fr") == "le 50%"  # no space typed: none added
+    assert typeset("5 $x", "fr") == "5 $x"  # not a sign standing alone
+    assert typeset("50 % of people", "en") == "50 % of people"
+    once = typeset("50 % et 20 $", "fr")
+    assert typeset(once, "fr") == once

@@ -11,6 +11,8 @@ French (the rules of the Imprimerie nationale's Lexique, as Canadian federal sty
 - a narrow no-break space (U+202F) before ; ! ? and inside « », where the visitor typed an
   ordinary space or none ("Merci!" and "Merci !" both become "Merci ⁠!");
 - a no-break space (U+00A0) before a colon followed by a space or the end of a line;
+- a narrow no-break space between a number and the % or currency sign after it ("50 %",
+  "20 $", "15 €"), where the visitor typed a space: the sign never starts a line alone;
 - a no-break space or narrow no-break space the visitor (or a catalog) already put there is
   kept: both are correct, and the text they approved should not change for nothing.
 
@@ -43,6 +45,8 @@ _HIGH_SIGN = re.compile(_AFTER + r"[ \t]*(?=[;!?]+" + _BEFORE + ")", re.M)
 _COLON = re.compile(_AFTER + r"[ \t]*(?=:(?:$|\s))", re.M)
 _OPEN_QUOTE = re.compile(r"«[ \t]*(?=[^\s])")
 _CLOSE_QUOTE = re.compile(r"(?<=[^\s])[ \t]*»")
+# A figure, the space typed after it, then % or a currency sign standing alone.
+_UNIT = re.compile(r"(?<=\d)[ \t]+(?=[%$€£¢](?:$|[\s)\].,;:!?…]))", re.M)
 
 
 def typeset(text: str, lang: str) -> str:
@@ -52,6 +56,7 @@ def typeset(text: str, lang: str) -> str:
         return text
     text = _outside_addresses(_HIGH_SIGN, NNBSP, text)
     text = _outside_addresses(_COLON, NBSP, text)
+    text = _outside_addresses(_UNIT, NNBSP, text)
     text = _outside_addresses(_OPEN_QUOTE, "«" + NNBSP, text)
     return _outside_addresses(_CLOSE_QUOTE, NNBSP + "»", text)
 
