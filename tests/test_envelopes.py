@@ -275,6 +275,13 @@ def test_print_sends_envelopes_and_labels_to_cups(campaign, store, data_dir, tmp
     done = run(data_dir, "--config", str(config), "--out", str(tmp_path / "x.pdf"), "--print")
     assert done.returncode == 1 and "did not take it" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and (tmp_path / "x.pdf").exists()
+    # Each print from the command line is in the audit log, as the panel's are: counts only.
+    actions = [r[0] for r in store.conn.execute(
+        "SELECT action FROM audit WHERE action LIKE 'envelopes.%' ORDER BY id")]
+    assert actions == ["envelopes.print", "envelopes.print", "envelopes.print_failed"]
+    details = " ".join(r[0] for r in store.conn.execute(
+        "SELECT detail FROM audit WHERE action LIKE 'envelopes.%'"))
+    assert "Wellington" not in details
 
 
 def test_missing_font_is_a_refusal(campaign, store, data_dir, tmp_path, monkeypatch):

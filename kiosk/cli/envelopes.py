@@ -24,8 +24,8 @@ from kiosk.cli.common import EXIT_FAILED, EXIT_OK, add_common, opened
 from kiosk.i18n import LANGUAGES
 
 if TYPE_CHECKING:
+    from kiosk.app.core import Kiosk
     from kiosk.app.envelopes import Addresses
-    from kiosk.config import Campaign
 
 LABELS = ("avery5160", "l7160")
 
@@ -59,7 +59,9 @@ def cmd_envelopes(args: argparse.Namespace) -> int:
     from kiosk.i18n import tr
 
     out = Path(args.out).expanduser()
-    with opened(args, reading=True) as (core, lang):
+    # Printing is recorded in the audit log, so it needs a store it can write; writing a file
+    # only reads (a store on a read-only disk still gives its addresses).
+    with opened(args, reading=not args.send) as (core, lang):
         day = _day(args.date, lang)
         if out.exists():
             raise Refusal(tr("paper.exists", lang, path=out))
@@ -80,7 +82,7 @@ def cmd_envelopes(args: argparse.Namespace) -> int:
         kind = tr(f"paper.kind_{done.kind}", lang)
         print(tr("paper.wrote", lang, path=out, kind=kind, n=done.letters, day=day.isoformat()))
         if args.send:
-            return _send(core.campaign, core.data_dir, done, out, lang)
+            return _send(core, done, out, lang)
     return EXIT_OK
 
 
@@ -109,18 +111,14 @@ def _write(out: Path, pdf: bytes, lang: str) -> None:
                          error=e.strerror or e)) from None
 
 
-def _send(campaign: Campaign, data_dir: Path, done: Addresses, out: Path, lang: str) -> int:
-    from kiosk.app.envelopes import document_title, load_hint, print_addresses
+def _send(core: Kiosk, done: Addresses, out: Path, lang: str) -> int:
+    from kiosk.app.envelopes import load_hint
     from kiosk.delivery.cups_link import CupsRefused, CupsUnavailable
-    from kiosk.errors import Refusal
     from kiosk.i18n import tr
 
-    settings = campaign.office_printer
-    if not settings.enabled:
-        raise Refusal(tr("paper.print_no_printer", lang, path=out))
+    settings = core.campaign.office_printer
     try:
-        job = print_addresses(campaign, done, title=document_title(campaign, done, lang),
-                              spool=data_dir)
+        job = core.envelopes.print(done, lang=lang)  # recorded in the audit log, as the panel's
     except (CupsUnavailable, CupsRefused) as e:
         print(tr("paper.print_failed", lang, path=out, error=e), file=sys.stderr)
         return EXIT_FAILED

@@ -81,8 +81,9 @@ class EnvelopesScreen(AskingScreen):
 
     def open_screen(self) -> None:
         self.kind = self.office.envelope
-        show_line(self.message, "")
-        self.busy = False
+        # Not busy = False: a print or a save still under way (the screen closed and opened
+        # again meanwhile) keeps Print and Save off until it ends, so nothing goes twice.
+        show_line(self.message, self.t("staff.envelopes_busy") if self.busy else "")
         set_text(self.title, self.t("staff.envelopes_title"))
         set_text(self.choose, self.t("staff.envelopes_choose"))
         set_text(self.back, self.t("common.back"), self.t("staff.review_back"))
