@@ -218,6 +218,8 @@ class _Pdf:
             language=row.language, dateline=letter_date(row.created_at, row.language),
             address_lines=row.address_lines, salutation=row.salutation, body=row.body,
             closing=row.closing, signature_lines=tuple(_signature_lines(row)),
+            # Never for an anonymous letter, whatever the store holds (as for the name).
+            drawing=row.drawing if row.signer.mode is not SignMode.ANONYMOUS else None,
             postage_free=row.postage_free))
 
 

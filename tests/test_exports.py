@@ -250,3 +250,17 @@ def test_export_command_writes_and_audits(campaign, store, data_dir, tmp_path):
     audit = store.conn.execute("SELECT actor, action, detail FROM audit").fetchall()
     assert [(a["actor"], a["action"]) for a in audit] == [("cli", "export")]
     assert "Bergeron" not in audit[0]["detail"] and "letters 1," in audit[0]["detail"]
+
+
+def test_the_drawn_signature_is_on_the_posted_letter(campaign, store, data_dir, tmp_path):
+    """The end-of-day letters.pdf carries what the visitor drew, as the full letter does; never
+    for an anonymous letter."""
+    from tests.test_letter_pdf import signature_png
+
+    visit(store, campaign, "en", ["pm"], first_name="Ann", last_name="Lee",
+          drawing=signature_png())
+    visit(store, campaign, "en", ["ircc"], first_name="Bo", last_name="Ek")
+    result = export_all(campaign, store, tmp_path / "out", now=datetime.now(UTC))
+    pages = PdfReader(result.letters_pdf).pages
+    with_images = [p.extract_text() for p in pages if p.images]
+    assert len(with_images) == 1 and "Ann Lee" in with_images[0]

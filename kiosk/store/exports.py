@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kiosk.domain.letter import Signer, SignMode
@@ -37,6 +37,8 @@ class PostalLetter:
     last_name: str
     city: str
     postal_code: str
+    # The visitor's drawn signature (PNG), kept on this kiosk only: a hub's letters have none.
+    drawing: bytes | None = field(default=None, repr=False)
 
     @property
     def signer(self) -> Signer:
@@ -78,6 +80,7 @@ def _postal(row: Any) -> PostalLetter:
         postage_free=bool(row["postage_free"]), sign_mode=row["sign_mode"],
         first_name=row["first_name"], last_name=row["last_name"], city=row["city"],
         postal_code=row["postal_code"],
+        drawing=bytes(row["drawing"]) if row["drawing"] is not None else None,
     )
 
 
@@ -101,7 +104,8 @@ def postable_letters(store: Store) -> tuple[list[PostalLetter], int]:
              (SELECT COUNT(*) FROM outbox WHERE letter_id = l.id) AS deliveries,
              (SELECT COUNT(*) FROM print_jobs WHERE letter_id = l.id AND state = 'cancelled') +
              (SELECT COUNT(*) FROM outbox WHERE letter_id = l.id AND state = 'cancelled')
-               AS cancelled
+               AS cancelled,
+             (SELECT png FROM letter_drawings WHERE letter_id = l.id) AS drawing
            FROM letters l ORDER BY l.id"""
     ).fetchall()
     keep = [_postal(r) for r in rows if not (r["deliveries"] and r["cancelled"] == r["deliveries"])]
