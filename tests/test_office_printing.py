@@ -293,6 +293,8 @@ def test_job_cupsd_aborts_is_held_for_staff_and_prints_once_after_the_fix(campai
         s = service(office)
         wait_until(lambda: state(store, job) == "failed", what="held for staff")
         assert "aborted in CUPS" in str(job_row(store, job)["last_error"])
+        # The status is published after the row is written: wait for it, never read it once.
+        wait_until(lambda: s.status().failed == 1, what="failed counted")
         assert "did not print: 1" in (s.status().staff_alert("en") or "")
         cups.add_queue(name, options={"printer-error-policy": "abort-job"})  # fixed: the folder
         assert pj.retry(store, job)
