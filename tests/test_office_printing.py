@@ -83,6 +83,17 @@ def wait_printed(store, queue: CupsQueue, job: int, copies: int = 1) -> bytes:
     return files[-1].read_bytes()
 
 
+def held_by_cups(cups, queue: CupsQueue, store, office, service, reason: str = "held",
+                 **letter: object) -> tuple[int, OfficeService]:
+    """A full letter handed to CUPS and kept there by a stopped queue (``reason``): its job id
+    and the running service."""
+    cups.stop_queue(queue.name, reason=reason)
+    job = keep_full_letter(store, office, **letter)
+    s = service(office)
+    wait_until(lambda: job_row(store, job)["cups_job"] is not None, what="handed to CUPS")
+    return job, s
+
+
 def test_a_full_letter_reaches_the_printer_as_a_pdf(office, store, cups_queue, service):
     job = keep_full_letter(store, office)
     s = service(office)
@@ -151,10 +162,7 @@ def test_job_cancelled_in_cups_is_held_for_staff_then_retried_once(office, cups,
                                                                    store, service):
     from kiosk.store import print_jobs as pj
 
-    cups.stop_queue(cups_queue.name, reason="out of toner")
-    job = keep_full_letter(store, office)
-    s = service(office)
-    wait_until(lambda: job_row(store, job)["cups_job"] is not None, what="handed to CUPS")
+    job, s = held_by_cups(cups, cups_queue, store, office, service, "out of toner")
     cups.run("cancel", f"{cups_queue.name}-{job_row(store, job)['cups_job']}")
     wait_until(lambda: state(store, job) == "failed", what="held for staff")
     assert "cancelled in CUPS" in str(job_row(store, job)["last_error"])
@@ -183,10 +191,7 @@ def test_scheduler_not_running_keeps_the_letter(office, cups, cups_queue, store,
 
 def test_scheduler_stopped_while_cups_holds_the_job(office, cups, cups_queue, store, service):
     """CUPS keeps its jobs across a restart: the kiosk follows the same job, never a second."""
-    cups.stop_queue(cups_queue.name, reason="lid open")
-    job = keep_full_letter(store, office)
-    s = service(office)
-    wait_until(lambda: job_row(store, job)["cups_job"] is not None, what="handed to CUPS")
+    job, s = held_by_cups(cups, cups_queue, store, office, service, "lid open")
     cups.stop()
     try:
         wait_until(lambda: s.status().kind is OfficeKind.NO_CUPS, what="CUPS not answering")
@@ -224,10 +229,7 @@ def test_a_crash_after_handing_over_finds_the_job_again(office, cups, cups_queue
 def test_cancel_by_staff_cancels_in_cups(office, cups, cups_queue, store, data_dir, service):
     from kiosk.app.core import Kiosk
 
-    cups.stop_queue(cups_queue.name, reason="held for the test")
-    job = keep_full_letter(store, office)
-    s = service(office)
-    wait_until(lambda: job_row(store, job)["cups_job"] is not None, what="handed to CUPS")
+    job, s = held_by_cups(cups, cups_queue, store, office, service, "held for the test")
     number = job_row(store, job)["cups_job"]
     assert Kiosk(office, data_dir, store).printing.cancel(job)
     assert state(store, job) == "cancelled"
@@ -243,10 +245,7 @@ def test_cancel_by_staff_cancels_in_cups(office, cups, cups_queue, store, data_d
 def test_cancel_refused_while_cups_is_away(office, cups, cups_queue, store, data_dir, service):
     from kiosk.app.core import Kiosk
 
-    cups.stop_queue(cups_queue.name, reason="held for the test")
-    job = keep_full_letter(store, office)
-    s = service(office)
-    wait_until(lambda: job_row(store, job)["cups_job"] is not None, what="handed to CUPS")
+    job, s = held_by_cups(cups, cups_queue, store, office, service, "held for the test")
     s.stop()
     cups.stop()
     try:
@@ -333,10 +332,7 @@ def test_a_cancelled_letter_retried_prints(office, cups, cups_queue, store, data
     from kiosk.app.core import Kiosk
     from kiosk.store import print_jobs as pj
 
-    cups.stop_queue(cups_queue.name, reason="held for the test")
-    job = keep_full_letter(store, office)
-    s = service(office)
-    wait_until(lambda: job_row(store, job)["cups_job"] is not None, what="handed to CUPS")
+    job, s = held_by_cups(cups, cups_queue, store, office, service, "held for the test")
     assert Kiosk(office, data_dir, store).printing.cancel(job)
     cups.start_queue(cups_queue.name)
     assert pj.retry(store, job)  # staff change their mind
@@ -374,10 +370,7 @@ def test_a_hung_scheduler_is_said_within_the_timeout(campaign, cups, cups_queue,
     from kiosk.store import print_jobs as pj
 
     office = office_campaign(campaign, cups, cups_queue.name, timeout_seconds=1.0)
-    cups.stop_queue(cups_queue.name, reason="held for the test")
-    job = keep_full_letter(store, office)
-    s = service(office)
-    wait_until(lambda: job_row(store, job)["cups_job"] is not None, what="handed to CUPS")
+    job, s = held_by_cups(cups, cups_queue, store, office, service, "held for the test")
     cups.freeze()
     try:
         wait_until(lambda: s.status().kind is OfficeKind.NO_CUPS, what="CUPS not answering")
