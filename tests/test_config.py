@@ -400,3 +400,37 @@ def test_docs_describe_every_key():
                 missing.append(f"{model.__name__}.{name}")
             todo += models(field.annotation)
     assert missing == []
+
+
+# --- the office printer (issue 13) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("section", "expected"), [
+    ('enabled = true', "office_printer.enabled: enabled = true needs queue"),
+    ('enabled = true\nqueue = "office printer"',
+     "office_printer.queue: CUPS queue names cannot hold ' '"),
+    ('enabled = true\nqueue = "a/b#c"', "cannot hold '#', '/'"),
+    ('enabled = true\nqueue = "office"\nserver = "ipp://printhost:631"',
+     "office_printer.server: a host name or host:port only"),
+    ('enabled = true\nqueue = "office"\nserver = "host name"', "office_printer.server"),
+    ('enabled = true\nqueue = "office"\npaper = "legal"', "office_printer.paper"),
+    ('enabled = true\nqueue = "office"\nautomatic = 2', "office_printer.automatic"),
+    ('enabled = true\nqueue = "office"\nreturn_address.en = ["Here"]',
+     "office_printer.return_address.fr: missing French (fr) text"),
+    ('enabled = true\nqueue = "office"\ncolour = true', "office_printer.colour"),
+])
+def test_office_printer_mistakes_name_the_key(tmp_path, section, expected):
+    path = tmp_path / "campaign.toml"
+    path.write_text(sample_text() + "\n[office_printer]\n" + section + "\n", encoding="utf-8")
+    found = problems(path)
+    assert any(expected in line for line in found), found
+
+
+def test_office_printer_mistake_exits_2_from_the_command_line(tmp_path):
+    path = tmp_path / "campaign.toml"
+    path.write_text(sample_text() + '\n[office_printer]\nenabled = true\nqueue = "a b"\n',
+                    encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "kiosk", "check-config", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "office_printer.queue" in done.stderr
+    assert "Traceback" not in done.stderr
