@@ -65,6 +65,8 @@ def test_review_shows_the_full_page_as_it_will_print(qtbot, open_window, visitor
     v.review()
     review = window.page(Step.REVIEW)
     assert isinstance(review, ReviewPage)
+    # Laid out off the GUI thread: the step shows at once, the pages when they are ready.
+    qtbot.waitUntil(lambda: len(review.full_pages()) == 2)
     pages = review.full_pages()
     assert len(pages) == 2 and all(p.pages >= 1 and p.height() > 500 for p in pages)
     assert "full letter" in pages[0].accessibleName()

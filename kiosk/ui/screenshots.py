@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -196,6 +196,8 @@ def _office_screens(campaign: Campaign, out: Path, size: tuple[int, ...],
                 v.draw_signature()
             v.review()
             page = window.current_page()
+            full_pages = getattr(page, "full_pages", list)
+            _wait_for(full_pages)
             scroller = getattr(page, "scroller", None)
             if scroller is not None:  # down to the full page
                 scroller.verticalScrollBar().setValue(scroller.verticalScrollBar().maximum())
@@ -245,6 +247,20 @@ def _printed_today(store: Store, campaign: Campaign, *, receipt: int, full_page:
         print_jobs.mark_printed(store, kept.print_job_id, "online")
         if kept.office_job_id is not None:
             print_jobs.mark_printed(store, kept.office_job_id, "online")
+
+
+def _wait_for(ready: Callable[[], object], seconds: float = 30.0) -> None:
+    """Let Qt run until ``ready()`` (a page laid out off the GUI thread), for a picture of it."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + seconds
+    while not ready() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    for _ in range(8):  # and its layout settled, so the page scrolls to all of it
+        QApplication.processEvents()
 
 
 def _sample_drives(scratch: Path):  # -> DriveFinder

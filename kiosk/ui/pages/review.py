@@ -7,9 +7,10 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from kiosk.background import run_once
 from kiosk.delivery.receipt import preview_lines
 from kiosk.domain.journey import Step
 from kiosk.ui.pages.base import Page, PageHost
@@ -17,6 +18,7 @@ from kiosk.ui.receipt_view import ReceiptView
 from kiosk.ui.widgets import label, set_text
 
 if TYPE_CHECKING:
+    from kiosk.domain.letter import Letter
     from kiosk.ui.full_page_view import FullPageView
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,8 @@ FULL_PAGE_PX = 640  # wide enough to see the layout; the receipt view above read
 
 
 class ReviewPage(Page):
+    # A full page laid out off the GUI thread: (slot, letter, PDF bytes or None).
+    _laid_out = Signal(int, object, object)
     step = Step.REVIEW
     title_key = "review.title"
     help_key = "review.help"
@@ -43,6 +47,12 @@ class ReviewPage(Page):
         self.previews: list[ReceiptView] = []
         self._pool: list[tuple[QFrame, QLabel, ReceiptView]] = []
         self._pages: list[tuple[QLabel, FullPageView]] = []  # the full pages, by slot
+        # Laying out a page takes ~0.1 s (fpdf2 embeds the font): done off the GUI thread, so
+        # the step appears at once, and once per letter: Back and Next again reuse it. This
+        # visitor's pages only: a wipe forgets them.
+        self._made: dict[Letter, bytes | None] = {}
+        self._wanted: dict[int, Letter] = {}
+        self._laid_out.connect(self._page_ready)
         # A box for each letter a visitor can write, made with the page: the letters come
         # before Back and Next in the Tab order (a widget made later joins the end of it).
         for i in range(len(self.campaign.recipients)):
@@ -81,6 +91,10 @@ class ReviewPage(Page):
         for page_head, page in self._pages:
             set_text(page_head, "")
             page.set_pdf(None)
+            page.hide()
+            page_head.hide()
+        self._made.clear()
+        self._wanted.clear()
         self.previews = []
 
     def enter(self) -> None:
@@ -101,17 +115,27 @@ class ReviewPage(Page):
             box.hide()
         self.scroller.verticalScrollBar().setValue(0)
 
-    def _show_full_page(self, i: int, letter) -> None:
+    def _show_full_page(self, i: int, letter: Letter) -> None:
+        self._wanted[i] = letter
+        if letter in self._made:
+            self._page_ready(i, letter, self._made[letter])
+            return
+        page_head, page = self._pages[i]
+        page.hide()
+        page_head.hide()
         from kiosk.delivery.paper.letter_pdf import full_letter_pdf
 
+        paper, title = self.campaign.office_printer.paper, self.heading()
+        run_once("review-full-page",
+                 lambda: full_letter_pdf([(letter, datetime.now().astimezone())],
+                                         paper=paper, title=title),
+                 lambda data, _error: self._laid_out.emit(i, letter, data))
+
+    def _page_ready(self, i: int, letter: Letter, data: bytes | None) -> None:
+        if self._wanted.get(i) != letter:
+            return  # the visitor changed the letter, or left, meanwhile
+        self._made[letter] = data  # None: it could not be laid out (logged); the receipt shows
         page_head, page = self._pages[i]
-        settings = self.campaign.office_printer
-        try:
-            data = full_letter_pdf([(letter, datetime.now().astimezone())],
-                                   paper=settings.paper, title=self.heading())
-        except Exception:  # the receipt view above still shows every word
-            log.exception("the full page could not be laid out for the review")
-            data = None
         page.set_pdf(data)
         set_text(page_head, self.t("office.review.full_page", pages=page.pages))
         page.setVisible(data is not None)
