@@ -65,6 +65,7 @@ def service(store):
     yield start
     for s in made:
         s.stop()
+        assert not s.running, "the office printer's worker did not stop"
 
 
 def state(store, job: int) -> str:
